@@ -1,0 +1,37 @@
+/** The layering rule of DESIGN.md: packet <- table <- core <- {dataplane, api, config} <- daemon.
+ *  io reaches core only as interfaces (core/ports); the CLI talks to a daemon only through client. */
+const layer = (name, mayNotUse, comment) => ({
+  name: `${name}-layering`,
+  comment,
+  severity: 'error',
+  from: { path: `^src/${name}/` },
+  to: { path: `^src/(${mayNotUse.join('|')})/` },
+});
+
+module.exports = {
+  forbidden: [
+    layer('packet', ['table', 'core', 'io', 'dataplane', 'api', 'config', 'daemon', 'cli', 'client', 'capture'],
+      'packet holds pure codecs and depends on nothing else in Loci'),
+    layer('capture', ['table', 'core', 'io', 'dataplane', 'api', 'config', 'daemon', 'cli', 'client'],
+      'capture reads capture files; it may use packet only'),
+    layer('table', ['core', 'io', 'dataplane', 'api', 'config', 'daemon', 'cli', 'client', 'capture'],
+      'table may use packet only'),
+    layer('core', ['io', 'dataplane', 'api', 'config', 'daemon', 'cli', 'client', 'capture'],
+      'core sees io only through its own interfaces'),
+    layer('io', ['table', 'dataplane', 'api', 'config', 'daemon', 'cli', 'client'],
+      'io implements interfaces; it must not reach into the tables or upper layers'),
+    layer('dataplane', ['api', 'config', 'daemon', 'cli', 'client'], 'dataplane sits beside api and config'),
+    layer('api', ['dataplane', 'config', 'daemon', 'cli', 'client'], 'api sits beside dataplane and config'),
+    layer('config', ['dataplane', 'api', 'daemon', 'cli', 'client'], 'config sits beside dataplane and api'),
+    layer('client', ['table', 'core', 'io', 'dataplane', 'config', 'daemon', 'cli', 'capture'],
+      'client speaks the API only (it may share api schemas and packet types)'),
+    layer('cli', ['table', 'core', 'io', 'dataplane', 'api', 'config'],
+      'the CLI talks to a running daemon only through client (packet and capture for printing)'),
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+  },
+};

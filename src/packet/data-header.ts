@@ -1,0 +1,59 @@
+// The 8-byte LISP data-plane header, RFC 9300 section 5.3 (RFC 8061 KK, RFC 9305 P):
+//
+//   |N|L|E|V|I|P|K|K|           Nonce / Map-Version (24)            |
+//   |        Instance ID (24) / Locator-Status-Bits         |  LSBs |
+//
+// Bits 8-31 hold the nonce when N=1 (also when V=1: N wins), the source and destination
+// map-versions (12 bits each) when only V=1, and raw bits otherwise (sent 0).
+// Word 1 is Instance ID (24) + LSBs (8) when I=1, else 32 locator-status-bits.
+import { checkUint, makeCodec, type Parts } from './codec.js';
+import { readFlags, writeFlags, type Flags } from './flags.js';
+import type { Reader } from './reader.js';
+
+export const DATA_FLAGS = { n: 0x80000000, l: 0x40000000, e: 0x20000000, v: 0x10000000, i: 0x08000000, p: 0x04000000 } as const;
+
+export interface DataHeader extends Flags<typeof DATA_FLAGS> {
+  /** KK: data key ID (RFC 8061); 0 = not encrypted. */
+  kk: number;
+  /** Bits 8-31 unless they hold map-versions. */
+  nonce: number;
+  sourceMapVersion: number;
+  destMapVersion: number;
+  instanceId: number;
+  /** 8 bits with I, 32 bits without. */
+  lsb: number;
+}
+
+export const DATA_HEADER_LENGTH = 8;
+
+function read(r: Reader): DataHeader {
+  const w0 = r.u32('LISP data header');
+  const w1 = r.u32('LISP data header word 1');
+  const f = readFlags(w0, DATA_FLAGS);
+  const versions = f.v && !f.n;
+  const low = w0 & 0xffffff;
+  return {
+    ...f,
+    kk: (w0 >>> 24) & 3,
+    nonce: versions ? 0 : low,
+    sourceMapVersion: versions ? low >>> 12 : 0,
+    destMapVersion: versions ? low & 0xfff : 0,
+    instanceId: f.i ? w1 >>> 8 : 0,
+    lsb: f.i ? w1 & 0xff : w1,
+  };
+}
+
+function write(h: DataHeader, buf: Buffer, off: number): number {
+  const low =
+    h.v && !h.n
+      ? (checkUint(h.sourceMapVersion, 12, 'source map-version') << 12) | checkUint(h.destMapVersion, 12, 'destination map-version')
+      : checkUint(h.nonce, 24, 'nonce');
+  buf.writeUInt32BE((writeFlags(h, DATA_FLAGS) | (checkUint(h.kk, 2, 'KK') << 24) | low) >>> 0, off);
+  const w1 = h.i ? (checkUint(h.instanceId, 24, 'instance-id') << 8) | checkUint(h.lsb, 8, 'LSBs') : checkUint(h.lsb, 32, 'LSBs');
+  buf.writeUInt32BE(w1 >>> 0, off + 4);
+  return off + 8;
+}
+
+const parts: Parts<DataHeader> = { read, write, length: () => DATA_HEADER_LENGTH };
+/** Data-plane header codec; decode errors report message type -1. */
+export const dataHeader = makeCodec(parts, -1);

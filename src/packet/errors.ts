@@ -1,0 +1,38 @@
+// One root error for Loci with stable ERR_LISP_* codes (documented in docs/errors.md).
+// Decoders throw only LispDecodeError; decodeMessage() turns it into a returned value.
+
+export type LispErrorCode =
+  | 'ERR_LISP_TRUNCATED'
+  | 'ERR_LISP_UNKNOWN_TYPE'
+  | 'ERR_LISP_UNKNOWN_AFI'
+  | 'ERR_LISP_BAD_LENGTH'
+  | 'ERR_LISP_BAD_LCAF'
+  | 'ERR_LISP_BAD_FIELD'
+  | 'ERR_LISP_TRAILING_BYTES'
+  | 'ERR_LISP_TOO_DEEP'
+  | 'ERR_LISP_ENCODE'
+  | 'ERR_LISP_AUTH'
+  | 'ERR_LISP_CAPTURE';
+
+export class LispError extends Error {
+  readonly code: LispErrorCode;
+  constructor(code: LispErrorCode, message: string) {
+    super(message);
+    this.name = 'LispError';
+    this.code = code;
+  }
+}
+
+/** A byte string that is not a valid LISP message: where, in which message type, and why. */
+export class LispDecodeError extends LispError {
+  /** LISP message type (0-15) being decoded when the error occurred, or -1 for the data-plane header. */
+  readonly messageType: number;
+  /** Byte offset, from the start of the buffer handed to the decoder, where decoding failed. */
+  readonly offset: number;
+  constructor(code: LispErrorCode, message: string, messageType: number, offset: number) {
+    super(code, `${message} (type ${messageType}, offset ${offset})`);
+    this.name = 'LispDecodeError';
+    this.messageType = messageType;
+    this.offset = offset;
+  }
+}

@@ -1,0 +1,31 @@
+// Named single-bit flags of a message's first 32-bit word.
+import { encodeError } from './codec.js';
+
+export type FlagTable = Readonly<Record<string, number>>;
+export type Flags<T extends FlagTable> = { [K in keyof T]: boolean };
+
+export function readFlags<T extends FlagTable>(word: number, table: T): Flags<T> {
+  const out = {} as Record<string, boolean>;
+  for (const k in table) out[k] = (word & table[k]!) !== 0;
+  return out as Flags<T>;
+}
+
+export function writeFlags<T extends FlagTable>(value: Flags<T>, table: T): number {
+  let w = 0;
+  for (const k in table) if (value[k]) w |= table[k]!;
+  return w >>> 0;
+}
+
+/** The bits of a word that no named flag or field covers: kept so messages re-encode exactly. */
+export function reservedBits(word: number, mask: number): { reservedFlags?: number } {
+  const r = (word & mask) >>> 0;
+  return r ? { reservedFlags: r } : {};
+}
+
+export function checkReserved(value: number | undefined, mask: number, what: string): number {
+  const v = value ?? 0;
+  if ((v & ~mask) !== 0 || !Number.isInteger(v)) {
+    encodeError(`${what}: reservedFlags 0x${v.toString(16)} outside mask 0x${mask.toString(16)}`);
+  }
+  return v;
+}

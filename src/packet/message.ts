@@ -1,0 +1,145 @@
+// Every LISP control message, dispatched on the 4-bit type (RFC 9301 section 5.1).
+import { makeCodec, type Codec, type Decoded, type Parts } from './codec.js';
+import { ecmLength, readEcm, writeEcm, type Ecm, type InnerCodec } from './ecm.js';
+import { LispDecodeError } from './errors.js';
+import { infoLength, readInfo, writeInfo, type InfoMessage } from './info.js';
+import { mapReferralLength, readMapReferral, writeMapReferral, type MapReferral } from './map-referral.js';
+import {
+  mapNotifyLength,
+  mapRegisterLength,
+  readMapNotify,
+  readMapRegister,
+  writeMapNotify,
+  writeMapRegister,
+  type MapNotify,
+  type MapRegister,
+} from './map-register.js';
+import { mapReplyLength, readMapReply, writeMapReply, type MapReply } from './map-reply.js';
+import { mapRequestLength, readMapRequest, writeMapRequest, type MapRequest } from './map-request.js';
+import { Reader } from './reader.js';
+import { readSharedExtension, sharedExtensionLength, writeSharedExtension, type SharedExtension } from './shared-extension.js';
+
+export type LispMessage = MapRequest | MapReply | MapRegister | MapNotify | MapReferral | InfoMessage | Ecm | SharedExtension;
+export type MessageType = LispMessage['type'];
+
+export const MESSAGE_TYPE_CODES: Record<MessageType, number> = {
+  'map-request': 1,
+  'map-reply': 2,
+  'map-register': 3,
+  'map-notify': 4,
+  'map-notify-ack': 5,
+  'map-referral': 6,
+  info: 7,
+  ecm: 8,
+  'shared-extension': 15,
+};
+
+/** ECMs inside ECMs are legal but never deep; this bounds the recursion. */
+const MAX_ECM_DEPTH = 4;
+let ecmDepth = 0;
+
+function readMessage(r: Reader): LispMessage {
+  r.need(1, 'LISP message type');
+  const type = r.buf[r.pos]! >>> 4;
+  r.msgType = type;
+  switch (type) {
+    case 1:
+      return readMapRequest(r);
+    case 2:
+      return readMapReply(r);
+    case 3:
+      return readMapRegister(r);
+    case 4:
+    case 5:
+      return readMapNotify(r);
+    case 6:
+      return readMapReferral(r);
+    case 7:
+      return readInfo(r);
+    case 8:
+      if (ecmDepth >= MAX_ECM_DEPTH) r.fail('ERR_LISP_TOO_DEEP', `ECMs nested deeper than ${MAX_ECM_DEPTH}`);
+      ecmDepth++;
+      try {
+        return readEcm(r, inner);
+      } finally {
+        ecmDepth--;
+      }
+    case 15:
+      return readSharedExtension(r);
+    default:
+      return r.fail('ERR_LISP_UNKNOWN_TYPE', `unknown LISP message type ${type}`);
+  }
+}
+
+function writeMessage(m: LispMessage, buf: Buffer, off: number): number {
+  switch (m.type) {
+    case 'map-request':
+      return writeMapRequest(m, buf, off);
+    case 'map-reply':
+      return writeMapReply(m, buf, off);
+    case 'map-register':
+      return writeMapRegister(m, buf, off);
+    case 'map-notify':
+    case 'map-notify-ack':
+      return writeMapNotify(m, buf, off);
+    case 'map-referral':
+      return writeMapReferral(m, buf, off);
+    case 'info':
+      return writeInfo(m, buf, off);
+    case 'ecm':
+      return writeEcm(m, buf, off, inner);
+    case 'shared-extension':
+      return writeSharedExtension(m, buf, off);
+  }
+}
+
+function messageLength(m: LispMessage): number {
+  switch (m.type) {
+    case 'map-request':
+      return mapRequestLength(m);
+    case 'map-reply':
+      return mapReplyLength(m);
+    case 'map-register':
+      return mapRegisterLength(m);
+    case 'map-notify':
+    case 'map-notify-ack':
+      return mapNotifyLength(m);
+    case 'map-referral':
+      return mapReferralLength(m);
+    case 'info':
+      return infoLength(m);
+    case 'ecm':
+      return ecmLength(m, inner);
+    case 'shared-extension':
+      return sharedExtensionLength(m);
+  }
+}
+
+const inner: InnerCodec = { read: readMessage, write: writeMessage, length: messageLength };
+const parts: Parts<LispMessage> = inner;
+
+/** The codec of any LISP control message; decode reads to the end of the buffer and throws LispDecodeError. */
+export const message: Codec<LispMessage> = makeCodec(parts, 0);
+
+/**
+ * Decodes one control message that fills buf[offset, end). Total: returns the
+ * message or the LispDecodeError that says where and why, never throws.
+ */
+export function decodeMessage(buf: Buffer, offset = 0, end = buf.length): Decoded<LispMessage> | LispDecodeError {
+  const r = new Reader(buf, offset, end, 0);
+  try {
+    return { value: readMessage(r), bytes: r.pos - offset };
+  } catch (e) {
+    if (e instanceof LispDecodeError) return e;
+    throw e;
+  }
+}
+
+/** The ECM codec (its inner message goes through the message codec). */
+export const ecm = makeCodec<Ecm>(
+  { read: (r) => readEcm(r, inner), write: (e, buf, off) => writeEcm(e, buf, off, inner), length: (e) => ecmLength(e, inner) },
+  8,
+);
+
+export const encodeMessage = message.encode;
+export const messageEncodingLength = message.encodingLength;

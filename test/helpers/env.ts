@@ -1,0 +1,26 @@
+// Skips a test when a system tool or root is missing, except under CI=true,
+// where the same condition fails the test (CI must install every tool).
+import { spawnSync } from 'node:child_process';
+import type { TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+
+const inCi = process.env.CI === 'true';
+
+export function hasTool(tool: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** Returns true when the test may go on; otherwise skips it (or fails it under CI=true). */
+export function requireTool(t: TestContext, tool: string): boolean {
+  if (hasTool(tool)) return true;
+  if (inCi) assert.fail(`${tool} is required under CI=true but is not installed`);
+  t.skip(`${tool} not installed`);
+  return false;
+}
+
+export function requireRoot(t: TestContext): boolean {
+  if (process.getuid?.() === 0) return true;
+  if (inCi) assert.fail('root is required under CI=true');
+  t.skip('needs root');
+  return false;
+}
