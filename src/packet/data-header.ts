@@ -57,3 +57,33 @@ function write(h: DataHeader, buf: Buffer, off: number): number {
 const parts: Parts<DataHeader> = { read, write, length: () => DATA_HEADER_LENGTH };
 /** Data-plane header codec; decode errors report message type -1. */
 export const dataHeader = makeCodec(parts, -1);
+
+/**
+ * A LISP data packet: the header, then the inner packet. Without P (LISP-GPE next
+ * protocol), the inner packet must be a whole IPv4 or IPv6 packet that fits the payload.
+ */
+function readDataPacket(r: Reader): { header: DataHeader; inner: Buffer } {
+  const header = read(r);
+  const at = r.pos;
+  if (!header.p) {
+    r.need(1, 'inner IP header');
+    const version = r.buf[at]! >>> 4;
+    const [min, total] =
+      version === 4 && r.left >= 20
+        ? [(r.buf[at]! & 0xf) * 4, r.buf.readUInt16BE(at + 2)]
+        : version === 6 && r.left >= 40
+          ? [40, 40 + r.buf.readUInt16BE(at + 4)]
+          : [0, -1];
+    if (total < 0) r.fail('ERR_LISP_BAD_FIELD', `inner packet is not a whole IPv4 or IPv6 header (version ${version}, ${r.left} bytes)`);
+    if (min < 20 || total < min || total > r.left) r.fail('ERR_LISP_BAD_LENGTH', `inner IPv${version} length ${total} does not fit the ${r.left} bytes after the LISP header`);
+  }
+  return { header, inner: r.bytes(r.left, 'inner packet') };
+}
+
+function writeDataPacket(p: { header: DataHeader; inner: Buffer }, buf: Buffer, off: number): number {
+  const end = write(p.header, buf, off);
+  return end + p.inner.copy(buf, end);
+}
+
+/** Data packet codec (LISP header + inner packet); decode errors report message type -1. */
+export const dataPacket = makeCodec({ read: readDataPacket, write: writeDataPacket, length: (p) => DATA_HEADER_LENGTH + p.inner.length }, -1);

@@ -1,18 +1,22 @@
 // One root error for Loci with stable ERR_LISP_* codes (documented in docs/errors.md).
 // Decoders throw only LispDecodeError; decodeMessage() turns it into a returned value.
 
-export type LispErrorCode =
-  | 'ERR_LISP_TRUNCATED'
-  | 'ERR_LISP_UNKNOWN_TYPE'
-  | 'ERR_LISP_UNKNOWN_AFI'
-  | 'ERR_LISP_BAD_LENGTH'
-  | 'ERR_LISP_BAD_LCAF'
-  | 'ERR_LISP_BAD_FIELD'
-  | 'ERR_LISP_TRAILING_BYTES'
-  | 'ERR_LISP_TOO_DEEP'
-  | 'ERR_LISP_ENCODE'
-  | 'ERR_LISP_AUTH'
-  | 'ERR_LISP_CAPTURE';
+/** Every stable error code; docs/errors.md describes each one. */
+export const LISP_ERROR_CODES = [
+  'ERR_LISP_TRUNCATED',
+  'ERR_LISP_UNKNOWN_TYPE',
+  'ERR_LISP_UNKNOWN_AFI',
+  'ERR_LISP_BAD_LENGTH',
+  'ERR_LISP_BAD_LCAF',
+  'ERR_LISP_BAD_FIELD',
+  'ERR_LISP_TRAILING_BYTES',
+  'ERR_LISP_TOO_DEEP',
+  'ERR_LISP_ENCODE',
+  'ERR_LISP_AUTH',
+  'ERR_LISP_CAPTURE',
+] as const;
+
+export type LispErrorCode = (typeof LISP_ERROR_CODES)[number];
 
 export class LispError extends Error {
   readonly code: LispErrorCode;

@@ -68,8 +68,14 @@ function formatLcaf(l: Lcaf): string {
   }
 }
 
-/** An EID-prefix: address/mask-len, the instance-id in brackets. */
-export const formatPrefix = (a: Address, maskLen: number): string => `${formatAddress(a)}/${maskLen}`;
+/** An EID-prefix: address/mask-len, an instance-id in brackets in front. */
+export function formatPrefix(a: Address, maskLen: number): string {
+  if (a.afi === 'lcaf' && a.lcaf.type === 'instance-id') {
+    const l = a.lcaf;
+    return `[${l.instanceId}]${formatPrefix(l.address, maskLen)}${l.maskLen ? ` (iid-mask-len ${l.maskLen})` : ''}`;
+  }
+  return `${formatAddress(a)}/${maskLen}`;
+}
 
 function locatorLines(l: Locator, i: number, noun = 'locator'): string[] {
   return [

@@ -1,0 +1,21 @@
+// The `loci` command: one subcommand per module of src/cli.
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { LispError } from '../packet/index.js';
+import { registerDecode } from './decode.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command('loci')
+  .description('Loci: a LISP (Locator/ID Separation Protocol) stack')
+  .version(version)
+  .showHelpAfterError();
+registerDecode(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (!(e instanceof LispError)) throw e;
+  process.stderr.write(`loci: ${e.code}: ${e.message}\n`);
+  process.exitCode = 2;
+}

@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runDecode, type DecodeOptions } from '../../../src/cli/decode.js';
+import { captureFiles, capturesDir } from '../../helpers/vectors.js';
+
+const defaults: DecodeOptions = { port: [4343], controlPort: [], data: false, hex: false, json: false, verify: true };
+
+function decode(input: string, opts: Partial<DecodeOptions> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = runDecode(input, { ...defaults, ...opts }, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  return { code, out: out.join('\n'), err };
+}
+
+/** The malformed frames of the captures, and the error code each must give. */
+const MALFORMED: Record<string, string[]> = {
+  'lispproject-encap.pcap': ['frame 1: ERR_LISP_BAD_FIELD'],
+  'tcpdump-lisp_eid_notify.pcap': ['frame 3: ERR_LISP_TRUNCATED', 'frame 4: ERR_LISP_TRAILING_BYTES'],
+  'tcpdump-lisp_invalid.pcap': ['frame 1: ERR_LISP_UNKNOWN_AFI', 'frame 2: ERR_LISP_TRUNCATED'],
+  'tcpdump-lisp_invalid_length.pcap': ['frame 1: ERR_LISP_TRUNCATED'],
+};
+
+for (const file of captureFiles()) {
+  const name = basename(file);
+  test(`decode --verify ${name}`, () => {
+    const r = decode(file);
+    const bad = MALFORMED[name];
+    if (!bad) {
+      assert.equal(r.code, 0, r.err.join('\n'));
+      assert.deepEqual(r.err, []);
+      return;
+    }
+    assert.equal(r.code, 1);
+    assert.deepEqual(
+      r.err.map((l) => l.replace(/^verify: (frame \d+: ERR_LISP_[A-Z_]+).*$/, '$1')),
+      bad,
+    );
+  });
+}
+
+test('decode names every field of a Map-Register', () => {
+  const r = decode(join(capturesDir, 'tcpdump-lisp_eid_register.pcap'));
+  for (const field of ['Map-Register', 'P=0 S=0 I=1 R=0 E=1 T=0 a=0 m=0 M=1', 'nonce 0xc4218228892d20a4', 'key-id 0  algorithm-id 1', 'auth-data-length 20',
+    'record 1: 10.30.1.100/32  ttl 1440 min  A=1  map-version 0  locators 1', 'locator 1: 20.20.8.253  priority 1 weight 100  m-priority 1 m-weight 100  L=0 p=0 R=0',
+    'xtr-id 0x9787ad753caf58a713fa6920e6d27a8f', 'site-id 0x0000000000000000']) {
+    assert.ok(r.out.includes(field), `missing "${field}"`);
+  }
+});
+
+test('decode --json prints one parseable object per packet, with --hex bytes', () => {
+  const r = decode(join(capturesDir, 'py-lispnetworking-lcaf_instanceid.pcap'), { json: true, hex: true });
+  const lines = r.out.split('\n');
+  assert.equal(lines.length, 4);
+  const first = JSON.parse(lines[0]!) as { kind: string; message: { type: string; nonce: string }; hex: string; exact: boolean };
+  assert.equal(first.kind, 'control');
+  assert.equal(first.message.type, 'ecm');
+  assert.match(first.message.nonce ?? '', /^$|^0x/);
+  assert.equal(first.exact, true);
+  assert.match(first.hex, /^8[0-9a-f]+$/);
+});
+
+test('decode takes one hex-encoded message, with spaces or colons', () => {
+  const hex = '20000001 0000000000000001 00000005 00 20 1000 0000 0001 c0000201';
+  const r = decode(hex);
+  assert.equal(r.code, 0);
+  assert.match(r.out, /Map-Reply/);
+  assert.ok(r.out.includes("record 1: 192.0.2.1/32  ttl 5 min  act 0 (no-action)"));
+  assert.equal(decode(hex.replace(/ /g, ':').replace(/^20/, '90')).code, 1);
+});
+
+test('the loci binary decodes, verifies and explains bad input', () => {
+  const bin = fileURLToPath(new URL('../../../bin/loci.js', import.meta.url));
+  const ok = spawnSync(process.execPath, [bin, 'decode', '--verify', join(capturesDir, 'lispproject-map_registers.pcap')], { encoding: 'utf8' });
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stdout, /2 LISP packets, 2 decoded and re-encoded exactly, 0 with problems/);
+  const bad = spawnSync(process.execPath, [bin, 'decode', 'not-a-file-nor-hex'], { encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /ERR_LISP_CAPTURE: "not-a-file-nor-hex" is neither a file nor an even-length hex string/);
+  const help = spawnSync(process.execPath, [bin, 'decode', '--help'], { encoding: 'utf8' });
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /--verify/);
+});
