@@ -68,7 +68,7 @@ export function writeAddress(a: Address, buf: Buffer, off: number): number {
       writeMac(a.address, buf, off + 2);
       return off + 8;
     case 'dn': {
-      if (a.name.includes('\0')) encodeError('distinguished name must not contain NUL');
+      if (/[\0\u0100-\uffff]/.test(a.name)) encodeError('distinguished name must be Latin-1 text without NUL');
       buf.writeUInt16BE(AFI.dn, off);
       const n = buf.write(a.name, off + 2, 'latin1');
       buf[off + 2 + n] = 0;

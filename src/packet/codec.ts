@@ -64,3 +64,14 @@ export function checkBigUint(value: bigint, bits: number, what: string): bigint 
   }
   return value;
 }
+
+/** A codec for one kind of control message: decode first checks the 4-bit type field. */
+export function messageCodec<T>(parts: Parts<T>, ...types: number[]): Codec<T> {
+  const read = (r: Reader): T => {
+    r.need(1, 'message type');
+    const type = r.buf[r.pos]! >>> 4;
+    if (!types.includes(type)) r.fail('ERR_LISP_BAD_FIELD', `message type ${type} where type ${types.join(' or ')} was expected`);
+    return parts.read(r);
+  };
+  return makeCodec({ ...parts, read }, types[0]!);
+}

@@ -24,7 +24,7 @@ export function reservedBits(word: number, mask: number): { reservedFlags?: numb
 
 export function checkReserved(value: number | undefined, mask: number, what: string): number {
   const v = value ?? 0;
-  if ((v & ~mask) !== 0 || !Number.isInteger(v)) {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff || (v & ~mask) !== 0) {
     encodeError(`${what}: reservedFlags 0x${v.toString(16)} outside mask 0x${mask.toString(16)}`);
   }
   return v;

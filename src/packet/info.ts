@@ -10,7 +10,7 @@
 //
 // The draft shows a 16-bit Key ID; like Map-Register it is read as Key ID + Algorithm ID.
 import { addressLength, readAddress, writeAddress, type Address } from './address.js';
-import { checkUint, makeCodec } from './codec.js';
+import { checkUint, messageCodec } from './codec.js';
 import { checkReserved, reservedBits } from './flags.js';
 import { readAuthFields, writeAuthFields, type AuthFields } from './map-register.js';
 import type { Reader } from './reader.js';
@@ -65,4 +65,4 @@ export function writeInfo(m: InfoMessage, buf: Buffer, off: number): number {
 
 export const infoLength = (m: InfoMessage): number => 16 + m.authData.length + 6 + addressLength(m.eid) + addressLength(m.natInfo);
 
-export const info = makeCodec({ read: readInfo, write: writeInfo, length: infoLength }, 7);
+export const info = messageCodec({ read: readInfo, write: writeInfo, length: infoLength }, 7);

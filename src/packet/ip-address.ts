@@ -11,7 +11,7 @@ export function writeIpv4(text: string, buf: Buffer, off: number): void {
   for (let i = 0; i < 4; i++) {
     const p = parts[i]!;
     const n = Number(p);
-    if (!/^\d{1,3}$/.test(p) || n > 255) encodeError(`bad IPv4 address "${text}"`);
+    if (!/^(0|[1-9]\d{0,2})$/.test(p) || n > 255) encodeError(`bad IPv4 address "${text}"`);
     buf[off + i] = n;
   }
 }

@@ -12,6 +12,7 @@
 // bytes that re-encode exactly. A known type whose body does not fill Length exactly is an error.
 import type { Address } from './address.js';
 import { checkUint, encodeError, type Parts } from './codec.js';
+import { checkReserved } from './flags.js';
 import type { Reader } from './reader.js';
 
 export const LCAF_TYPE = {
@@ -187,7 +188,12 @@ function bodyLength(l: Lcaf, ap: Parts<Address>): number {
   }
 }
 
-const jsonBytes = (j: string | Buffer): Buffer => (typeof j === 'string' ? Buffer.from(j, 'utf8') : j);
+function jsonBytes(j: string | Buffer): Buffer {
+  if (typeof j !== 'string') return j;
+  const b = Buffer.from(j, 'utf8');
+  if (b.toString('utf8') !== j) encodeError('JSON LCAF text holds a lone surrogate');
+  return b;
+}
 
 /** Bytes of the LCAF after its AFI: the 6-byte header and the body. */
 export function lcafLength(l: Lcaf, ap: Parts<Address>): number {
@@ -199,14 +205,16 @@ function rsvd2Of(l: Lcaf): number {
     case 'instance-id':
       return checkUint(l.maskLen, 8, 'instance-id mask-len');
     case 'json':
-      return (l.rsvd2 ?? 0) | (typeof l.json === 'string' ? 0 : 1);
+      return checkReserved(l.rsvd2, 0xfe, 'JSON LCAF Rsvd2 (B comes from the json field)') | (typeof l.json === 'string' ? 0 : 1);
     default:
       return l.rsvd2 ?? 0;
   }
 }
 
 function typeOf(l: Lcaf): number {
-  return l.type === 'opaque' ? checkUint(l.lcafType, 8, 'LCAF type') : LCAF_TYPE[l.type];
+  if (l.type !== 'opaque') return LCAF_TYPE[l.type];
+  if (Object.values(LCAF_TYPE).some((t) => t === l.lcafType)) encodeError(`LCAF type ${l.lcafType} is decoded, so it cannot be sent opaque`);
+  return checkUint(l.lcafType, 8, 'LCAF type');
 }
 
 /** Writes the LCAF (after its AFI) at off; returns the end offset. */

@@ -10,7 +10,7 @@
 //
 // Signature: Original Record TTL (32) | Expiration (32) | Inception (32) |
 //   Key Tag (16) | Sig Length (16) | Sig-Algorithm (8) | Reserved (24) | Signature
-import { makeCodec, checkBigUint, checkUint, encodeError } from './codec.js';
+import { messageCodec, checkBigUint, checkUint, encodeError } from './codec.js';
 import { checkReserved, reservedBits } from './flags.js';
 import type { Reader } from './reader.js';
 import { addressLength } from './address.js';
@@ -132,4 +132,4 @@ export function writeMapReferral(m: MapReferral, buf: Buffer, off: number): numb
 
 export const mapReferralLength = (m: MapReferral): number => 12 + sumLength(m.records, referralRecordLength);
 
-export const mapReferral = makeCodec({ read: readMapReferral, write: writeMapReferral, length: mapReferralLength }, 6);
+export const mapReferral = messageCodec({ read: readMapReferral, write: writeMapReferral, length: mapReferralLength }, 6);

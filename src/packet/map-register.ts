@@ -12,7 +12,7 @@
 // Map-Notify(-Ack): |I|R| Reserved (18) |   (NAT drafts; RFC 9301 leaves them reserved).
 //   With R, old NAT drafts append MS-RTR auth: Key ID (16) | Auth Length (16) | Auth Data.
 // Before RFC 9301 Key ID and Algorithm ID were one 16-bit "Key ID" (1 = SHA-1, 2 = SHA-256).
-import { makeCodec, checkBigUint, checkUint, encodeError } from './codec.js';
+import { messageCodec, checkBigUint, checkUint, encodeError } from './codec.js';
 import { checkReserved, readFlags, reservedBits, writeFlags, type Flags } from './flags.js';
 import { readUint128, writeUint128 } from './map-request.js';
 import type { Reader } from './reader.js';
@@ -145,6 +145,6 @@ export function writeMapNotify(m: MapNotify, buf: Buffer, off: number): number {
 
 export const mapNotifyLength = (m: MapNotify): number => bodyLength(m) + (m.rtrAuth ? 4 + m.rtrAuth.authData.length : 0);
 
-export const mapRegister = makeCodec({ read: readMapRegister, write: writeMapRegister, length: mapRegisterLength }, 3);
+export const mapRegister = messageCodec<MapRegister>({ read: readMapRegister, write: writeMapRegister, length: mapRegisterLength }, 3);
 /** Map-Notify and Map-Notify-Ack (the type field tells them apart). */
-export const mapNotify = makeCodec({ read: readMapNotify, write: writeMapNotify, length: mapNotifyLength }, 4);
+export const mapNotify = messageCodec({ read: readMapNotify, write: writeMapNotify, length: mapNotifyLength }, 4, 5);

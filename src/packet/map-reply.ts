@@ -3,7 +3,7 @@
 //   |Type=2 |P|E|S|          Reserved               | Record Count  |
 //   |                         Nonce (64)                            |
 //   | Record Count x EID-record | Authentication Data if S (LISP-SEC, RFC 9303)
-import { makeCodec, checkBigUint, encodeError } from './codec.js';
+import { messageCodec, checkBigUint, encodeError } from './codec.js';
 import { checkReserved, readFlags, reservedBits, writeFlags, type Flags } from './flags.js';
 import type { Reader } from './reader.js';
 import { mappingRecordLength, readList, readMappingRecord, sumLength, writeList, writeMappingRecord, type MappingRecord } from './records.js';
@@ -49,4 +49,4 @@ export function mapReplyLength(m: MapReply): number {
   return 12 + sumLength(m.records, mappingRecordLength) + (m.authData?.length ?? 0);
 }
 
-export const mapReply = makeCodec({ read: readMapReply, write: writeMapReply, length: mapReplyLength }, 2);
+export const mapReply = messageCodec({ read: readMapReply, write: writeMapReply, length: mapReplyLength }, 2);

@@ -9,7 +9,7 @@
 // m (bit 10) is the mobile-node bit of lispers.net; I (bit 11) is RFC 9437's xTR-ID bit.
 // lispers.net sends only the xTR-ID after I, so the Site-ID is optional.
 import { addressLength, readAddress, writeAddress, type Address } from './address.js';
-import { makeCodec, checkBigUint, encodeError } from './codec.js';
+import { messageCodec, checkBigUint, encodeError } from './codec.js';
 import { checkReserved, readFlags, reservedBits, writeFlags, type Flags } from './flags.js';
 import type { Reader } from './reader.js';
 import {
@@ -121,4 +121,4 @@ export function writeUint128(v: bigint, buf: Buffer, off: number): number {
   return off + 16;
 }
 
-export const mapRequest = makeCodec({ read: readMapRequest, write: writeMapRequest, length: mapRequestLength }, 1);
+export const mapRequest = messageCodec({ read: readMapRequest, write: writeMapRequest, length: mapRequestLength }, 1);

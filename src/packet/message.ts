@@ -1,5 +1,5 @@
 // Every LISP control message, dispatched on the 4-bit type (RFC 9301 section 5.1).
-import { makeCodec, type Codec, type Decoded, type Parts } from './codec.js';
+import { makeCodec, messageCodec, type Codec, type Decoded, type Parts } from './codec.js';
 import { ecmLength, readEcm, writeEcm, type Ecm, type InnerCodec } from './ecm.js';
 import { LispDecodeError } from './errors.js';
 import { infoLength, readInfo, writeInfo, type InfoMessage } from './info.js';
@@ -38,6 +38,16 @@ export const MESSAGE_TYPE_CODES: Record<MessageType, number> = {
 const MAX_ECM_DEPTH = 4;
 let ecmDepth = 0;
 
+function readNestedEcm(r: Reader): Ecm {
+  if (ecmDepth >= MAX_ECM_DEPTH) r.fail('ERR_LISP_TOO_DEEP', `ECMs nested deeper than ${MAX_ECM_DEPTH}`);
+  ecmDepth++;
+  try {
+    return readEcm(r, inner);
+  } finally {
+    ecmDepth--;
+  }
+}
+
 function readMessage(r: Reader): LispMessage {
   r.need(1, 'LISP message type');
   const type = r.buf[r.pos]! >>> 4;
@@ -57,13 +67,7 @@ function readMessage(r: Reader): LispMessage {
     case 7:
       return readInfo(r);
     case 8:
-      if (ecmDepth >= MAX_ECM_DEPTH) r.fail('ERR_LISP_TOO_DEEP', `ECMs nested deeper than ${MAX_ECM_DEPTH}`);
-      ecmDepth++;
-      try {
-        return readEcm(r, inner);
-      } finally {
-        ecmDepth--;
-      }
+      return readNestedEcm(r);
     case 15:
       return readSharedExtension(r);
     default:
@@ -136,8 +140,8 @@ export function decodeMessage(buf: Buffer, offset = 0, end = buf.length): Decode
 }
 
 /** The ECM codec (its inner message goes through the message codec). */
-export const ecm = makeCodec<Ecm>(
-  { read: (r) => readEcm(r, inner), write: (e, buf, off) => writeEcm(e, buf, off, inner), length: (e) => ecmLength(e, inner) },
+export const ecm = messageCodec<Ecm>(
+  { read: readNestedEcm, write: (e, buf, off) => writeEcm(e, buf, off, inner), length: (e) => ecmLength(e, inner) },
   8,
 );
 

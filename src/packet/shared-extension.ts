@@ -1,6 +1,6 @@
 // Shared Extension Message (type 15), RFC 9304: | Type=15 | Sub-type (12) | extension data ... |
 // Kept as opaque bytes after the sub-type.
-import { checkUint, makeCodec } from './codec.js';
+import { checkUint, messageCodec } from './codec.js';
 import type { Reader } from './reader.js';
 
 export interface SharedExtension {
@@ -22,4 +22,4 @@ export function writeSharedExtension(m: SharedExtension, buf: Buffer, off: numbe
 
 export const sharedExtensionLength = (m: SharedExtension): number => 2 + m.body.length;
 
-export const sharedExtension = makeCodec({ read: readSharedExtension, write: writeSharedExtension, length: sharedExtensionLength }, 15);
+export const sharedExtension = messageCodec({ read: readSharedExtension, write: writeSharedExtension, length: sharedExtensionLength }, 15);
