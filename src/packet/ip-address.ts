@@ -16,6 +16,8 @@ export function writeIpv4(text: string, buf: Buffer, off: number): void {
   }
 }
 
+const formatGroups = (groups: number[]): string => groups.map((g) => g.toString(16)).join(':');
+
 export function formatIpv6(buf: Buffer, off: number): string {
   const groups: number[] = [];
   for (let i = 0; i < 8; i++) groups.push(buf.readUInt16BE(off + 2 * i));
@@ -35,12 +37,20 @@ export function formatIpv6(buf: Buffer, off: number): string {
     }
     i = j;
   }
-  const hex = (g: number[]) => g.map((x) => x.toString(16)).join(':');
-  if (bestStart < 0) return hex(groups);
+  if (bestStart < 0) return formatGroups(groups);
   if (bestStart === 0 && bestLen === 5 && groups[5] === 0xffff) {
     return `::ffff:${formatIpv4(buf, off + 12)}`; // IPv4-mapped keeps its dotted tail
   }
-  return `${hex(groups.slice(0, bestStart))}::${hex(groups.slice(bestStart + bestLen))}`;
+  return `${formatGroups(groups.slice(0, bestStart))}::${formatGroups(groups.slice(bestStart + bestLen))}`;
+}
+
+/** The 16-bit groups of one side of "::" (text is the whole address, for the error). */
+function parseGroups(half: string | undefined, text: string): number[] {
+  if (half === undefined || half === '') return [];
+  return half.split(':').map((g) => {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) encodeError(`bad IPv6 address "${text}"`);
+    return parseInt(g, 16);
+  });
 }
 
 export function writeIpv6(text: string, buf: Buffer, off: number): void {
@@ -54,15 +64,8 @@ export function writeIpv6(text: string, buf: Buffer, off: number): void {
   }
   const halves = s.split('::');
   if (halves.length > 2) encodeError(`bad IPv6 address "${text}"`);
-  const parse = (h: string | undefined): number[] =>
-    h === undefined || h === ''
-      ? []
-      : h.split(':').map((g) => {
-          if (!/^[0-9a-fA-F]{1,4}$/.test(g)) encodeError(`bad IPv6 address "${text}"`);
-          return parseInt(g, 16);
-        });
-  const head = parse(halves[0]);
-  const rest = parse(halves[1]);
+  const head = parseGroups(halves[0], text);
+  const rest = parseGroups(halves[1], text);
   const explicit = head.length + rest.length;
   if (halves.length === 2 ? explicit > 7 : explicit !== 8) encodeError(`bad IPv6 address "${text}"`);
   const groups = [...head, ...new Array<number>(8 - explicit).fill(0), ...rest];
