@@ -4,6 +4,9 @@
 // the operations of a message interleaved round by round so drift hits all alike.
 import assert from 'node:assert/strict';
 import {
+  noFlags,
+  MAP_REQUEST_FLAGS,
+  MAP_REGISTER_FLAGS,
   decodeMessage,
   encodeAuthenticated,
   encodeMessage,
@@ -50,14 +53,7 @@ const record = (eid: string, maskLen: number, locators: Locator[]): MappingRecor
 
 const mapRequest: MapRequest = {
   type: 'map-request',
-  authoritative: false,
-  probe: false,
-  smr: false,
-  pitr: false,
-  smrInvoked: false,
-  mobileNode: false,
-  localXtr: false,
-  dontMapReply: false,
+  ...noFlags(MAP_REQUEST_FLAGS),
   nonce: 0x1f2e3d4c5b6a7988n,
   sourceEid: v4('198.18.0.10'),
   itrRlocs: [v4('192.0.2.1'), v6('2001:db8::1')],
@@ -66,13 +62,7 @@ const mapRequest: MapRequest = {
 
 const mapRegister: MapRegister = {
   type: 'map-register',
-  proxyReply: false,
-  securityCapable: false,
-  rtr: false,
-  eidNotify: false,
-  useTtl: false,
-  merge: false,
-  mobileNode: false,
+  ...noFlags(MAP_REGISTER_FLAGS),
   wantMapNotify: true,
   nonce: 0x0102030405060708n,
   keyId: 1,

@@ -14,6 +14,7 @@ export const LISP_ERROR_CODES = [
   'ERR_LISP_ENCODE',
   'ERR_LISP_AUTH',
   'ERR_LISP_CAPTURE',
+  'ERR_LISP_CONFIG',
 ] as const;
 
 export type LispErrorCode = (typeof LISP_ERROR_CODES)[number];

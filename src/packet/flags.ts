@@ -29,3 +29,8 @@ export function checkReserved(value: number | undefined, mask: number, what: str
   }
   return v;
 }
+
+/** Every flag of a table cleared: the start of a new message, e.g. `{ ...noFlags(MAP_REQUEST_FLAGS), probe: true }`. */
+export function noFlags<T extends FlagTable>(table: T): Flags<T> {
+  return readFlags(0, table);
+}

@@ -1,6 +1,7 @@
 // The packet layer's public API: pure codecs, authentication and printers.
 export * from './errors.js';
 export type { Codec, Decoded } from './codec.js';
+export { noFlags } from './flags.js';
 export { address, AFI, type Address } from './address.js';
 export { LCAF_TYPE, type Lcaf, type ElpHop } from './lcaf.js';
 export { ACT_NAMES, type Locator, type MappingRecord, type RequestRecord } from './records.js';

@@ -2,6 +2,8 @@
 // the interop captures have none: ECM variants, Map-Referral signatures, Info with the
 // NAT-traversal LCAF, every decoded LCAF type and an opaque one, MAC and DN addresses.
 import {
+  noFlags,
+  MAP_REQUEST_FLAGS,
   dataHeader,
   encodeAuthenticated,
   encodeMessage,
@@ -42,16 +44,7 @@ const record = (eid: Address, maskLen: number, locators: Locator[]): MappingReco
   locators,
 });
 
-const REQUEST_FLAGS = {
-  authoritative: false,
-  probe: false,
-  smr: false,
-  pitr: false,
-  smrInvoked: false,
-  mobileNode: false,
-  localXtr: false,
-  dontMapReply: false,
-};
+const REQUEST_FLAGS = noFlags(MAP_REQUEST_FLAGS);
 
 /** Every optional part of a Map-Request: M-bit mapping, xTR-ID and site-ID, a DN source EID. */
 const fullMapRequest: MapRequest = {

@@ -10,6 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ipUdpPacket, LinkType, readCapture, frameDatagram, writePcap, type OutgoingDatagram, type PcapLinkType } from '../../../src/capture/index.js';
 import {
+  noFlags,
+  MAP_REQUEST_FLAGS,
+  MAP_REGISTER_FLAGS,
   dataPacket,
   decodeMessage,
   encodeAuthenticated,
@@ -63,8 +66,8 @@ function record(eid: Address, maskLen: number, locators: Locator[], more: Partia
   return { ttl: 1440, maskLen, eid, act: 0, authoritative: true, mapVersion: 0, locators, ...more };
 }
 
-const REQUEST_FLAGS = { authoritative: false, probe: false, smr: false, pitr: false, smrInvoked: false, mobileNode: false, localXtr: false, dontMapReply: false };
-const REGISTER_FLAGS = { proxyReply: false, securityCapable: false, rtr: false, eidNotify: false, useTtl: false, merge: false, mobileNode: false, wantMapNotify: false };
+const REQUEST_FLAGS = noFlags(MAP_REQUEST_FLAGS);
+const REGISTER_FLAGS = noFlags(MAP_REGISTER_FLAGS);
 const SHA1 = { keyId: 0, algorithmId: 1, authData: Buffer.alloc(0) };
 const SHA256 = { keyId: 1, algorithmId: 2, authData: Buffer.alloc(0) };
 
