@@ -1,0 +1,22 @@
+// The I/O the core needs, as narrow interfaces (DESIGN example 6): real UDP sockets
+// live in src/io, in-memory fakes in src/io/testing.
+
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+export interface ControlSocket {
+  /** The bound address and port (the port is filled in when 0 was asked for). */
+  readonly local: Endpoint;
+  /** Sends one datagram; rejects when the network refuses it. */
+  send(data: Buffer, to: Endpoint): Promise<void>;
+  close(): Promise<void>;
+}
+
+export type DatagramHandler = (data: Buffer, from: Endpoint, socket: ControlSocket) => void;
+
+export interface Network {
+  /** Binds a UDP socket to local (port 0: an ephemeral port) and delivers what it receives to onDatagram. */
+  bind(local: Endpoint, onDatagram: DatagramHandler): Promise<ControlSocket>;
+}

@@ -1,0 +1,38 @@
+// Network over node:dgram: one UDP socket per bound address, IPv4 or IPv6 by the address.
+import { createSocket, type Socket } from 'node:dgram';
+import { isIPv6 } from 'node:net';
+import type { ControlSocket, DatagramHandler, Endpoint, Network } from '../core/ports.js';
+
+class UdpSocket implements ControlSocket {
+  constructor(
+    private readonly socket: Socket,
+    readonly local: Endpoint,
+  ) {}
+
+  send(data: Buffer, to: Endpoint): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.socket.send(data, to.port, to.address, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.socket.close(() => resolve()));
+  }
+}
+
+export const udpNetwork: Network = {
+  bind(local: Endpoint, onDatagram: DatagramHandler): Promise<ControlSocket> {
+    const socket = createSocket({ type: isIPv6(local.address) ? 'udp6' : 'udp4', ipv6Only: isIPv6(local.address) });
+    return new Promise((resolve, reject) => {
+      socket.once('error', reject);
+      socket.bind(local.port, local.address, () => {
+        socket.off('error', reject);
+        const bound = new UdpSocket(socket, { address: local.address, port: socket.address().port });
+        // Errors after bind (e.g. ICMP port unreachable surfacing on Linux) must not crash a node.
+        socket.on('error', () => {});
+        socket.on('message', (msg, rinfo) => onDatagram(msg, { address: rinfo.address, port: rinfo.port }, bound));
+        resolve(bound);
+      });
+    });
+  },
+};
