@@ -25,8 +25,8 @@ module.exports = {
     layer('config', ['dataplane', 'api', 'daemon', 'cli', 'client'], 'config sits beside dataplane and api'),
     layer('client', ['table', 'core', 'io', 'dataplane', 'config', 'daemon', 'cli', 'capture'],
       'client speaks the API only (it may share api schemas and packet types)'),
-    layer('cli', ['table', 'core', 'io', 'dataplane', 'api', 'config'],
-      'the CLI talks to a running daemon only through client (packet and capture for printing)'),
+    layer('cli', ['table', 'core', 'dataplane', 'api', 'config'],
+      'the CLI talks to a running daemon only through client; packet and capture print, io carries the tools that speak LISP (lig, rig)'),
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } } },
   ],
   options: {

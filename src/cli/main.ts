@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { LispError } from '../packet/index.js';
 import { registerDecode } from './decode.js';
+import { registerLig } from './lig.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -11,6 +12,7 @@ const program = new Command('loci')
   .version(version)
   .showHelpAfterError();
 registerDecode(program);
+registerLig(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -36,3 +36,19 @@ export const udpNetwork: Network = {
     });
   },
 };
+
+/** The local address the kernel would send from to reach remote (a connected UDP socket; nothing is sent). */
+export function sourceAddressFor(remote: string): Promise<string> {
+  const socket = createSocket(isIPv6(remote) ? 'udp6' : 'udp4');
+  return new Promise((resolve, reject) => {
+    socket.once('error', (err) => {
+      socket.close();
+      reject(err);
+    });
+    socket.connect(9, remote, () => {
+      const { address } = socket.address();
+      socket.close();
+      resolve(address);
+    });
+  });
+}

@@ -18,3 +18,4 @@ export { message, ecm, decodeMessage, encodeMessage, messageEncodingLength, MESS
 export { ALGORITHM_ID, authDataLength, signMessage, verifyMessage, encodeAuthenticated, type AuthAlgorithm } from './auth.js';
 export { formatIpv4, formatIpv6 } from './ip-address.js';
 export { formatMessage, formatDataHeader, formatAddress, formatPrefix, hexDump, toJsonValue } from './print.js';
+export { randomNonce, ipAddress, mapRequestFor, encapsulate, type MapRequestFor, type Encapsulation } from './build.js';
