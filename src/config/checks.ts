@@ -1,0 +1,103 @@
+// The cross-field pass over a schema-valid config with defaults: what each role needs, clauses no
+// role uses, duplicate keys, Map-Server prefixes outside the database, unreachable address families.
+import { prefixContains } from '../table/prefix.js';
+import { addressFamily, prefixKey, toEidPrefix } from './addresses.js';
+import { formatPath, type KeyPath } from './errors.js';
+import type { LociConfig, Role } from './types.js';
+
+export interface CheckIssue {
+  readonly path: KeyPath;
+  readonly message: string;
+}
+
+type ListClause = 'database' | 'mapServers' | 'mapResolvers' | 'sites';
+
+/** Each list clause: its key in the file, what one entry is, the roles that need one, the roles that use it. */
+const CLAUSES: Readonly<Record<ListClause, { key: string; entry: string; neededBy: Role[]; usedBy: Role[] }>> = {
+  database: { key: 'database', entry: 'database entry', neededBy: ['etr'], usedBy: ['itr', 'etr'] },
+  mapServers: { key: 'map-servers', entry: 'map-server', neededBy: ['etr'], usedBy: ['etr'] },
+  mapResolvers: { key: 'map-resolvers', entry: 'map-resolver', neededBy: ['itr'], usedBy: ['itr'] },
+  sites: { key: 'sites', entry: 'site', neededBy: ['ms'], usedBy: ['ms'] },
+};
+
+export function checkConfig(c: LociConfig): CheckIssue[] {
+  return [...checkRoles(c), ...checkDuplicates(c), ...checkMapServerPrefixes(c), ...checkFamilies(c)];
+}
+
+function checkRoles(c: LociConfig): CheckIssue[] {
+  const issues: CheckIssue[] = [];
+  c.roles.forEach((role, i) => {
+    if (c.roles.indexOf(role) !== i) issues.push({ path: ['roles', i], message: `"${role}" is listed twice` });
+  });
+  for (const clause of Object.keys(CLAUSES) as ListClause[]) {
+    const { key, entry, neededBy, usedBy } = CLAUSES[clause];
+    const present = c[clause].length > 0;
+    for (const role of neededBy) {
+      const i = c.roles.indexOf(role);
+      if (i >= 0 && !present) issues.push({ path: ['roles', i], message: `role ${role} needs at least one ${entry} in ${key}` });
+    }
+    if (present && !usedBy.some((r) => c.roles.includes(r))) {
+      issues.push({ path: [key], message: `only used by role ${usedBy.join(' or ')}; add the role to roles or remove ${key}` });
+    }
+  }
+  if (c.roles.includes('mr') && !c.roles.includes('ms')) {
+    const message = 'role mr needs role ms on the same node (it resolves against the co-located Map-Server)';
+    issues.push({ path: ['roles', c.roles.indexOf('mr')], message });
+  }
+  return issues;
+}
+
+function checkDuplicates(c: LociConfig): CheckIssue[] {
+  return [
+    ...duplicates(c.listen, (a) => a, (i) => ['listen', i]),
+    ...duplicates(c.mapResolvers, (a) => a, (i) => ['map-resolvers', i]),
+    ...duplicates(c.mapServers, (m) => m.address, (i) => ['map-servers', i, 'address']),
+    ...c.mapServers.flatMap((m, i) => duplicates(m.eidPrefixes, prefixKey, (j) => ['map-servers', i, 'eid-prefixes', j])),
+    ...duplicates(c.database, prefixKey, (i) => ['database', i, 'eid-prefix']),
+    ...c.database.flatMap((d, i) => duplicates(d.rlocs, (r) => r.address, (j) => ['database', i, 'rlocs', j, 'address'])),
+    ...duplicates(c.sites, (s) => s.name, (i) => ['sites', i, 'name']),
+    ...c.sites.flatMap((s, i) => [
+      ...duplicates(s.keys, (k) => String(k.keyId), (j) => ['sites', i, 'keys', j, 'key-id']),
+      ...duplicates(s.eidPrefixes, prefixKey, (j) => ['sites', i, 'eid-prefixes', j]),
+    ]),
+  ];
+}
+
+function duplicates<T>(items: readonly T[], keyOf: (item: T) => string, pathOf: (i: number) => KeyPath): CheckIssue[] {
+  const first = new Map<string, number>();
+  return items.flatMap((item, i) => {
+    const key = keyOf(item);
+    const earlier = first.get(key);
+    if (earlier === undefined) {
+      first.set(key, i);
+      return [];
+    }
+    return [{ path: pathOf(i), message: `${key} is listed twice (first at ${formatPath(pathOf(earlier))})` }];
+  });
+}
+
+function checkMapServerPrefixes(c: LociConfig): CheckIssue[] {
+  const database = c.database.map((d) => toEidPrefix(d.eidPrefix, d.instanceId));
+  return c.mapServers.flatMap((m, i) =>
+    m.eidPrefixes.flatMap((p, j) => {
+      const prefix = toEidPrefix(p.eidPrefix, p.instanceId);
+      if (database.some((d) => prefixContains(d, prefix))) return [];
+      const message = `${prefixKey(p)} is not within any database eid-prefix`;
+      return [{ path: ['map-servers', i, 'eid-prefixes', j], message }];
+    }),
+  );
+}
+
+/** A Map-Server or Map-Resolver can be reached only from a listen address of its family. */
+function checkFamilies(c: LociConfig): CheckIssue[] {
+  const families = new Set(c.listen.map(addressFamily));
+  const check = (address: string, path: KeyPath): CheckIssue[] => {
+    const family = addressFamily(address);
+    if (families.has(family)) return [];
+    return [{ path, message: `${address} is ${family === 'ipv4' ? 'IPv4' : 'IPv6'} but listen has no address of that family` }];
+  };
+  return [
+    ...c.mapServers.flatMap((m, i) => check(m.address, ['map-servers', i, 'address'])),
+    ...c.mapResolvers.flatMap((a, i) => check(a, ['map-resolvers', i])),
+  ];
+}

@@ -1,0 +1,49 @@
+// The defaults pass: fills every optional key of a schema-valid config (docs/config.md lists them).
+import { prefixKey } from './addresses.js';
+import type { ConfigInput, LociConfig } from './types.js';
+
+const DEFAULTS = {
+  node: { logLevel: 'info', registerInterval: 60, recordTtl: 1440 },
+  mapCache: { size: 100_000 },
+  negativeTtl: { outsideSites: 15, unregistered: 1 },
+  socketDir: '/run/loci',
+  key: { keyId: 0, algorithm: 'sha256' },
+  mapServer: { proxyReply: false, wantMapNotify: true },
+  prefix: { instanceId: 0 },
+  sitePrefix: { instanceId: 0, acceptMoreSpecifics: false },
+  rloc: { priority: 1, weight: 100 },
+} as const;
+
+/** value over defaults, where a key holding undefined counts as absent; keys keep the file's order. */
+function fill<D extends object, V extends object>(defaults: D, value: V | undefined): D & V {
+  const given = Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined));
+  return { ...given, ...defaults, ...given } as D & V;
+}
+
+export function applyDefaults(c: ConfigInput): LociConfig {
+  const database = (c.database ?? []).map((d) => ({
+    ...fill(DEFAULTS.prefix, d),
+    rlocs: d.rlocs.map((r) => fill(DEFAULTS.rloc, r)),
+  }));
+  return {
+    ...fill(DEFAULTS.node, c),
+    mapResolvers: c.mapResolvers ?? [],
+    mapServers: (c.mapServers ?? []).map((m) => ({
+      ...fill({ ...DEFAULTS.key, ...DEFAULTS.mapServer }, m),
+      // Without a list, a Map-Server gets every database prefix, once.
+      eidPrefixes:
+        m.eidPrefixes?.map((p) => fill(DEFAULTS.prefix, p)) ?? [
+          ...new Map(database.map((d) => [prefixKey(d), { eidPrefix: d.eidPrefix, instanceId: d.instanceId }])).values(),
+        ],
+    })),
+    database,
+    sites: (c.sites ?? []).map((s) => ({
+      ...s,
+      keys: s.keys.map((k) => fill(DEFAULTS.key, k)),
+      eidPrefixes: s.eidPrefixes.map((p) => fill(DEFAULTS.sitePrefix, p)),
+    })),
+    api: { socket: c.api?.socket ?? `${DEFAULTS.socketDir}/${c.name}.sock` },
+    mapCache: fill(DEFAULTS.mapCache, c.mapCache),
+    negativeTtl: fill(DEFAULTS.negativeTtl, c.negativeTtl),
+  };
+}

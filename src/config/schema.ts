@@ -1,0 +1,114 @@
+// The config file's grammar: one zod schema per clause, each declared once. Every mapping is strict,
+// so an unknown key is an error. Knobs with a default stay optional here; defaults.ts fills them in.
+// Two shorthands are expanded: a bare "198.18.1.0/24" in an eid-prefixes list, and a site's single
+// key/key-id/algorithm, which becomes its one-entry keys list.
+import { isAbsolute } from 'node:path';
+import { z } from 'zod';
+import { addressProblem, canonicalAddress, canonicalPrefix, prefixProblem } from './addresses.js';
+import { expecting } from './messages.js';
+
+const ROLES = ['itr', 'etr', 'ms', 'mr'] as const;
+const ALGORITHMS = ['sha1', 'sha256'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Longest Unix socket path Linux accepts (sun_path holds 108 bytes with the terminating NUL). */
+const MAX_SOCKET_PATH = 107;
+
+const integer = (min: number, max: number) => {
+  const what = expecting(`an integer ${min}..${max}`);
+  return z.number(what).refine((n) => Number.isInteger(n) && n >= min && n <= max, what);
+};
+
+/** A string that `problem` checks (wording its own message), stored in canonical form. */
+const checkedText = (what: string, problem: (text: string) => string | undefined, canonical: (text: string) => string) =>
+  z
+    .string(expecting(what))
+    .superRefine((text, ctx) => {
+      const why = problem(text);
+      if (why) ctx.addIssue({ code: 'custom', message: why });
+    })
+    .transform(canonical);
+
+const nonEmptyList = <T extends z.ZodType>(item: T, what: string) =>
+  z.array(item).min(1, { error: `expected at least one ${what}` });
+
+const address = checkedText('an IPv4 or IPv6 address', addressProblem, canonicalAddress);
+const eidPrefix = checkedText('an EID-prefix such as 198.18.1.0/24', prefixProblem, canonicalPrefix);
+const instanceId = integer(0, 2 ** 24 - 1);
+const byte = integer(0, 255);
+const flag = z.boolean(expecting('true or false'));
+const secretText = 'a non-empty string (the shared secret)';
+const secret = z.string(expecting(secretText)).min(1, expecting(secretText));
+
+const nodeNameText = 'a name of letters, digits, ".", "_" and "-" (at most 64, it names the API socket)';
+const nodeName = z.string(expecting(nodeNameText)).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, expecting(nodeNameText));
+
+const socketText = `an absolute path of at most ${MAX_SOCKET_PATH} bytes`;
+const socketPath = z
+  .string(expecting(socketText))
+  .refine((p) => isAbsolute(p) && Buffer.byteLength(p) <= MAX_SOCKET_PATH, expecting(socketText));
+
+const prefixFields = { 'eid-prefix': eidPrefix, 'instance-id': instanceId.optional() };
+const prefixShorthand = (value: unknown) => (typeof value === 'string' ? { 'eid-prefix': value } : value);
+
+const authKey = z.strictObject({ 'key-id': byte.optional(), key: secret, algorithm: z.enum(ALGORITHMS).optional() });
+
+const mapServer = z.strictObject({
+  address,
+  ...authKey.shape,
+  'eid-prefixes': nonEmptyList(z.preprocess(prefixShorthand, z.strictObject(prefixFields)), 'EID-prefix').optional(),
+  'proxy-reply': flag.optional(),
+  'want-map-notify': flag.optional(),
+});
+
+const rloc = z.strictObject({ address, priority: byte.optional(), weight: byte.optional() });
+
+const databaseEntry = z.strictObject({ ...prefixFields, rlocs: nonEmptyList(rloc, 'RLOC') });
+
+const sitePrefix = z.preprocess(
+  prefixShorthand,
+  z.strictObject({ ...prefixFields, 'accept-more-specifics': flag.optional() }),
+);
+
+const site = z
+  .strictObject({
+    name: z.string(expecting('a non-empty site name')).min(1, expecting('a non-empty site name')),
+    ...authKey.partial().shape,
+    keys: nonEmptyList(authKey, 'key').optional(),
+    'eid-prefixes': nonEmptyList(sitePrefix, 'EID-prefix'),
+  })
+  .superRefine((s, ctx) => {
+    if (s.keys === undefined && s.key === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['key'], message: 'missing; expected key (or keys, a list of keys with key-id)' });
+    } else if (s.keys !== undefined) {
+      const message = 'not allowed with keys: give key, key-id and algorithm in each entry of keys';
+      for (const field of ['key', 'key-id', 'algorithm'] as const) {
+        if (s[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message });
+      }
+    }
+  })
+  .transform(({ key, 'key-id': keyId, algorithm, keys, ...rest }) => {
+    const single: z.output<typeof authKey> = { 'key-id': keyId, key: key!, algorithm };
+    return { ...rest, keys: keys ?? [single] };
+  });
+
+export const configSchema = z.strictObject({
+  name: nodeName,
+  roles: nonEmptyList(z.enum(ROLES), 'role'),
+  listen: nonEmptyList(address, 'address'),
+  'map-resolvers': z.array(address).optional(),
+  'map-servers': z.array(mapServer).optional(),
+  database: z.array(databaseEntry).optional(),
+  sites: z.array(site).optional(),
+  api: z.strictObject({ socket: socketPath.optional() }).optional(),
+  'log-level': z.enum(LOG_LEVELS).optional(),
+  'register-interval': integer(1, 86_400).optional(),
+  'record-ttl': integer(1, 525_600).optional(),
+  'map-cache': z.strictObject({ size: integer(1, 10_000_000).optional() }).optional(),
+  'negative-ttl': z
+    .strictObject({ 'outside-sites': integer(1, 1440).optional(), unregistered: integer(1, 1440).optional() })
+    .optional(),
+});
+
+/** The file as the schema reads it: kebab-case keys, shorthands expanded, knobs still optional. */
+export type FileConfig = z.output<typeof configSchema>;
