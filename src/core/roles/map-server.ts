@@ -1,0 +1,188 @@
+// Map-Server (RFC 9301 sections 8.2-8.3): accepts authenticated Map-Registers for the
+// prefixes each site may register, merges the ETRs of a site (per xTR-ID), expires
+// registrations that are not refreshed, acknowledges with Map-Notify, and says how a
+// Map-Request for an EID is to be answered.
+import {
+  encodeAuthenticated,
+  formatAddress,
+  verifyMessage,
+  type Locator,
+  type MapNotify,
+  type MappingRecord,
+  type MapRegister,
+} from '../../packet/index.js';
+import { addressOf, eidPrefixOf, EidTable, formatPrefix, type EidPrefix } from '../../table/index.js';
+import type { Clock, Timer } from '../clock.js';
+import type { Counters } from '../counters.js';
+import type { Endpoint } from '../ports.js';
+import { ALGORITHM_IDS, Sites, type SiteSpec } from './sites.js';
+
+/** One ETR's registration of one prefix. */
+export interface EtrRegistration {
+  /** The xTR-ID in hex when the ETR sent one, else its source address: the key of the merge. */
+  readonly id: string;
+  readonly xtrId?: bigint;
+  readonly siteId?: bigint;
+  readonly source: Endpoint;
+  readonly record: MappingRecord;
+  readonly proxyReply: boolean;
+  readonly nonce: bigint;
+  readonly registeredAt: number;
+  readonly expiresAt: number;
+}
+
+export interface Registration {
+  readonly site: string;
+  readonly prefix: EidPrefix;
+  readonly etrs: ReadonlyMap<string, EtrRegistration>;
+}
+
+export type RejectReason = 'no-records' | 'bad-eid' | 'prefix-not-allowed' | 'mixed-sites' | 'unknown-key' | 'auth-failed';
+
+export type RegisterResult =
+  | { ok: true; site: string; prefixes: EidPrefix[]; notify?: Buffer }
+  | { ok: false; reason: RejectReason; detail: string };
+
+/** How the mapping system answers for an EID. */
+export type Resolution =
+  | { kind: 'registered'; registrations: Registration[] }
+  /** Inside a configured site prefix, but nothing registered: negative, TTL 1 minute. */
+  | { kind: 'unregistered'; prefix: EidPrefix }
+  /** Outside every site: negative for the least-specific prefix that holds no EID, TTL 15 minutes. */
+  | { kind: 'not-eid'; prefix: EidPrefix };
+
+export interface MapServerOptions {
+  clock: Clock;
+  counters: Counters;
+  sites?: readonly SiteSpec[];
+  /** Lifetime of a registration without refresh (RFC 9301: 3 minutes, 3 x the 60 s interval). */
+  registrationTimeoutMs?: number;
+}
+
+interface Entry {
+  site: string;
+  prefix: EidPrefix;
+  etrs: Map<string, EtrRegistration & { timer: Timer }>;
+}
+
+export class MapServer {
+  readonly sites: Sites;
+  private readonly registered = new EidTable<Entry>();
+  private readonly clock: Clock;
+  private readonly counters: Counters;
+  private readonly timeoutMs: number;
+
+  constructor(o: MapServerOptions) {
+    this.clock = o.clock;
+    this.counters = o.counters;
+    this.sites = new Sites(o.sites);
+    this.timeoutMs = o.registrationTimeoutMs ?? 180_000;
+  }
+
+  /** Handles a decoded Map-Register whose encoded form is `bytes` (the HMAC covers them). */
+  register(bytes: Buffer, m: MapRegister, from: Endpoint): RegisterResult {
+    const result = this.check(bytes, m);
+    if (!result.ok) {
+      this.counters.inc(`map-register.rejected.${result.reason}`);
+      return result;
+    }
+    const { site, prefixes, key } = result;
+    const id = m.xtrId !== undefined ? m.xtrId.toString(16).padStart(32, '0') : from.address;
+    const now = this.clock.now();
+    m.records.forEach((record, i) => {
+      const prefix = prefixes[i]!;
+      let entry = this.registered.get(prefix);
+      if (!entry) {
+        entry = { site: site.name, prefix, etrs: new Map() };
+        this.registered.set(prefix, entry);
+      }
+      const old = entry.etrs.get(id);
+      if (old) this.clock.clearTimer(old.timer);
+      const expiresAt = now + (m.useTtl ? record.ttl * 60_000 : this.timeoutMs);
+      const e = entry;
+      const timer = this.clock.setTimer(expiresAt, () => this.expire(e, id));
+      entry.etrs.set(id, {
+        id,
+        ...(m.xtrId !== undefined ? { xtrId: m.xtrId } : {}),
+        ...(m.siteId !== undefined ? { siteId: m.siteId } : {}),
+        source: from,
+        record,
+        proxyReply: m.proxyReply,
+        nonce: m.nonce,
+        registeredAt: now,
+        expiresAt,
+        timer,
+      });
+    });
+    this.counters.inc('map-register.accepted');
+    return { ok: true, site: site.name, prefixes, ...(m.wantMapNotify ? { notify: this.notifyFor(m, key) } : {}) };
+  }
+
+  /** Every registration, in table order. */
+  registrations(): Registration[] {
+    return [...this.registered.entries()].map((e) => e.value);
+  }
+
+  /** The registered mapping for an EID-prefix (longest match, plus registered more-specifics), or a negative answer. */
+  resolve(eid: EidPrefix): Resolution {
+    // RFC 9301 section 5.5: the longest match and every registered prefix inside it.
+    const match = this.registered.match(eid);
+    if (match) return { kind: 'registered', registrations: [...this.registered.moreSpecifics(match.prefix)].map((e) => e.value) };
+    const configured = this.sites.configured(eid);
+    if (configured) return { kind: 'unregistered', prefix: configured };
+    return { kind: 'not-eid', prefix: this.sites.outside(eid) ?? eid };
+  }
+
+  private check(bytes: Buffer, m: MapRegister) {
+    if (m.records.length === 0) return reject('no-records', 'the Map-Register has no records');
+    const prefixes: EidPrefix[] = [];
+    let site: SiteSpec | undefined;
+    for (const r of m.records) {
+      const p = eidPrefixOf(r.eid, r.maskLen);
+      if (!p) return reject('bad-eid', `record EID of mask-len ${r.maskLen} is not an IPv4, IPv6 or MAC prefix`);
+      const s = this.sites.siteFor(p);
+      if (!s) return reject('prefix-not-allowed', `${formatPrefix(p)} is not a prefix of any site`);
+      if (site && s !== site) return reject('mixed-sites', `${formatPrefix(p)} belongs to site ${s.name}, not ${site.name}`);
+      site = s;
+      prefixes.push(p);
+    }
+    const s = site!;
+    const key = s.keys.find((k) => k.keyId === m.keyId && ALGORITHM_IDS[k.algorithm] === m.algorithmId);
+    if (!key) return reject('unknown-key', `site ${s.name} has no key ${m.keyId} for algorithm ${m.algorithmId}`);
+    if (!verifyMessage(bytes, key.key)) return reject('auth-failed', `authentication data does not verify with site ${s.name}'s key ${m.keyId}`);
+    return { ok: true as const, site: s, prefixes, key: key.key };
+  }
+
+  /** The Map-Notify that acknowledges a Map-Register: same nonce, records and IDs, signed with the same key. */
+  private notifyFor(m: MapRegister, key: string): Buffer {
+    const notify: MapNotify = {
+      type: 'map-notify',
+      rtr: false,
+      nonce: m.nonce,
+      keyId: m.keyId,
+      algorithmId: m.algorithmId,
+      authData: Buffer.alloc(0),
+      records: m.records,
+      ...(m.xtrId !== undefined && m.siteId !== undefined ? { xtrId: m.xtrId, siteId: m.siteId } : {}),
+    };
+    return encodeAuthenticated(notify, key);
+  }
+
+  private expire(entry: Entry, id: string): void {
+    entry.etrs.delete(id);
+    this.counters.inc('registration.expired');
+    if (entry.etrs.size === 0) this.registered.delete(entry.prefix);
+  }
+}
+
+const reject = (reason: RejectReason, detail: string) => ({ ok: false as const, reason, detail });
+
+/** The merged locator-set of a registration: every ETR's locators, one per address, in RFC 9301 order. */
+export function mergedLocators(r: Registration): Locator[] {
+  const byAddress = new Map<string, Locator>();
+  for (const etr of r.etrs.values()) for (const l of etr.record.locators) byAddress.set(formatAddress(l.address), l);
+  return [...byAddress.values()];
+}
+
+/** The wire EID of a registration. */
+export const registrationEid = (r: Registration) => ({ eid: addressOf(r.prefix), maskLen: r.prefix.len });

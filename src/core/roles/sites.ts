@@ -1,0 +1,75 @@
+// The Map-Server's configured sites: their keys and the EID-prefixes each may register.
+import { EidTable, type EidPrefix } from '../../table/index.js';
+
+export type Algorithm = 'sha1' | 'sha256';
+
+export const ALGORITHM_IDS: Record<Algorithm, number> = { sha1: 1, sha256: 2 };
+
+export interface SiteKey {
+  keyId: number;
+  key: string;
+  algorithm: Algorithm;
+}
+
+export interface SitePrefixSpec {
+  prefix: EidPrefix;
+  /** The site may register prefixes inside this one, not only this one. */
+  acceptMoreSpecifics: boolean;
+}
+
+export interface SiteSpec {
+  name: string;
+  keys: SiteKey[];
+  prefixes: SitePrefixSpec[];
+}
+
+interface Allowed extends SitePrefixSpec {
+  site: SiteSpec;
+}
+
+export class Sites {
+  private readonly allowed = new EidTable<Allowed>();
+  private readonly byName = new Map<string, SiteSpec>();
+
+  constructor(sites: readonly SiteSpec[] = []) {
+    for (const s of sites) this.add(s);
+  }
+
+  add(site: SiteSpec): void {
+    if (this.byName.has(site.name)) throw new RangeError(`site ${site.name} exists`);
+    this.byName.set(site.name, site);
+    for (const p of site.prefixes) this.allowed.set(p.prefix, { ...p, site });
+  }
+
+  remove(name: string): boolean {
+    const site = this.byName.get(name);
+    if (!site) return false;
+    for (const p of site.prefixes) this.allowed.delete(p.prefix);
+    this.byName.delete(name);
+    return true;
+  }
+
+  list(): SiteSpec[] {
+    return [...this.byName.values()];
+  }
+
+  /** The site that may register this prefix: configured as is, or inside a prefix that accepts more-specifics. */
+  siteFor(prefix: EidPrefix): SiteSpec | undefined {
+    const covering = this.allowed.lessSpecifics(prefix);
+    for (let i = covering.length - 1; i >= 0; i--) {
+      const a = covering[i]!.value;
+      if (a.prefix.len === prefix.len || a.acceptMoreSpecifics) return a.site;
+    }
+    return undefined;
+  }
+
+  /** The configured prefix containing this EID (longest), if any. */
+  configured(prefix: EidPrefix): EidPrefix | undefined {
+    return this.allowed.match(prefix)?.prefix;
+  }
+
+  /** The least-specific prefix containing the EID that overlaps no configured prefix (for "not an EID" replies). */
+  outside(prefix: EidPrefix): EidPrefix | undefined {
+    return this.allowed.uncoveredPrefix(prefix);
+  }
+}

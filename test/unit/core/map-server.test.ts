@@ -1,0 +1,158 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../../src/core/clock.js';
+import { Counters } from '../../../src/core/counters.js';
+import { MapServer, mergedLocators } from '../../../src/core/roles/map-server.js';
+import type { SiteSpec } from '../../../src/core/roles/sites.js';
+import {
+  encodeAuthenticated,
+  formatPrefix as formatWirePrefix,
+  ipAddress,
+  MAP_REGISTER_FLAGS,
+  mapNotify,
+  mapRegister,
+  noFlags,
+  verifyMessage,
+  type MapRegister,
+  type MappingRecord,
+} from '../../../src/packet/index.js';
+import { formatPrefix, parsePrefix } from '../../../src/table/index.js';
+
+const siteA: SiteSpec = {
+  name: 'site-a',
+  keys: [
+    { keyId: 0, key: 'a-secret', algorithm: 'sha256' },
+    { keyId: 1, key: 'a-old', algorithm: 'sha1' },
+  ],
+  prefixes: [{ prefix: parsePrefix('198.18.1.0/24'), acceptMoreSpecifics: false }],
+};
+const siteB: SiteSpec = {
+  name: 'site-b',
+  keys: [{ keyId: 0, key: 'b-secret', algorithm: 'sha256' }],
+  prefixes: [
+    { prefix: parsePrefix('198.18.16.0/20'), acceptMoreSpecifics: true },
+    { prefix: parsePrefix('[7]2001:db8:b::/48'), acceptMoreSpecifics: false },
+  ],
+};
+
+function setup() {
+  const clock = new FakeClock();
+  const counters = new Counters();
+  const ms = new MapServer({ clock, counters, sites: [siteA, siteB] });
+  return { clock, counters, ms };
+}
+
+const record = (prefix: string, rlocs: string[], ttl = 1440): MappingRecord => {
+  const [addr, len] = prefix.split('/') as [string, string];
+  const iid = /^\[(\d+)\]/.exec(addr);
+  return {
+    ttl,
+    maskLen: Number(len),
+    eid: ipAddress(addr.replace(/^\[\d+\]/, ''), iid ? Number(iid[1]) : 0),
+    act: 0,
+    authoritative: true,
+    mapVersion: 0,
+    locators: rlocs.map((a) => ({ priority: 1, weight: 100, mPriority: 255, mWeight: 0, local: true, probed: false, reachable: true, address: ipAddress(a) })),
+  };
+};
+
+function signedRegister(records: MappingRecord[], key: string, o: Partial<MapRegister> = {}) {
+  const m: MapRegister = { type: 'map-register', ...noFlags(MAP_REGISTER_FLAGS), wantMapNotify: true, nonce: 5n, keyId: 0, algorithmId: 2, authData: Buffer.alloc(0), records, ...o };
+  const bytes = encodeAuthenticated(m, key);
+  return { bytes, m: mapRegister.decode(bytes).value };
+}
+
+const from = { address: '198.51.100.10', port: 4342 };
+
+test('a Map-Register signed with the site key (SHA-256 or SHA-1) is accepted and acknowledged with a signed Map-Notify', () => {
+  const { ms, counters } = setup();
+  const r = signedRegister([record('198.18.1.0/24', ['198.51.100.10'])], 'a-secret');
+  const out = ms.register(r.bytes, r.m, from);
+  assert.ok(out.ok);
+  assert.equal(out.site, 'site-a');
+  const notify = mapNotify.decode(out.notify!).value;
+  assert.equal(notify.nonce, 5n);
+  assert.ok(verifyMessage(out.notify!, 'a-secret'));
+  assert.deepEqual(notify.records, r.m.records);
+  const sha1 = signedRegister([record('198.18.1.0/24', ['198.51.100.11'])], 'a-old', { keyId: 1, algorithmId: 1, wantMapNotify: false });
+  const out1 = ms.register(sha1.bytes, sha1.m, { address: '198.51.100.11', port: 4342 });
+  assert.ok(out1.ok && out1.notify === undefined);
+  assert.equal(counters.get('map-register.accepted'), 2);
+  // Two ETRs (by source address) of one site merge into one locator-set.
+  const [reg] = ms.registrations();
+  assert.deepEqual(mergedLocators(reg!).map((l) => formatWirePrefix(l.address, 32)), ['198.51.100.10/32', '198.51.100.11/32']);
+});
+
+test('a wrong key, an unknown key-id and a prefix outside the site are rejected, counted, and change nothing', () => {
+  const { ms, counters } = setup();
+  const cases: [ReturnType<typeof signedRegister>, string][] = [
+    [signedRegister([record('198.18.1.0/24', ['198.51.100.10'])], 'not-the-key'), 'auth-failed'],
+    [signedRegister([record('198.18.1.0/24', ['198.51.100.10'])], 'a-secret', { keyId: 9 }), 'unknown-key'],
+    [signedRegister([record('198.18.2.0/24', ['198.51.100.10'])], 'a-secret'), 'prefix-not-allowed'],
+    // site-a does not accept more-specifics
+    [signedRegister([record('198.18.1.128/25', ['198.51.100.10'])], 'a-secret'), 'prefix-not-allowed'],
+    [signedRegister([record('198.18.1.0/24', ['198.51.100.10']), record('198.18.16.0/24', ['198.51.100.10'])], 'a-secret'), 'mixed-sites'],
+  ];
+  for (const [r, reason] of cases) {
+    const out = ms.register(r.bytes, r.m, from);
+    assert.deepEqual(out.ok ? 'accepted' : out.reason, reason);
+  }
+  assert.deepEqual(counters.snapshot(), {
+    'map-register.rejected.auth-failed': 1,
+    'map-register.rejected.mixed-sites': 1,
+    'map-register.rejected.prefix-not-allowed': 2,
+    'map-register.rejected.unknown-key': 1,
+  });
+  assert.deepEqual(ms.registrations(), []);
+});
+
+test('more-specifics are accepted where the site allows them, per instance-id', () => {
+  const { ms } = setup();
+  const r = signedRegister([record('198.18.17.0/24', ['203.0.113.1']), record('[7]2001:db8:b::/48', ['2001:db8::1'])], 'b-secret');
+  const out = ms.register(r.bytes, r.m, from);
+  assert.ok(out.ok, out.ok ? '' : out.detail);
+  assert.deepEqual(ms.registrations().map((x) => formatPrefix(x.prefix)), ['198.18.17.0/24', '[7]2001:db8:b::/48']);
+});
+
+test('registrations expire 3 minutes after the last refresh, per ETR', () => {
+  const { ms, clock, counters } = setup();
+  const r = signedRegister([record('198.18.1.0/24', ['198.51.100.10'])], 'a-secret');
+  ms.register(r.bytes, r.m, from);
+  clock.advance(120_000);
+  ms.register(r.bytes, r.m, from); // refresh
+  clock.advance(179_999);
+  assert.equal(ms.registrations().length, 1);
+  clock.advance(1);
+  assert.deepEqual(ms.registrations(), []);
+  assert.equal(counters.get('registration.expired'), 1);
+});
+
+test('with the T bit the record TTL is the registration lifetime', () => {
+  const { ms, clock } = setup();
+  const r = signedRegister([record('198.18.1.0/24', ['198.51.100.10'], 10)], 'a-secret', { useTtl: true });
+  ms.register(r.bytes, r.m, from);
+  clock.advance(599_999);
+  assert.equal(ms.registrations().length, 1);
+  clock.advance(1);
+  assert.equal(ms.registrations().length, 0);
+});
+
+test('resolve: the longest match with its registered more-specifics, or negative answers', () => {
+  const { ms } = setup();
+  for (const p of ['198.18.16.0/20', '198.18.17.0/24', '198.18.18.0/24', '198.18.17.128/25']) {
+    const r = signedRegister([record(p, ['203.0.113.1'])], 'b-secret');
+    assert.ok(ms.register(r.bytes, r.m, from).ok);
+  }
+  const names = (eid: string) => {
+    const x = ms.resolve(parsePrefix(eid));
+    return x.kind === 'registered' ? x.registrations.map((r) => formatPrefix(r.prefix)) : `${x.kind} ${formatPrefix(x.prefix)}`;
+  };
+  assert.deepEqual(names('198.18.17.200'), ['198.18.17.128/25']);
+  assert.deepEqual(names('198.18.17.5'), ['198.18.17.0/24', '198.18.17.128/25']);
+  assert.deepEqual(names('198.18.20.1'), ['198.18.16.0/20', '198.18.17.0/24', '198.18.17.128/25', '198.18.18.0/24']);
+  assert.equal(names('198.18.1.9'), 'unregistered 198.18.1.0/24');
+  assert.equal(names('198.18.64.1'), 'not-eid 198.18.64.0/18');
+  // 192.0.2.1 and 198.18.0.0 share their first 5 bits.
+  assert.equal(names('192.0.2.1'), 'not-eid 192.0.0.0/6');
+  assert.equal(names('[9]198.18.1.1'), 'not-eid [9]0.0.0.0/0');
+});
