@@ -1,6 +1,5 @@
 // The query behind `loci lig`: an ECM Map-Request to a Map-Resolver, sent up to
 // `count` times, and the first Map-Reply whose nonce matches (others are ignored).
-import { isIPv6 } from 'node:net';
 import type { Endpoint, Network } from '../core/ports.js';
 import { decodeMessage, encapsulate, encodeMessage, LispDecodeError, mapRequestFor, randomNonce, type MapReply } from '../packet/index.js';
 
@@ -30,10 +29,8 @@ export async function ligQuery(q: LigQuery, network: Network): Promise<LigAnswer
     waiting?.({ reply: r.value, from });
   });
   try {
-    // The inner header needs the EID's family; without a source of that family it says "unspecified".
-    const innerSource = isIPv6(q.source) === isIPv6(q.eid) ? q.source : isIPv6(q.eid) ? '::' : '0.0.0.0';
     const request = mapRequestFor({ eid: q.eid, instanceId: q.instanceId, itrRlocs: [q.source], nonce });
-    const bytes = encodeMessage(encapsulate(request, { src: innerSource, dst: q.eid, sport: socket.local.port }));
+    const bytes = encodeMessage(encapsulate(request, { src: q.source, dst: q.eid, sport: socket.local.port }));
     for (let attempt = 1; attempt <= q.count; attempt++) {
       const got = new Promise<{ reply: MapReply; from: Endpoint } | undefined>((resolve) => {
         waiting = resolve;

@@ -3,7 +3,6 @@
 import { randomBytes } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import type { Address } from './address.js';
-import { encodeError } from './codec.js';
 import type { Ecm } from './ecm.js';
 import { ECM_FLAGS } from './ecm.js';
 import { noFlags } from './flags.js';
@@ -41,7 +40,7 @@ export function mapRequestFor(q: MapRequestFor): MapRequest {
 }
 
 export interface Encapsulation {
-  /** Inner source: the sender's RLOC. */
+  /** Inner source: the sender's RLOC (when of another family than dst, the unspecified address of dst's family). */
   src: string;
   /** Inner destination: for a Map-Request, the EID asked for. */
   dst: string;
@@ -50,16 +49,17 @@ export interface Encapsulation {
   dport?: number;
 }
 
-/** Wraps a control message in an ECM whose inner IP family follows the inner source address. */
+/** Wraps a control message in an ECM whose inner IP family is that of the inner destination. */
 export function encapsulate(message: LispMessage, e: Encapsulation, flags: Partial<Pick<Ecm, keyof typeof ECM_FLAGS>> = {}): Ecm {
-  if (isIPv6(e.src) !== isIPv6(e.dst)) encodeError(`inner source ${e.src} and destination ${e.dst} are of different families`);
+  const v6 = isIPv6(e.dst);
+  const src = isIPv6(e.src) === v6 ? e.src : v6 ? '::' : '0.0.0.0';
   return {
     type: 'ecm',
     ...noFlags(ECM_FLAGS),
     ...flags,
-    ip: isIPv6(e.src)
-      ? { version: 6, trafficClass: 0, flowLabel: 0, hopLimit: 64, src: e.src, dst: e.dst }
-      : { version: 4, tos: 0, identification: 0, flags: 0, fragmentOffset: 0, ttl: 64, src: e.src, dst: e.dst },
+    ip: v6
+      ? { version: 6, trafficClass: 0, flowLabel: 0, hopLimit: 64, src, dst: e.dst }
+      : { version: 4, tos: 0, identification: 0, flags: 0, fragmentOffset: 0, ttl: 64, src, dst: e.dst },
     udp: { sport: e.sport, dport: e.dport ?? 4342 },
     message,
   };

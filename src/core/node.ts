@@ -1,0 +1,172 @@
+// A LISP node: control sockets on UDP 4342 of each listen address, and the roles it
+// plays (Map-Server/Map-Resolver, ETR) behind them. Several nodes run in one process.
+//
+// Inbound, in order: decode (a bad packet is counted and dropped), then by type:
+//   Map-Register -> Map-Server (Map-Notify back to the sender when asked for)
+//   Map-Notify -> ETR
+//   ECM(Map-Request) or Map-Request -> ETR for its own EIDs, else the Map-Server
+//   (proxy reply, forward to a registered ETR, or a negative reply).
+import { isIPv6 } from 'node:net';
+import { decodeMessage, encapsulate, encodeMessage, formatAddress, LispDecodeError, type LispMessage, type MapRequest } from '../packet/index.js';
+import { eidPrefixOf, formatAddress as formatEidAddress } from '../table/index.js';
+import type { Clock } from './clock.js';
+import { Counters } from './counters.js';
+import type { ControlSocket, Endpoint, Network } from './ports.js';
+import { mapReply, negativeRecord, mappingRecord } from './replies.js';
+import { Etr, type DatabaseEntry, type MapServerPeer } from './roles/etr.js';
+import { MapServer, mergedLocators } from './roles/map-server.js';
+import type { SiteSpec } from './roles/sites.js';
+
+export type Role = 'itr' | 'etr' | 'ms' | 'mr';
+
+export const CONTROL_PORT = 4342;
+
+export interface NodeOptions {
+  name: string;
+  roles: Role[];
+  listen: string[];
+  /** UDP port of the control sockets (4342). */
+  port?: number;
+  network: Network;
+  clock: Clock;
+  sites?: SiteSpec[];
+  mapServers?: MapServerPeer[];
+  database?: DatabaseEntry[];
+  registerIntervalMs?: number;
+  registrationTimeoutMs?: number;
+  recordTtlMinutes?: number;
+  /** Negative Map-Reply TTLs in minutes (RFC 9301 section 8.3). */
+  negativeTtl?: { outsideSites: number; unregistered: number };
+}
+
+export class LispNode {
+  readonly counters = new Counters();
+  readonly ms: MapServer | undefined;
+  readonly etr: Etr | undefined;
+  private sockets: ControlSocket[] = [];
+
+  constructor(private readonly o: NodeOptions) {
+    const has = (r: Role) => o.roles.includes(r);
+    this.ms = has('ms') ? new MapServer({ clock: o.clock, counters: this.counters, sites: o.sites ?? [], ...opt('registrationTimeoutMs', o.registrationTimeoutMs) }) : undefined;
+    this.etr = has('etr')
+      ? new Etr({
+          clock: o.clock,
+          counters: this.counters,
+          mapServers: o.mapServers ?? [],
+          registerIntervalMs: o.registerIntervalMs ?? 60_000,
+          recordTtlMinutes: o.recordTtlMinutes ?? 1440,
+          send: (data, to) => this.send(data, to),
+        })
+      : undefined;
+    for (const e of o.database ?? []) this.etr?.setEntry(e);
+  }
+
+  get name(): string {
+    return this.o.name;
+  }
+
+  get localAddresses(): Endpoint[] {
+    return this.sockets.map((s) => s.local);
+  }
+
+  async start(): Promise<void> {
+    for (const address of this.o.listen) {
+      this.sockets.push(await this.o.network.bind({ address, port: this.o.port ?? CONTROL_PORT }, (d, from, s) => this.receive(d, from, s)));
+    }
+    this.etr?.start();
+  }
+
+  async stop(): Promise<void> {
+    this.etr?.stop();
+    await Promise.all(this.sockets.map((s) => s.close()));
+    this.sockets = [];
+  }
+
+  /** Sends from a socket of the destination's family. */
+  send(data: Buffer, to: Endpoint, via?: ControlSocket): void {
+    const socket = via ?? this.sockets.find((s) => isIPv6(s.local.address) === isIPv6(to.address));
+    if (!socket) {
+      this.counters.inc('sent.no-socket');
+      return;
+    }
+    this.counters.inc('sent');
+    socket.send(data, to).catch(() => this.counters.inc('sent.error'));
+  }
+
+  private receive(data: Buffer, from: Endpoint, socket: ControlSocket): void {
+    this.counters.inc('received');
+    const r = decodeMessage(data);
+    if (r instanceof LispDecodeError) {
+      this.counters.inc(`received.malformed.${r.code}`);
+      return;
+    }
+    this.counters.inc(`received.${r.value.type}`);
+    try {
+      this.dispatch(r.value, data, from, socket);
+    } catch {
+      // A message the node cannot act on (e.g. one it cannot re-encode) is dropped; the node goes on.
+      this.counters.inc(`dropped.error.${r.value.type}`);
+    }
+  }
+
+  private dispatch(m: LispMessage, data: Buffer, from: Endpoint, socket: ControlSocket): void {
+    switch (m.type) {
+      case 'map-register': {
+        if (!this.ms) return this.counters.inc('dropped.not-a-map-server');
+        const result = this.ms.register(data, m, from);
+        if (result.ok && result.notify) this.send(result.notify, from, socket);
+        return;
+      }
+      case 'map-notify':
+      case 'map-notify-ack':
+        if (!this.etr) return this.counters.inc('dropped.not-an-etr');
+        return this.etr.handleNotify(data, m, from);
+      case 'ecm':
+        if (m.message.type !== 'map-request') return this.counters.inc('dropped.ecm-not-map-request');
+        return this.mapRequest(m.message, data, m.udp.sport, socket, true);
+      case 'map-request':
+        return this.mapRequest(m, data, from.port, socket, false);
+      default:
+        this.counters.inc(`dropped.unhandled.${m.type}`);
+    }
+  }
+
+  /** Answers (or forwards) a Map-Request; replies go to an ITR-RLOC at the request's source port. */
+  private mapRequest(m: MapRequest, data: Buffer, replyPort: number, socket: ControlSocket, encapsulated: boolean): void {
+    const family6 = isIPv6(socket.local.address);
+    const itr = m.itrRlocs.find((a) => (a.afi === 'ipv6') === family6 && (a.afi === 'ipv4' || a.afi === 'ipv6'));
+    if (!itr) return this.counters.inc('dropped.map-request-no-usable-itr-rloc');
+    const replyTo = { address: formatAddress(itr), port: replyPort };
+    const own = this.etr?.answer(m, socket.local.address);
+    if (own) return this.send(encodeMessage(own), replyTo, socket);
+    if (!this.ms || m.probe) return this.counters.inc('dropped.map-request-not-ours');
+    const record = m.records[0];
+    const eid = record && eidPrefixOf(record.eid, record.maskLen);
+    if (!eid) return this.counters.inc('dropped.map-request-bad-eid');
+    const res = this.ms.resolve(eid);
+    const ttl = this.o.negativeTtl ?? { outsideSites: 15, unregistered: 1 };
+    if (res.kind !== 'registered') {
+      const negative = res.kind === 'unregistered' ? negativeRecord(res.prefix, ttl.unregistered, 'natively-forward') : negativeRecord(res.prefix, ttl.outsideSites, 'natively-forward');
+      this.counters.inc(`map-reply.negative.${res.kind}`);
+      return this.send(encodeMessage(mapReply(m.nonce, [negative])), replyTo, socket);
+    }
+    const etrs = res.registrations.flatMap((r) => [...r.etrs.values()]);
+    if (etrs.some((e) => e.proxyReply)) {
+      // Proxy reply (RFC 9301 section 8.3): not authoritative, no L bits.
+      const records = res.registrations.map((r) =>
+        mappingRecord(r.prefix, mergedLocators(r).map((l) => ({ ...l, local: false, probed: false })), [...r.etrs.values()][0]!.record.ttl, false),
+      );
+      this.counters.inc('map-reply.proxy');
+      return this.send(encodeMessage(mapReply(m.nonce, records)), replyTo, socket);
+    }
+    // Forward to a registered ETR, re-encapsulated unchanged; it answers the ITR directly.
+    const etr = etrs[0]!;
+    const ecm = encapsulated ? data : encodeMessage(encapsulate(m, { src: replyTo.address, dst: formatEidAddress(eid.family, eid.address), sport: replyPort }));
+    this.counters.inc('map-request.forwarded');
+    this.send(ecm, { address: etr.source.address, port: CONTROL_PORT }, undefined);
+  }
+}
+
+function opt<K extends string, V>(k: K, v: V | undefined): Partial<Record<K, V>> {
+  return v === undefined ? {} : ({ [k]: v } as Record<K, V>);
+}

@@ -1,0 +1,131 @@
+// ETR (RFC 9301 sections 8.2, 5.5): registers its database with every Map-Server
+// (each with its own key and, optionally, its own subset of prefixes) at start, on
+// change and every interval; checks Map-Notifies; answers Map-Requests and RLOC-probes
+// for its own EID-prefixes.
+import {
+  encodeAuthenticated,
+  formatAddress,
+  MAP_REGISTER_FLAGS,
+  noFlags,
+  verifyMessage,
+  type Locator,
+  type MapNotify,
+  type MapReply,
+  type MapRequest,
+  type MapRegister,
+} from '../../packet/index.js';
+import { eidPrefixOf, EidTable, prefixContains, type EidPrefix } from '../../table/index.js';
+import { every, type Clock } from '../clock.js';
+import type { Counters } from '../counters.js';
+import type { Endpoint } from '../ports.js';
+import { mappingRecord, mapReply } from '../replies.js';
+import { ALGORITHM_IDS, type Algorithm } from './sites.js';
+
+export interface MapServerPeer {
+  address: string;
+  port: number;
+  key: string;
+  keyId: number;
+  algorithm: Algorithm;
+  /** What to register there; every database prefix when undefined. */
+  prefixes?: EidPrefix[];
+  proxyReply: boolean;
+  wantMapNotify: boolean;
+}
+
+/** Our own locators of a database entry, as they go on the wire. */
+export interface DatabaseEntry {
+  prefix: EidPrefix;
+  locators: Locator[];
+}
+
+export interface EtrOptions {
+  clock: Clock;
+  counters: Counters;
+  mapServers: MapServerPeer[];
+  registerIntervalMs: number;
+  recordTtlMinutes: number;
+  send(data: Buffer, to: Endpoint): void;
+}
+
+export class Etr {
+  private readonly database = new EidTable<DatabaseEntry>();
+  private nonce: bigint;
+  private stopTimer: (() => void) | undefined;
+
+  constructor(private readonly o: EtrOptions) {
+    // Map-Register nonces only grow, across restarts too (RFC 9301 section 5.6).
+    this.nonce = BigInt(o.clock.wallTime()) << 16n;
+  }
+
+  start(): void {
+    this.registerAll();
+    this.stopTimer = every(this.o.clock, this.o.registerIntervalMs, () => this.registerAll());
+  }
+
+  stop(): void {
+    this.stopTimer?.();
+  }
+
+  setEntry(e: DatabaseEntry): void {
+    this.database.set(e.prefix, e);
+    if (this.stopTimer) this.registerAll();
+  }
+
+  deleteEntry(prefix: EidPrefix): boolean {
+    const had = this.database.delete(prefix);
+    if (had && this.stopTimer) this.registerAll();
+    return had;
+  }
+
+  listEntries(): DatabaseEntry[] {
+    return [...this.database.entries()].map((e) => e.value);
+  }
+
+  /** Sends a Map-Register to every Map-Server that has prefixes to register. */
+  registerAll(): void {
+    for (const ms of this.o.mapServers) {
+      const entries = this.listEntries().filter((e) => !ms.prefixes || ms.prefixes.some((p) => prefixContains(p, e.prefix)));
+      if (entries.length === 0) continue;
+      const m: MapRegister = {
+        type: 'map-register',
+        ...noFlags(MAP_REGISTER_FLAGS),
+        proxyReply: ms.proxyReply,
+        wantMapNotify: ms.wantMapNotify,
+        nonce: ++this.nonce,
+        keyId: ms.keyId,
+        algorithmId: ALGORITHM_IDS[ms.algorithm],
+        authData: Buffer.alloc(0),
+        records: entries.map((e) => mappingRecord(e.prefix, e.locators, this.o.recordTtlMinutes, true)),
+      };
+      this.o.send(encodeAuthenticated(m, ms.key), { address: ms.address, port: ms.port });
+      this.o.counters.inc('map-register.sent');
+    }
+  }
+
+  /** A Map-Notify from a Map-Server we register with: counted as an ack when its authentication verifies. */
+  handleNotify(bytes: Buffer, m: MapNotify, from: Endpoint): void {
+    const ms = this.o.mapServers.find((x) => x.address === from.address);
+    if (!ms || !verifyMessage(bytes, ms.key)) {
+      this.o.counters.inc('map-notify.rejected');
+      return;
+    }
+    this.o.counters.inc(m.type === 'map-notify' ? 'map-notify.accepted' : 'map-notify-ack.accepted');
+  }
+
+  /**
+   * The Map-Reply for a Map-Request asking about our EIDs (undefined when none is ours).
+   * For an RLOC-probe the reply has P set and marks the probed locator (`localAddress`).
+   */
+  answer(m: MapRequest, localAddress: string): MapReply | undefined {
+    const records = [];
+    for (const r of m.records) {
+      const eid = eidPrefixOf(r.eid, r.maskLen);
+      const entry = eid && this.database.match(eid)?.value;
+      if (!entry) continue;
+      const locators = entry.locators.map((l) => ({ ...l, local: true, probed: m.probe && formatAddress(l.address) === localAddress }));
+      records.push(mappingRecord(entry.prefix, locators, this.o.recordTtlMinutes, true));
+    }
+    return records.length > 0 ? mapReply(m.nonce, records, m.probe) : undefined;
+  }
+}

@@ -1,0 +1,75 @@
+// Real nodes on loopback UDP: a Map-Server/Map-Resolver, ETRs registering with SHA-1
+// and SHA-256, and `loci lig` asking the Map-Resolver.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runLig } from '../../src/cli/lig.js';
+import { SystemClock } from '../../src/core/clock.js';
+import { LispNode } from '../../src/core/node.js';
+import { udpNetwork } from '../../src/io/udp.js';
+import { ipAddress } from '../../src/packet/index.js';
+import { parsePrefix } from '../../src/table/index.js';
+
+const clock = new SystemClock();
+const locator = (address: string, priority = 1, weight = 100) => ({
+  priority, weight, mPriority: 255, mWeight: 0, local: true, probed: false, reachable: true, address: ipAddress(address),
+});
+
+async function until(what: string, ok: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function lig(eid: string) {
+  const lines: string[] = [];
+  const code = await runLig(eid, { mapResolver: '127.0.0.10', port: 4342, count: 2, timeout: 1, source: '127.0.0.1', instanceId: 0, json: false }, (l) => lines.push(l));
+  return { code, out: lines.join('\n') };
+}
+
+test('ETRs register (SHA-256 and SHA-1) and lig through the Map-Resolver gets their mappings', async (t) => {
+  const msmr = new LispNode({
+    name: 'ms-mr', roles: ['ms', 'mr'], listen: ['127.0.0.10'], network: udpNetwork, clock,
+    sites: [
+      { name: 'site-a', keys: [{ keyId: 0, key: 'a-secret', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.1.0/24'), acceptMoreSpecifics: false }] },
+      { name: 'site-b', keys: [{ keyId: 1, key: 'b-secret', algorithm: 'sha1' }], prefixes: [{ prefix: parsePrefix('198.18.2.0/24'), acceptMoreSpecifics: false }] },
+      { name: 'site-c', keys: [{ keyId: 0, key: 'c-secret', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.3.0/24'), acceptMoreSpecifics: false }] },
+    ],
+  });
+  const etr = (name: string, address: string, prefix: string, ms: { key: string; keyId: number; algorithm: 'sha1' | 'sha256'; proxyReply: boolean }) =>
+    new LispNode({
+      name, roles: ['etr'], listen: [address], network: udpNetwork, clock,
+      mapServers: [{ address: '127.0.0.10', port: 4342, wantMapNotify: true, ...ms }],
+      database: [{ prefix: parsePrefix(prefix), locators: [locator(address)] }],
+    });
+  const a = etr('site-a', '127.0.0.11', '198.18.1.0/24', { key: 'a-secret', keyId: 0, algorithm: 'sha256', proxyReply: false });
+  const b = etr('site-b', '127.0.0.12', '198.18.2.0/24', { key: 'b-secret', keyId: 1, algorithm: 'sha1', proxyReply: true });
+  const wrong = etr('site-c', '127.0.0.13', '198.18.3.0/24', { key: 'not-c-secret', keyId: 0, algorithm: 'sha256', proxyReply: true });
+  const nodes = [msmr, a, b, wrong];
+  t.after(() => Promise.all(nodes.map((n) => n.stop())));
+  for (const n of nodes) await n.start();
+
+  await until('both registrations and their Map-Notifies', () => msmr.ms!.registrations().length === 2 && a.counters.get('map-notify.accepted') === 1 && b.counters.get('map-notify.accepted') === 1);
+  await until('the wrong key to be rejected', () => msmr.counters.get('map-register.rejected.auth-failed') === 1);
+
+  // site-a registered without proxy-reply: the MS forwards to the ETR, which answers authoritatively.
+  const ra = await lig('198.18.1.7');
+  assert.equal(ra.code, 0);
+  assert.match(ra.out, /Received map-reply from 127\.0\.0\.11:4342/);
+  assert.ok(ra.out.endsWith('198.18.1.0/24, via map-reply, record ttl: 1440, auth, not mobile\n  Locator     State  Priority/Weight\n  127.0.0.11  up     1/100'), ra.out);
+  assert.equal(msmr.counters.get('map-request.forwarded'), 1);
+
+  // site-b asked for proxy replies: the Map-Server answers, not authoritative.
+  const rb = await lig('198.18.2.7');
+  assert.match(rb.out, /Received map-reply from 127\.0\.0\.10:4342/);
+  assert.match(rb.out, /198\.18\.2\.0\/24, via map-reply, record ttl: 1440, not auth, not mobile/);
+
+  // site-c's registration failed: configured but unregistered, a 1-minute negative reply.
+  const rc = await lig('198.18.3.7');
+  assert.match(rc.out, /198\.18\.3\.0\/24, via map-reply, record ttl: 1, not auth, not mobile\n {2}Negative cache entry, action: natively-forward/);
+
+  // Not an EID at all: 15 minutes, for the least-specific prefix holding no site.
+  const rn = await lig('192.0.2.1');
+  assert.match(rn.out, /192\.0\.0\.0\/6, via map-reply, record ttl: 15, not auth, not mobile\n {2}Negative cache entry, action: natively-forward/);
+});
