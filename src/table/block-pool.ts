@@ -6,7 +6,8 @@
  * Element 0 is never allocated: offset 0 means "none".
  */
 export class BlockPool {
-  readonly data: unknown[];
+  /** Replaced by a larger copy when the pool grows: read it again after alloc(). */
+  data: unknown[];
   /** Elements handed out so far (the high-water mark). */
   used = 1;
   /** Elements in free blocks. */
@@ -28,9 +29,11 @@ export class BlockPool {
     }
     const at = this.used;
     this.used += size;
-    const d = this.data;
-    if (this.used > d.length) {
-      for (let i = d.length, end = Math.max(this.used, Math.ceil(d.length * 1.5)); i < end; i++) d.push(0);
+    if (this.used > this.data.length) {
+      // A new array of the size wanted: growing one by push would leave up to half of it unused.
+      const grown = new Array<unknown>(Math.max(this.used, Math.ceil(this.data.length * 1.25))).fill(0);
+      for (let i = 0; i < this.data.length; i++) grown[i] = this.data[i];
+      this.data = grown;
     }
     return at;
   }

@@ -28,7 +28,8 @@ export class Lpm<V> {
   /** Adds the prefix or replaces its value. Host bits of the address are ignored. */
   set(address: Uint8Array, len: number, value: V): void {
     this.loadPrefix(address, len);
-    if (this.trie.set(this.key, len, value)) this.version++;
+    this.trie.set(this.key, len, value);
+    this.version++;
   }
 
   /** The value of exactly this prefix. */

@@ -27,6 +27,7 @@
  *   The value of an exact prefix is the value of its chunk.
  * A tail at depth D holds at most TAIL_MAX prefixes longer than D, longest first:
  *   [0] count, then for each prefix its length, its value and its first ceil(length / 32) key words.
+ *
  * Regions at depth <= dpBits are nodes (or empty). For the region at depth dpBits whose first bits
  * are i, dp[4i] is the offset of its node (0 if the region is empty) and dp[4i + 1], dp[4i + 2] the
  * node's run bitmap, so that a lookup reads a single element of the node; dpBest[i] is the value of
@@ -34,27 +35,17 @@
  * The root node always exists; the /0 prefix is held apart (zero).
  */
 import { BlockPool } from './block-pool.js';
+import { common, commonLength, masked, withChunk } from './key-bits.js';
 
+// Lookups use these constants and helpers: they stay in this module, because a tsx (esbuild, CommonJS)
+// build reads an imported binding through a getter, which measurably slows the lookup.
 const STRIDE = 6;
 /** Elements of a node block before its offset. */
 const HEAD = 3;
-const TAIL_MAX = 3;
-const MAX_BLOCK = HEAD + 2 + 64 + 4 + 62 + 2 * 64;
-/** dp sizes, with the prefix counts above which the next larger one is used, or below which the smaller. */
-const DP_BITS = [6, 12, 18];
-const GROW_ABOVE = [2048, 262144, Infinity];
-const SHRINK_BELOW = [0, 512, 65536];
 /** The run value of chunks that no prefix of the node covers. */
 const NONE: unique symbol = Symbol('none');
 /** The run value of child chunks. */
 const CHILD: unique symbol = Symbol('child');
-
-export interface TriePrefix<V> {
-  /** Key words (with the extra 0 word), host bits zero. */
-  readonly key: Int32Array;
-  readonly len: number;
-  readonly value: V;
-}
 
 type Slot<V> = V | typeof NONE;
 
@@ -65,6 +56,21 @@ class Draft<V> {
   readonly children = new Int32Array(64);
 }
 
+/** A region holding at most this many prefixes below the dp is a tail, not a node. */
+const TAIL_MAX = 3;
+const MAX_BLOCK = HEAD + 2 + 64 + 4 + 62 + 2 * 64;
+/** dp sizes, with the prefix counts above which the next larger one is used, or below which the smaller. */
+const DP_BITS = [6, 12, 18];
+const GROW_ABOVE = [2048, 65536, Infinity];
+const SHRINK_BELOW = [0, 512, 16384];
+
+export interface TriePrefix<V> {
+  /** Key words (with the extra 0 word), host bits zero. */
+  readonly key: Int32Array;
+  readonly len: number;
+  readonly value: V;
+}
+
 export class MultibitTrie<V> {
   readonly words: number;
   size = 0;
@@ -72,7 +78,7 @@ export class MultibitTrie<V> {
   private dp = new Int32Array(4 << this.dpBits);
   private dpBest = filled<V>(1 << this.dpBits);
   private pool = new BlockPool(MAX_BLOCK);
-  /** pool.data, one load nearer. Its element 0, never allocated, holds NONE. */
+  /** pool.data (as of the last change), one load nearer. Its element 0, never allocated, holds NONE. */
   private data = this.pool.data;
   private root: number;
   private hasZero = false;
@@ -86,6 +92,7 @@ export class MultibitTrie<V> {
   private readonly batch = new Int32Array(64);
   private readonly runs: (Slot<V> | typeof CHILD)[] = new Array<Slot<V>>(64).fill(NONE);
   private readonly bits = new Int32Array(8);
+  private readonly covered: Slot<V>[] = new Array<Slot<V>>(64).fill(NONE);
 
   constructor(readonly width: 32 | 128) {
     this.words = width >>> 5;
@@ -174,8 +181,8 @@ export class MultibitTrie<V> {
     }
   }
 
-  /** Adds the prefix or replaces its value; returns whether it was added. */
-  set(key: Int32Array, len: number, value: V): boolean {
+  /** Adds the prefix or replaces its value. */
+  set(key: Int32Array, len: number, value: V): void {
     let added: boolean;
     if (len === 0) {
       added = !this.hasZero;
@@ -184,7 +191,6 @@ export class MultibitTrie<V> {
     } else added = this.setAt(key, len, value);
     if (added) this.size++;
     this.afterChange(key, len);
-    return added;
   }
 
   /** Removes the prefix; returns whether it was there. */
@@ -387,7 +393,9 @@ export class MultibitTrie<V> {
         const prefixes = this.readTail(~ref);
         prefixes.push({ key: key.slice(), len, value });
         this.freeTail(~ref);
-        d[childAt(d, o, b)] = this.build(prefixes, depth + STRIDE);
+        const built = this.build(prefixes, depth + STRIDE);
+        const data = this.pool.data as number[];
+        data[childAt(data, o, b)] = built;
         return true;
       }
       loc = childAt(d, o, b);
@@ -517,19 +525,32 @@ export class MultibitTrie<V> {
     const runs = this.runs;
     // Bitmaps as word pairs: runs, exact, children, partial.
     const bits = this.bits.fill(0);
+    // The longest prefix covering each chunk: partial prefixes painted shortest first, then exact ones.
+    const covered = this.covered.fill(NONE);
+    for (let k = 1, pos = 0; k < STRIDE; k++) {
+      for (let start = 0; start < 64; start += 1 << (STRIDE - k), pos++) {
+        const v = draft.partial[pos]!;
+        if (v === NONE) continue;
+        bits[6 + (pos >>> 5)]! |= 1 << (pos & 31);
+        covered.fill(v, start, start + (1 << (STRIDE - k)));
+      }
+    }
     let count = 0;
     for (let b = 0; b < 64; b++) {
       const word = b >>> 5;
       const mask = 1 << (b & 31);
-      if (draft.exact[b] !== NONE) bits[2 + word]! |= mask;
-      if (draft.children[b] !== 0) bits[4 + word]! |= mask;
-      const v = draft.children[b] !== 0 ? CHILD : best(draft, b);
+      if (draft.exact[b] !== NONE) {
+        bits[2 + word]! |= mask;
+        covered[b] = draft.exact[b]!;
+      }
+      const isChild = draft.children[b] !== 0;
+      if (isChild) bits[4 + word]! |= mask;
+      const v = isChild ? CHILD : covered[b]!;
       if (b === 0 || v !== runs[count - 1]) {
         bits[word]! |= mask;
         runs[count++] = v;
       }
     }
-    for (let pos = 0; pos < 62; pos++) if (draft.partial[pos] !== NONE) bits[6 + (pos >>> 5)]! |= 1 << (pos & 31);
     const children = popcount(bits[4]!) + popcount(bits[5]!);
     const offC = 2 + count;
     const o = HEAD + this.pool.alloc(HEAD + offC + 2 * children + 4 + popcount(bits[6]!) + popcount(bits[7]!));
@@ -547,7 +568,7 @@ export class MultibitTrie<V> {
     d[at++] = bits[6];
     d[at++] = bits[7];
     for (let pos = 0; pos < 62; pos++) if (draft.partial[pos] !== NONE) d[at++] = draft.partial[pos];
-    for (let b = 0; b < 64; b++) if (draft.children[b] !== 0) d[at++] = best(draft, b);
+    for (let b = 0; b < 64; b++) if (draft.children[b] !== 0) d[at++] = covered[b];
     return o;
   }
 
@@ -617,9 +638,10 @@ export class MultibitTrie<V> {
     const level = DP_BITS.indexOf(this.dpBits);
     if (this.size > GROW_ABOVE[level]!) this.setDpBits(DP_BITS[level + 1]!);
     else if (this.size < SHRINK_BELOW[level]!) this.setDpBits(DP_BITS[level - 1]!);
-    else if (this.pool.unused > 65536 && this.pool.unused * 4 > this.pool.used) this.compact();
+    else if (this.pool.unused > 1024 && this.pool.unused * 4 > this.pool.used) this.compact();
     else if (len <= this.dpBits) this.refreshDp(key, len);
     else this.refreshDpRef(key);
+    this.data = this.pool.data;
   }
 
   /** Copies the live blocks into a new pool, depth first (once a quarter of the pool is free blocks). */
@@ -636,7 +658,10 @@ export class MultibitTrie<V> {
       for (let i = 0; i < size; i++) d[n + i] = (from as unknown[])[start + i];
       if (ref < 0) return ~n;
       const children = popcount(from[ref - 3]!) + popcount(from[ref - 2]!);
-      for (let i = 0, at = n + HEAD + from[ref - 1]!; i < children; i++, at++) d[at] = copy(d[at] as number);
+      for (let i = 0, at = n + HEAD + from[ref - 1]!; i < children; i++, at++) {
+        const copied = copy(from[ref + from[ref - 1]! + i]!);
+        this.pool.data[at] = copied;
+      }
       return n + HEAD;
     };
     this.root = copy(this.root);
@@ -658,13 +683,14 @@ export class MultibitTrie<V> {
     if (ref < 0) {
       const prefixes = this.readTail(~ref);
       this.freeTail(~ref);
-      this.pool.data[loc] = this.build(prefixes, depth);
+      const built = this.build(prefixes, depth);
+      this.pool.data[loc] = built;
       return;
     }
     const d = this.pool.data as number[];
     const base = ref + d[ref - 1]!;
     const children = popcount(d[ref - 3]!) + popcount(d[ref - 2]!);
-    for (let i = 0; i < children; i++) this.structure(base + i, d[base + i]!, depth + STRIDE);
+    for (let i = 0; i < children; i++) this.structure(base + i, (this.pool.data as number[])[base + i]!, depth + STRIDE);
   }
 
   /** Sets the dp slot of key (after a change deeper than dpBits). */
@@ -767,61 +793,8 @@ export class MultibitTrie<V> {
     }
   }
 }
-
 function filled<V>(n: number): (V | undefined)[] {
   return Array.from({ length: n }, (): V | undefined => undefined);
-}
-
-/** Position in the partial bitmap of the prefix of relative length k (1..5) starting like chunk b. */
-function partialBit(k: number, b: number): number {
-  return (1 << k) - 2 + (b >>> (STRIDE - k));
-}
-
-/** The 6 bits of a key after its first `depth` bits (0 past its end). */
-function chunk(key: Int32Array, words: number, depth: number): number {
-  const i = depth >>> 5;
-  const o = depth & 31;
-  if (i >= words) return 0;
-  return (o <= 26 ? key[i]! >>> (26 - o) : (key[i]! << (o - 26)) | (key[i + 1]! >>> (58 - o))) & 63;
-}
-
-/** A copy of key with only its first len bits. */
-function masked(key: Int32Array, len: number): Int32Array {
-  const out = key.slice();
-  for (let i = 0; i < out.length; i++) {
-    const keep = len - 32 * i;
-    if (keep <= 0) out[i] = 0;
-    else if (keep < 32) out[i] = out[i]! & (-1 << (32 - keep));
-  }
-  return out;
-}
-
-/** A copy of base (whose bits from depth on are 0) with chunk b placed after its first depth bits. */
-function withChunk(base: Int32Array, depth: number, b: number): Int32Array {
-  const out = base.slice();
-  const i = depth >>> 5;
-  const o = depth & 31;
-  if (i >= out.length - 1) return out;
-  if (o <= 26) out[i] = out[i]! | (b << (26 - o));
-  else {
-    out[i] = out[i]! | (b >>> (o - 26));
-    out[i + 1] = out[i + 1]! | (b << (58 - o));
-  }
-  return out;
-}
-
-/** Length of the common prefix of two keys, at most max. */
-function commonLength(a: Int32Array, b: Int32Array, max: number): number {
-  for (let w = 0, n = 0; n < max; w++, n += 32) {
-    const x = a[w]! ^ b[w]!;
-    if (x !== 0) return Math.min(max, n + Math.clz32(x));
-  }
-  return max;
-}
-
-/** Length of the common prefix of two k-bit values. */
-function common(x: number, y: number, k: number): number {
-  return x === y ? k : Math.clz32(x ^ y) - (32 - k);
 }
 
 function prefixOrder<V>(x: TriePrefix<V>, y: TriePrefix<V>): number {
@@ -829,6 +802,11 @@ function prefixOrder<V>(x: TriePrefix<V>, y: TriePrefix<V>): number {
     if (x.key[w] !== y.key[w]) return (x.key[w]! >>> 0) - (y.key[w]! >>> 0);
   }
   return x.len - y.len;
+}
+
+/** Position in the partial bitmap of the prefix of relative length k (1..5) starting like chunk b. */
+function partialBit(k: number, b: number): number {
+  return (1 << k) - 2 + (b >>> (STRIDE - k));
 }
 
 /** Elements in the block of node o. */
@@ -862,13 +840,6 @@ function childDefault<V>(d: number[], o: number, b: number): Slot<V> {
 function bestAt<V>(d: number[], o: number, b: number): Slot<V> {
   const v = runValue<V>(d, o, b);
   return v === CHILD ? childDefault<V>(d, o, b) : v;
-}
-
-/** Value of the longest prefix of a draft covering chunk b, or NONE. */
-function best<V>(draft: Draft<V>, b: number): Slot<V> {
-  let v = draft.exact[b]!;
-  for (let k = STRIDE - 1; k >= 1 && v === NONE; k--) v = draft.partial[partialBit(k, b)]!;
-  return v;
 }
 
 /** Value of the prefix of relative length k (1..6) starting like chunk b in node o, or NONE. */
@@ -916,6 +887,14 @@ function tailSize(d: number[], t: number): number {
   let at = t + 1;
   for (let n = d[t]!; n > 0; n--) at += 2 + keyWords(d[at]!);
   return at - t;
+}
+
+/** The 6 bits of a key after its first `depth` bits (0 past its end). */
+function chunk(key: Int32Array, words: number, depth: number): number {
+  const i = depth >>> 5;
+  const o = depth & 31;
+  if (i >= words) return 0;
+  return (o <= 26 ? key[i]! >>> (26 - o) : (key[i]! << (o - 26)) | (key[i + 1]! >>> (58 - o))) & 63;
 }
 
 function bit(lo: number, hi: number, j: number): boolean {
