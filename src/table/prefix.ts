@@ -1,5 +1,6 @@
 // EID-prefixes: (instance-id, address family, address bytes, length), with text forms
 // "198.18.0.0/15", "2001:db8::/32", "02:00:5e:00:53:01" and an optional instance-id "[1000]198.18.1.0/24".
+import { formatIpv4, formatIpv6, formatMac, writeIpv4, writeIpv6, writeMac } from '../packet/ip-address.js';
 
 export type Family = 'ipv4' | 'ipv6' | 'mac';
 
@@ -48,31 +49,19 @@ export function formatPrefix(p: EidPrefix): string {
 }
 
 export function parseAddress(family: Family, text: string): Uint8Array {
-  const bytes = family === 'ipv4' ? parseIpv4(text) : family === 'ipv6' ? parseIpv6(text) : parseMac(text);
-  if (!bytes) throw new RangeError(`bad ${family} address "${text}"`);
+  const bytes = Buffer.alloc(FAMILY_BYTES[family]);
+  try {
+    (family === 'ipv4' ? writeIpv4 : family === 'ipv6' ? writeIpv6 : writeMac)(text, bytes, 0);
+  } catch {
+    throw new RangeError(`bad ${family} address "${text}"`);
+  }
   return bytes;
 }
 
 /** Dotted quad, RFC 5952 IPv6 text (IPv4-mapped as ::ffff:a.b.c.d), or colon-separated lower-case MAC. */
 export function formatAddress(family: Family, a: Uint8Array): string {
-  if (family === 'ipv4') return `${a[0]}.${a[1]}.${a[2]}.${a[3]}`;
-  if (family === 'mac') return Array.from(a, (b) => b.toString(16).padStart(2, '0')).join(':');
-  const groups = Array.from({ length: 8 }, (_, i) => (a[2 * i]! << 8) | a[2 * i + 1]!);
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j === i ? i + 1 : j;
-  }
-  const hex = (g: number[]) => g.map((x) => x.toString(16)).join(':');
-  if (best < 0) return hex(groups);
-  if (best === 0 && bestLen === 5 && groups[5] === 0xffff) return `::ffff:${formatAddress('ipv4', a.subarray(12))}`;
-  return `${hex(groups.slice(0, best))}::${hex(groups.slice(best + bestLen))}`;
+  const b = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+  return family === 'ipv4' ? formatIpv4(b, 0) : family === 'ipv6' ? formatIpv6(b, 0) : formatMac(b, 0);
 }
 
 /** Whether outer contains inner (same instance-id and family, outer no longer, same leading bits). */
@@ -100,45 +89,3 @@ function isMac(text: string): boolean {
   return /^[0-9a-f]{2}([:-][0-9a-f]{2}){5}$/i.test(text);
 }
 
-function parseMac(text: string): Uint8Array | undefined {
-  if (!isMac(text)) return undefined;
-  return Uint8Array.from(text.split(/[:-]/), (h) => parseInt(h, 16));
-}
-
-function parseIpv4(text: string): Uint8Array | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4 || !parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255)) return undefined;
-  return Uint8Array.from(parts, Number);
-}
-
-function parseIpv6(text: string): Uint8Array | undefined {
-  const halves = text.split('::');
-  if (halves.length > 2) return undefined;
-  const groups = (s: string, last: boolean): number[] | undefined => {
-    if (s === '') return [];
-    const out: number[] = [];
-    const parts = s.split(':');
-    for (let i = 0; i < parts.length; i++) {
-      const p = parts[i]!;
-      if (last && i === parts.length - 1 && p.includes('.')) {
-        const v4 = parseIpv4(p);
-        if (!v4) return undefined;
-        out.push((v4[0]! << 8) | v4[1]!, (v4[2]! << 8) | v4[3]!);
-      } else if (/^[0-9a-f]{1,4}$/i.test(p)) out.push(parseInt(p, 16));
-      else return undefined;
-    }
-    return out;
-  };
-  const head = groups(halves[0]!, halves.length === 1);
-  const tail = halves.length === 2 ? groups(halves[1]!, true) : [];
-  if (!head || !tail) return undefined;
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 2 ? missing < 1 : missing !== 0) return undefined;
-  const all = [...head, ...new Array<number>(halves.length === 2 ? missing : 0).fill(0), ...tail];
-  const out = new Uint8Array(16);
-  all.forEach((g, i) => {
-    out[2 * i] = g >>> 8;
-    out[2 * i + 1] = g & 0xff;
-  });
-  return out;
-}
