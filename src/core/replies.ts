@@ -3,7 +3,7 @@
 import { ACT_NAMES, MAP_REPLY_FLAGS, noFlags, type Locator, type MapReply, type MappingRecord } from '../packet/index.js';
 import { addressOf, type EidPrefix } from '../table/index.js';
 
-export type Action = (typeof ACT_NAMES)[number];
+type Action = (typeof ACT_NAMES)[number];
 
 export function mapReply(nonce: bigint, records: MappingRecord[], probe = false): MapReply {
   return { type: 'map-reply', ...noFlags(MAP_REPLY_FLAGS), probe, nonce, records };

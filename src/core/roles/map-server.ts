@@ -11,7 +11,7 @@ import {
   type MappingRecord,
   type MapRegister,
 } from '../../packet/index.js';
-import { addressOf, eidPrefixOf, EidTable, formatPrefix, type EidPrefix } from '../../table/index.js';
+import { eidPrefixOf, EidTable, formatPrefix, type EidPrefix } from '../../table/index.js';
 import type { Clock, Timer } from '../clock.js';
 import type { Counters } from '../counters.js';
 import type { Endpoint } from '../ports.js';
@@ -183,6 +183,3 @@ export function mergedLocators(r: Registration): Locator[] {
   for (const etr of r.etrs.values()) for (const l of etr.record.locators) byAddress.set(formatAddress(l.address), l);
   return [...byAddress.values()];
 }
-
-/** The wire EID of a registration. */
-export const registrationEid = (r: Registration) => ({ eid: addressOf(r.prefix), maskLen: r.prefix.len });
