@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { LispError } from '../packet/index.js';
 import { registerDecode } from './decode.js';
 import { registerLig } from './lig.js';
+import { registerRun } from './run.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -13,6 +14,7 @@ const program = new Command('loci')
   .showHelpAfterError();
 registerDecode(program);
 registerLig(program);
+registerRun(program);
 
 try {
   await program.parseAsync(process.argv);

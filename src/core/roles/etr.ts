@@ -50,12 +50,14 @@ export interface EtrOptions {
 
 export class Etr {
   private readonly database = new EidTable<DatabaseEntry>();
+  private mapServers: MapServerPeer[];
   private nonce: bigint;
   private stopTimer: (() => void) | undefined;
 
   constructor(private readonly o: EtrOptions) {
     // Map-Register nonces only grow, across restarts too (RFC 9301 section 5.6).
     this.nonce = BigInt(o.clock.wallTime()) << 16n;
+    this.mapServers = o.mapServers;
   }
 
   start(): void {
@@ -78,13 +80,19 @@ export class Etr {
     return had;
   }
 
+  /** Replaces the Map-Servers to register with (and registers with them at once when running). */
+  setMapServers(peers: MapServerPeer[]): void {
+    this.mapServers = peers;
+    if (this.stopTimer) this.registerAll();
+  }
+
   listEntries(): DatabaseEntry[] {
     return [...this.database.entries()].map((e) => e.value);
   }
 
   /** Sends a Map-Register to every Map-Server that has prefixes to register. */
   registerAll(): void {
-    for (const ms of this.o.mapServers) {
+    for (const ms of this.mapServers) {
       const entries = this.listEntries().filter((e) => !ms.prefixes || ms.prefixes.some((p) => prefixContains(p, e.prefix)));
       if (entries.length === 0) continue;
       const m: MapRegister = {
@@ -105,7 +113,7 @@ export class Etr {
 
   /** A Map-Notify from a Map-Server we register with: counted as an ack when its authentication verifies. */
   handleNotify(bytes: Buffer, m: MapNotify, from: Endpoint): void {
-    const ms = this.o.mapServers.find((x) => x.address === from.address);
+    const ms = this.mapServers.find((x) => x.address === from.address);
     if (!ms || !verifyMessage(bytes, ms.key)) {
       this.o.counters.inc('map-notify.rejected');
       return;

@@ -1,0 +1,62 @@
+// A validated config file as the options of a LispNode.
+import type { DatabaseEntry as ConfigDatabaseEntry, LociConfig, SiteConfig } from '../config/index.js';
+import type { Clock } from '../core/clock.js';
+import type { NodeOptions } from '../core/node.js';
+import type { Network } from '../core/ports.js';
+import type { DatabaseEntry } from '../core/roles/etr.js';
+import type { SiteSpec } from '../core/roles/sites.js';
+import { ipAddress } from '../packet/index.js';
+import { parsePrefix, type EidPrefix } from '../table/index.js';
+
+export const prefixOf = (p: { eidPrefix: string; instanceId: number }): EidPrefix =>
+  parsePrefix(p.instanceId === 0 ? p.eidPrefix : `[${p.instanceId}]${p.eidPrefix}`);
+
+export function databaseEntryOf(e: ConfigDatabaseEntry): DatabaseEntry {
+  return {
+    prefix: prefixOf(e),
+    locators: e.rlocs.map((r) => ({
+      priority: r.priority,
+      weight: r.weight,
+      mPriority: 255,
+      mWeight: 0,
+      local: true,
+      probed: false,
+      reachable: true,
+      address: ipAddress(r.address),
+    })),
+  };
+}
+
+export function siteOf(s: SiteConfig): SiteSpec {
+  return {
+    name: s.name,
+    keys: s.keys.map((k) => ({ keyId: k.keyId, key: k.key, algorithm: k.algorithm })),
+    prefixes: s.eidPrefixes.map((p) => ({ prefix: prefixOf(p), acceptMoreSpecifics: p.acceptMoreSpecifics })),
+  };
+}
+
+export function nodeOptionsOf(c: LociConfig, io: { network: Network; clock: Clock; port?: number }): NodeOptions {
+  return {
+    name: c.name,
+    roles: c.roles,
+    listen: c.listen,
+    ...(io.port !== undefined ? { port: io.port } : {}),
+    network: io.network,
+    clock: io.clock,
+    sites: c.sites.map(siteOf),
+    mapServers: c.mapServers.map((m) => ({
+      address: m.address,
+      port: io.port ?? 4342,
+      key: m.key,
+      keyId: m.keyId,
+      algorithm: m.algorithm,
+      prefixes: m.eidPrefixes.map(prefixOf),
+      proxyReply: m.proxyReply,
+      wantMapNotify: m.wantMapNotify,
+    })),
+    database: c.database.map(databaseEntryOf),
+    registerIntervalMs: c.registerInterval * 1000,
+    recordTtlMinutes: c.recordTtl,
+    negativeTtl: c.negativeTtl,
+  };
+}

@@ -1,0 +1,19 @@
+// The daemon process: a node on real UDP sockets and the system clock, logging JSON
+// lines to stderr; SIGHUP reloads the config, SIGTERM and SIGINT stop the node and exit.
+import { pino } from 'pino';
+import { loadConfig } from '../config/index.js';
+import { SystemClock } from '../core/clock.js';
+import { udpNetwork } from '../io/udp.js';
+import { Daemon } from './daemon.js';
+
+export async function runDaemonProcess(configPath: string, o: { port?: number } = {}): Promise<void> {
+  const log = pino({ name: 'loci', level: loadConfig(configPath).logLevel }, pino.destination(2));
+  const daemon = await Daemon.start(configPath, { network: udpNetwork, clock: new SystemClock(), log, ...o });
+  process.on('SIGHUP', () => daemon.reload());
+  const stop = async () => {
+    await daemon.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop());
+}

@@ -1,0 +1,98 @@
+// `loci run` as real processes on loopback: an ETR registers with a Map-Server/Map-Resolver,
+// SIGHUP reloads a changed database (and refuses a broken file), SIGTERM exits cleanly.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runLig } from '../../src/cli/lig.js';
+
+const bin = fileURLToPath(new URL('../../bin/loci.js', import.meta.url));
+
+const msConfig = `
+name: test-ms
+roles: [ms, mr]
+listen: [127.0.0.20]
+sites:
+  - name: site-a
+    key: a-secret
+    eid-prefixes:
+      - { eid-prefix: 198.18.4.0/22, accept-more-specifics: true }
+`;
+const etrConfig = (prefixes: string[]) => `
+name: test-etr
+roles: [etr]
+listen: [127.0.0.21]
+register-interval: 1
+map-servers:
+  - { address: 127.0.0.20, key: a-secret }
+database:
+${prefixes.map((p) => `  - { eid-prefix: ${p}, rlocs: [{ address: 127.0.0.21 }] }`).join('\n')}
+`;
+
+function daemon(config: string): { child: ChildProcess; stderr: () => string } {
+  const child = spawn(process.execPath, [bin, 'run', '-c', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  return { child, stderr: () => err };
+}
+
+async function ligAnswers(eid: string, timeoutMs = 10_000): Promise<string> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const lines: string[] = [];
+    const code = await runLig(eid, { mapResolver: '127.0.0.20', port: 4342, count: 1, timeout: 1, source: '127.0.0.1', instanceId: 0, json: false }, (l) => lines.push(l));
+    const out = lines.join('\n');
+    if (code === 0 && !out.includes('Negative cache entry')) return out;
+    if (Date.now() > end) assert.fail(`no positive answer for ${eid}: ${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const exited = (c: ChildProcess) => new Promise<number | null>((resolve) => c.once('exit', (code) => resolve(code)));
+
+test('loci run: register, lig, reload on SIGHUP, refuse a broken reload, stop on SIGTERM', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'loci-daemon-'));
+  writeFileSync(join(dir, 'ms.yaml'), msConfig);
+  writeFileSync(join(dir, 'etr.yaml'), etrConfig(['198.18.4.0/24']));
+  const msd = daemon(join(dir, 'ms.yaml'));
+  const etr = daemon(join(dir, 'etr.yaml'));
+  t.after(() => {
+    for (const p of [msd, etr]) p.child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  assert.match(await ligAnswers('198.18.4.9'), /198\.18\.4\.0\/24, via map-reply, record ttl: 1440, auth/);
+
+  writeFileSync(join(dir, 'etr.yaml'), etrConfig(['198.18.4.0/24', '198.18.5.0/24']));
+  etr.child.kill('SIGHUP');
+  assert.match(await ligAnswers('198.18.5.9'), /198\.18\.5\.0\/24, via map-reply/);
+
+  writeFileSync(join(dir, 'etr.yaml'), 'name: test-etr\nroles: [etr]\nbogus-key: 1\n');
+  etr.child.kill('SIGHUP');
+  const deadline = Date.now() + 5000;
+  while (!etr.stderr().includes('reload refused') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.match(etr.stderr(), /reload refused, the running config stays/);
+  assert.match(etr.stderr(), /bogus-key/);
+  assert.match(await ligAnswers('198.18.5.9'), /198\.18\.5\.0\/24/);
+
+  for (const p of [etr, msd]) {
+    const code = exited(p.child);
+    p.child.kill('SIGTERM');
+    assert.equal(await code, 0);
+    assert.match(p.stderr(), /"msg":"node stopped"/);
+  }
+});
+
+test('loci run with a broken config says where and exits 2', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'loci-daemon-'));
+  writeFileSync(join(dir, 'bad.yaml'), 'name: x\nroles: [ms]\nlisten: [127.0.0.30]\nsites:\n  - name: s\n    key: k\n    eid-prefixes: [198.18.0.0/33]\n');
+  const d = daemon(join(dir, 'bad.yaml'));
+  const code = await exited(d.child);
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(code, 2);
+  assert.match(d.stderr(), /ERR_LISP_CONFIG/);
+  assert.match(d.stderr(), /bad\.yaml:7:\d+: sites\[0\]\.eid-prefixes\[0\]/);
+});
