@@ -4,7 +4,9 @@ import { Command } from 'commander';
 import { LispError } from '../packet/index.js';
 import { registerDecode } from './decode.js';
 import { registerLig } from './lig.js';
+import { registerMap } from './map.js';
 import { registerRun } from './run.js';
+import { registerStatus } from './status.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -15,6 +17,8 @@ const program = new Command('loci')
 registerDecode(program);
 registerLig(program);
 registerRun(program);
+registerMap(program);
+registerStatus(program);
 
 try {
   await program.parseAsync(process.argv);

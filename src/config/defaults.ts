@@ -1,5 +1,4 @@
 // The defaults pass: fills every optional key of a schema-valid config (docs/config.md lists them).
-import { prefixKey } from './addresses.js';
 import type { ConfigInput, LociConfig } from './types.js';
 
 const DEFAULTS = {
@@ -30,11 +29,8 @@ export function applyDefaults(c: ConfigInput): LociConfig {
     mapResolvers: c.mapResolvers ?? [],
     mapServers: (c.mapServers ?? []).map((m) => ({
       ...fill({ ...DEFAULTS.key, ...DEFAULTS.mapServer }, m),
-      // Without a list, a Map-Server gets every database prefix, once.
-      eidPrefixes:
-        m.eidPrefixes?.map((p) => fill(DEFAULTS.prefix, p)) ?? [
-          ...new Map(database.map((d) => [prefixKey(d), { eidPrefix: d.eidPrefix, instanceId: d.instanceId }])).values(),
-        ],
+      // Empty: the Map-Server gets every database prefix, those added later through the API included.
+      eidPrefixes: m.eidPrefixes?.map((p) => fill(DEFAULTS.prefix, p)) ?? [],
     })),
     database,
     sites: (c.sites ?? []).map((s) => ({

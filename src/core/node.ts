@@ -8,7 +8,7 @@
 //   (proxy reply, forward to a registered ETR, or a negative reply).
 import { isIPv6 } from 'node:net';
 import { decodeMessage, encapsulate, encodeMessage, formatAddress, LispDecodeError, type LispMessage, type MapRequest } from '../packet/index.js';
-import { eidPrefixOf, formatAddress as formatEidAddress } from '../table/index.js';
+import { eidPrefixOf, formatAddress as formatEidAddress, MapCache } from '../table/index.js';
 import type { Clock } from './clock.js';
 import { Counters } from './counters.js';
 import type { ControlSocket, Endpoint, Network } from './ports.js';
@@ -35,6 +35,7 @@ export interface NodeOptions {
   registerIntervalMs?: number;
   registrationTimeoutMs?: number;
   recordTtlMinutes?: number;
+  mapCacheSize?: number;
   /** Negative Map-Reply TTLs in minutes (RFC 9301 section 8.3). */
   negativeTtl?: { outsideSites: number; unregistered: number };
 }
@@ -43,6 +44,8 @@ export class LispNode {
   readonly counters = new Counters();
   readonly ms: MapServer | undefined;
   readonly etr: Etr | undefined;
+  /** The ITR's map-cache. */
+  readonly mapCache: MapCache | undefined;
   private sockets: ControlSocket[] = [];
 
   constructor(private readonly o: NodeOptions) {
@@ -58,11 +61,20 @@ export class LispNode {
           send: (data, to) => this.send(data, to),
         })
       : undefined;
+    this.mapCache = has('itr') ? new MapCache({ scheduler: o.clock, maxEntries: o.mapCacheSize ?? 100_000 }) : undefined;
     for (const e of o.database ?? []) this.etr?.setEntry(e);
+  }
+
+  get roles(): readonly Role[] {
+    return this.o.roles;
   }
 
   get name(): string {
     return this.o.name;
+  }
+
+  get clock(): Clock {
+    return this.o.clock;
   }
 
   get localAddresses(): Endpoint[] {

@@ -4,6 +4,9 @@ import type { Logger } from 'pino';
 import { ConfigError, diffConfig, loadConfig, type LociConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import { LispNode } from '../core/node.js';
+import { Operations } from '../core/operations.js';
+import { serveApi } from '../api/server.js';
+import type { FastifyInstance } from 'fastify';
 import type { Network } from '../core/ports.js';
 import { databaseEntryOf, nodeOptionsOf, prefixOf, siteOf } from './node-options.js';
 
@@ -20,19 +23,24 @@ export class Daemon {
     private readonly path: string,
     private config: LociConfig,
     readonly node: LispNode,
+    /** The node's one queue of changes, shared by the API and reload. */
+    readonly ops: Operations,
     private readonly io: DaemonIo,
+    private readonly api: FastifyInstance,
   ) {}
 
   static async start(path: string, io: DaemonIo): Promise<Daemon> {
     const config = loadConfig(path);
     const node = new LispNode(nodeOptionsOf(config, io));
     await node.start();
-    io.log.info({ node: config.name, roles: config.roles, listen: node.localAddresses }, 'node started');
-    return new Daemon(path, config, node, io);
+    const ops = new Operations(node);
+    const api = await serveApi(ops, config.api.socket);
+    io.log.info({ node: config.name, roles: config.roles, listen: node.localAddresses, api: config.api.socket }, 'node started');
+    return new Daemon(path, config, node, ops, io, api);
   }
 
-  /** Re-reads the config and applies what changed; a broken file is logged and changes nothing. */
-  reload(): boolean {
+  /** Re-reads the config and applies what changed through the core operations; a broken file is logged and changes nothing. */
+  async reload(): Promise<boolean> {
     let next: LociConfig;
     try {
       next = loadConfig(this.path);
@@ -42,14 +50,16 @@ export class Daemon {
       return false;
     }
     const d = diffConfig(this.config, next);
-    const { etr, ms } = this.node;
-    for (const e of d.database.removed) etr?.deleteEntry(prefixOf(e));
-    for (const e of [...d.database.added, ...d.database.changed.map((c) => c.new)]) etr?.setEntry(databaseEntryOf(e));
-    for (const s of [...d.sites.removed, ...d.sites.changed.map((c) => c.old)]) ms?.sites.remove(s.name);
-    for (const s of [...d.sites.added, ...d.sites.changed.map((c) => c.new)]) ms?.sites.add(siteOf(s));
-    if (d.mapServers.added.length + d.mapServers.removed.length + d.mapServers.changed.length > 0) {
-      etr?.setMapServers(nodeOptionsOf(next, this.io).mapServers ?? []);
-    }
+    const ops = this.ops;
+    await Promise.all([
+      ...d.database.removed.map((e) => ops.deleteDatabaseEntry(prefixOf(e))),
+      ...[...d.database.added, ...d.database.changed.map((c) => c.new)].map((e) => ops.setDatabaseEntry(databaseEntryOf(e))),
+      ...d.sites.removed.map((s) => ops.removeSite(s.name)),
+      ...[...d.sites.added, ...d.sites.changed.map((c) => c.new)].map((s) => ops.setSite(siteOf(s))),
+      ...(d.mapServers.added.length + d.mapServers.removed.length + d.mapServers.changed.length > 0
+        ? [ops.setMapServers(nodeOptionsOf(next, this.io).mapServers ?? [])]
+        : []),
+    ]);
     const later = [...d.restart, ...d.settings, ...(d.mapResolvers.added.length + d.mapResolvers.removed.length > 0 || d.mapResolvers.reordered ? ['map-resolvers'] : [])];
     if (later.length > 0) this.io.log.warn({ keys: later }, 'these changes apply after a restart');
     this.config = next;
@@ -58,6 +68,7 @@ export class Daemon {
   }
 
   async stop(): Promise<void> {
+    await this.api.close();
     await this.node.stop();
     this.io.log.info({ node: this.config.name }, 'node stopped');
   }

@@ -3,29 +3,14 @@ import type { DatabaseEntry as ConfigDatabaseEntry, LociConfig, SiteConfig } fro
 import type { Clock } from '../core/clock.js';
 import type { NodeOptions } from '../core/node.js';
 import type { Network } from '../core/ports.js';
-import type { DatabaseEntry } from '../core/roles/etr.js';
+import { databaseEntry, type DatabaseEntry } from '../core/roles/etr.js';
 import type { SiteSpec } from '../core/roles/sites.js';
-import { ipAddress } from '../packet/index.js';
 import { parsePrefix, type EidPrefix } from '../table/index.js';
 
 export const prefixOf = (p: { eidPrefix: string; instanceId: number }): EidPrefix =>
   parsePrefix(p.instanceId === 0 ? p.eidPrefix : `[${p.instanceId}]${p.eidPrefix}`);
 
-export function databaseEntryOf(e: ConfigDatabaseEntry): DatabaseEntry {
-  return {
-    prefix: prefixOf(e),
-    locators: e.rlocs.map((r) => ({
-      priority: r.priority,
-      weight: r.weight,
-      mPriority: 255,
-      mWeight: 0,
-      local: true,
-      probed: false,
-      reachable: true,
-      address: ipAddress(r.address),
-    })),
-  };
-}
+export const databaseEntryOf = (e: ConfigDatabaseEntry): DatabaseEntry => databaseEntry(prefixOf(e), e.rlocs);
 
 export function siteOf(s: SiteConfig): SiteSpec {
   return {
@@ -50,13 +35,14 @@ export function nodeOptionsOf(c: LociConfig, io: { network: Network; clock: Cloc
       key: m.key,
       keyId: m.keyId,
       algorithm: m.algorithm,
-      prefixes: m.eidPrefixes.map(prefixOf),
+      ...(m.eidPrefixes.length > 0 ? { prefixes: m.eidPrefixes.map(prefixOf) } : {}),
       proxyReply: m.proxyReply,
       wantMapNotify: m.wantMapNotify,
     })),
     database: c.database.map(databaseEntryOf),
     registerIntervalMs: c.registerInterval * 1000,
     recordTtlMinutes: c.recordTtl,
+    mapCacheSize: c.mapCache.size,
     negativeTtl: c.negativeTtl,
   };
 }

@@ -9,7 +9,7 @@ import { Daemon } from './daemon.js';
 export async function runDaemonProcess(configPath: string, o: { port?: number } = {}): Promise<void> {
   const log = pino({ name: 'loci', level: loadConfig(configPath).logLevel }, pino.destination(2));
   const daemon = await Daemon.start(configPath, { network: udpNetwork, clock: new SystemClock(), log, ...o });
-  process.on('SIGHUP', () => daemon.reload());
+  process.on('SIGHUP', () => void daemon.reload());
   const stop = async () => {
     await daemon.stop();
     process.exit(0);

@@ -15,6 +15,10 @@ export const LISP_ERROR_CODES = [
   'ERR_LISP_AUTH',
   'ERR_LISP_CAPTURE',
   'ERR_LISP_CONFIG',
+  'ERR_LISP_NOT_FOUND',
+  'ERR_LISP_ROLE',
+  'ERR_LISP_INVALID',
+  'ERR_LISP_INTERNAL',
 ] as const;
 
 export type LispErrorCode = (typeof LISP_ERROR_CODES)[number];

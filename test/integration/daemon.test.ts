@@ -11,8 +11,9 @@ import { runLig } from '../../src/cli/lig.js';
 
 const bin = fileURLToPath(new URL('../../bin/loci.js', import.meta.url));
 
-const msConfig = `
+const msConfig = (dir: string) => `
 name: test-ms
+api: { socket: ${dir}/ms.sock }
 roles: [ms, mr]
 listen: [127.0.0.20]
 sites:
@@ -21,8 +22,9 @@ sites:
     eid-prefixes:
       - { eid-prefix: 198.18.4.0/22, accept-more-specifics: true }
 `;
-const etrConfig = (prefixes: string[]) => `
+const etrConfig = (dir: string, prefixes: string[]) => `
 name: test-etr
+api: { socket: ${dir}/etr.sock }
 roles: [etr]
 listen: [127.0.0.21]
 register-interval: 1
@@ -55,8 +57,8 @@ const exited = (c: ChildProcess) => new Promise<number | null>((resolve) => c.on
 
 test('loci run: register, lig, reload on SIGHUP, refuse a broken reload, stop on SIGTERM', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'loci-daemon-'));
-  writeFileSync(join(dir, 'ms.yaml'), msConfig);
-  writeFileSync(join(dir, 'etr.yaml'), etrConfig(['198.18.4.0/24']));
+  writeFileSync(join(dir, 'ms.yaml'), msConfig(dir));
+  writeFileSync(join(dir, 'etr.yaml'), etrConfig(dir, ['198.18.4.0/24']));
   const msd = daemon(join(dir, 'ms.yaml'));
   const etr = daemon(join(dir, 'etr.yaml'));
   t.after(() => {
@@ -66,7 +68,7 @@ test('loci run: register, lig, reload on SIGHUP, refuse a broken reload, stop on
 
   assert.match(await ligAnswers('198.18.4.9'), /198\.18\.4\.0\/24, via map-reply, record ttl: 1440, auth/);
 
-  writeFileSync(join(dir, 'etr.yaml'), etrConfig(['198.18.4.0/24', '198.18.5.0/24']));
+  writeFileSync(join(dir, 'etr.yaml'), etrConfig(dir, ['198.18.4.0/24', '198.18.5.0/24']));
   etr.child.kill('SIGHUP');
   assert.match(await ligAnswers('198.18.5.9'), /198\.18\.5\.0\/24, via map-reply/);
 

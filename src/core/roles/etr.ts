@@ -5,6 +5,7 @@
 import {
   encodeAuthenticated,
   formatAddress,
+  ipAddress,
   MAP_REGISTER_FLAGS,
   noFlags,
   verifyMessage,
@@ -37,6 +38,23 @@ export interface MapServerPeer {
 export interface DatabaseEntry {
   prefix: EidPrefix;
   locators: Locator[];
+}
+
+/** A database entry from locators given as address, priority and weight (config, API). */
+export function databaseEntry(prefix: EidPrefix, locators: readonly { address: string; priority: number; weight: number }[]): DatabaseEntry {
+  return {
+    prefix,
+    locators: locators.map((l) => ({
+      priority: l.priority,
+      weight: l.weight,
+      mPriority: 255,
+      mWeight: 0,
+      local: true,
+      probed: false,
+      reachable: true,
+      address: ipAddress(l.address),
+    })),
+  };
 }
 
 export interface EtrOptions {
@@ -86,6 +104,11 @@ export class Etr {
     if (this.stopTimer) this.registerAll();
   }
 
+  /** The database entry holding this EID (longest match). */
+  lookup(eid: EidPrefix): DatabaseEntry | undefined {
+    return this.database.match(eid)?.value;
+  }
+
   listEntries(): DatabaseEntry[] {
     return [...this.database.entries()].map((e) => e.value);
   }
@@ -129,7 +152,7 @@ export class Etr {
     const records = [];
     for (const r of m.records) {
       const eid = eidPrefixOf(r.eid, r.maskLen);
-      const entry = eid && this.database.match(eid)?.value;
+      const entry = eid && this.lookup(eid);
       if (!entry) continue;
       const locators = entry.locators.map((l) => ({ ...l, local: true, probed: m.probe && formatAddress(l.address) === localAddress }));
       records.push(mappingRecord(entry.prefix, locators, this.o.recordTtlMinutes, true));

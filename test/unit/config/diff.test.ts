@@ -43,8 +43,8 @@ test('database entries are added, removed and changed by instance-id and prefix'
     removed: [{ eidPrefix: '198.18.2.0/24', instanceId: 0, rlocs: rloc(100) }],
     changed: [{ old: { eidPrefix: '198.18.1.0/24', instanceId: 0, rlocs: rloc(100) }, new: { eidPrefix: '198.18.1.0/24', instanceId: 0, rlocs: rloc(50) } }],
   });
-  // Map-Servers without a list register every database prefix, so they change with it.
-  assert.deepEqual(d.mapServers.changed.map((c) => c.new.address), ['192.0.2.10', '192.0.2.20']);
+  // Map-Servers without a list register every database prefix as it is: the database change is not theirs.
+  assert.deepEqual(d.mapServers.changed, []);
 });
 
 test('Map-Servers are keyed by address: a new key is a change', () => {

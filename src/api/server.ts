@@ -1,0 +1,86 @@
+// The management API (the heir of OpenLISP's MAPM_ADD / MAPM_DELETE / MAPM_GET): HTTP/JSON
+// on the node's Unix socket, every route a call of the core operations. Errors carry their
+// ERR_LISP_* code with 400 (invalid), 404 (not found) or 409 (role) - never 200.
+import { mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { databaseEntry } from '../core/roles/etr.js';
+import type { Operations } from '../core/operations.js';
+import { LispError } from '../packet/index.js';
+import { parsePrefix, type EidPrefix } from '../table/index.js';
+import { eidQuery, mappingBody, type ApiErrorBody } from './schemas.js';
+import { openApiDocument } from './openapi.js';
+
+const STATUS: Partial<Record<string, number>> = { ERR_LISP_INVALID: 400, ERR_LISP_NOT_FOUND: 404, ERR_LISP_ROLE: 409 };
+
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new LispError('ERR_LISP_INVALID', z.prettifyError(r.error));
+  return r.data;
+}
+
+function prefix(text: string, iid: number): EidPrefix {
+  try {
+    return parsePrefix(iid === 0 ? text : `[${iid}]${text}`);
+  } catch (e) {
+    throw new LispError('ERR_LISP_INVALID', e instanceof Error ? e.message : String(e));
+  }
+}
+
+export function buildApi(ops: Operations): FastifyInstance {
+  const app = Fastify({ logger: false });
+  app.setErrorHandler((err: unknown, _req, reply) => {
+    // Fastify's own request errors (bad JSON, wrong content type) keep their 4xx status.
+    const given = (err as { statusCode?: number }).statusCode;
+    const status = err instanceof LispError ? (STATUS[err.code] ?? 500) : given && given < 500 ? given : 500;
+    const code = err instanceof LispError ? err.code : status < 500 ? 'ERR_LISP_INVALID' : 'ERR_LISP_INTERNAL';
+    const body: ApiErrorBody = { error: { code, message: err instanceof Error ? err.message : String(err) } };
+    void reply.status(status).send(body);
+  });
+  const eid = (q: unknown) => {
+    const x = parse(eidQuery, q);
+    return prefix(x.eid, x['instance-id']);
+  };
+  const entry = (b: unknown) => {
+    const x = parse(mappingBody, b);
+    return { prefix: prefix(x['eid-prefix'], x['instance-id']), rlocs: x.rlocs };
+  };
+
+  app.get('/v1/status', async () => ops.status());
+  app.get('/v1/counters', async () => ops.counters());
+  app.get('/v1/mapping', async (req) => ops.lookup(eid(req.query)));
+  app.get('/v1/database', async () => ops.database());
+  app.put('/v1/database', async (req, reply) => {
+    const e = entry(req.body);
+    await ops.setDatabaseEntry(databaseEntry(e.prefix, e.rlocs));
+    return reply.status(204).send();
+  });
+  app.delete('/v1/database', async (req, reply) => {
+    await ops.deleteDatabaseEntry(eid(req.query));
+    return reply.status(204).send();
+  });
+  app.get('/v1/map-cache', async () => ops.mapCache());
+  app.put('/v1/map-cache', async (req, reply) => {
+    const e = entry(req.body);
+    await ops.setMapCacheEntry(e.prefix, e.rlocs);
+    return reply.status(204).send();
+  });
+  app.delete('/v1/map-cache', async (req, reply) => {
+    await ops.deleteMapCacheEntry(eid(req.query));
+    return reply.status(204).send();
+  });
+  app.get('/v1/sites', async () => ops.sites());
+  app.get('/v1/registrations', async () => ops.registrations());
+  app.get('/v1/openapi.json', async () => openApiDocument());
+  return app;
+}
+
+/** Serves the API on a Unix socket (a stale socket file is replaced); returns the server to close. */
+export async function serveApi(ops: Operations, socketPath: string): Promise<FastifyInstance> {
+  mkdirSync(dirname(socketPath), { recursive: true });
+  rmSync(socketPath, { force: true });
+  const app = buildApi(ops);
+  await app.listen({ path: socketPath });
+  return app;
+}

@@ -1,0 +1,200 @@
+// The one way to read and change a node's state (DESIGN example 4): the management API,
+// the CLI (through the API) and config reload all call these. Changes run one at a time,
+// in order, through a queue per node; reads answer at once.
+import { formatAddress as formatWireAddress, LispError, type Locator as WireLocator } from '../packet/index.js';
+import { formatPrefix, type EidPrefix, type Locator, type MapCacheEntry, type MapCacheState, type NegativeAction } from '../table/index.js';
+import { isIPv6 } from 'node:net';
+import type { LispNode, Role } from './node.js';
+import type { DatabaseEntry, MapServerPeer } from './roles/etr.js';
+import { mergedLocators } from './roles/map-server.js';
+import type { SiteSpec } from './roles/sites.js';
+
+export interface LocatorView {
+  address: string;
+  priority: number;
+  weight: number;
+  state: 'up' | 'down';
+}
+
+export interface MappingView {
+  eidPrefix: string;
+  source: 'database' | 'map-cache' | 'registration';
+  locators: LocatorView[];
+  /** Map-cache entries only. */
+  state?: MapCacheState;
+  static?: boolean;
+  action?: NegativeAction;
+  /** Seconds until the entry expires; null when it does not. */
+  expiresIn?: number | null;
+}
+
+export interface RegistrationView {
+  site: string;
+  eidPrefix: string;
+  etrs: { id: string; source: string; proxyReply: boolean; locators: LocatorView[]; expiresIn: number }[];
+}
+
+export interface StatusView {
+  name: string;
+  roles: readonly Role[];
+  listen: string[];
+  database: number;
+  mapCache: number;
+  sites: number;
+  registrations: number;
+}
+
+/** A locator as the API and config give it. */
+export interface LocatorSpec {
+  address: string;
+  priority: number;
+  weight: number;
+}
+
+const wireView = (l: WireLocator): LocatorView => ({ address: formatWireAddress(l.address), priority: l.priority, weight: l.weight, state: l.reachable ? 'up' : 'down' });
+const tableView = (l: Locator): LocatorView => ({ address: l.address, priority: l.priority, weight: l.weight, state: l.state });
+
+export class Operations {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly node: LispNode) {}
+
+  status(): StatusView {
+    const n = this.node;
+    return {
+      name: n.name,
+      roles: n.roles,
+      listen: n.localAddresses.map((e) => `${e.address}:${e.port}`),
+      database: n.etr?.listEntries().length ?? 0,
+      mapCache: n.mapCache?.size ?? 0,
+      sites: n.ms?.sites.list().length ?? 0,
+      registrations: n.ms?.registrations().length ?? 0,
+    };
+  }
+
+  counters(): Record<string, number> {
+    return this.node.counters.snapshot();
+  }
+
+  /** What the node knows of an EID: its own database entry, its map-cache entry, a registration. */
+  lookup(eid: EidPrefix): MappingView[] {
+    const out: MappingView[] = [];
+    const own = this.node.etr?.lookup(eid);
+    if (own) out.push(this.databaseView(own));
+    const cached = this.node.mapCache?.table.match(eid)?.value;
+    if (cached && !cached.local) out.push(this.cacheView(cached));
+    const res = this.node.ms?.resolve(eid);
+    if (res?.kind === 'registered') {
+      const r = res.registrations[0]!;
+      out.push({ eidPrefix: formatPrefix(r.prefix), source: 'registration', locators: mergedLocators(r).map(wireView) });
+    }
+    return out;
+  }
+
+  database(): MappingView[] {
+    return (this.node.etr?.listEntries() ?? []).map((e) => this.databaseView(e));
+  }
+
+  mapCache(): MappingView[] {
+    return [...(this.node.mapCache?.entries() ?? [])].map((e) => this.cacheView(e));
+  }
+
+  sites(): { name: string; keyIds: number[]; eidPrefixes: { eidPrefix: string; acceptMoreSpecifics: boolean }[] }[] {
+    return (this.node.ms?.sites.list() ?? []).map((s) => ({
+      name: s.name,
+      keyIds: s.keys.map((k) => k.keyId),
+      eidPrefixes: s.prefixes.map((p) => ({ eidPrefix: formatPrefix(p.prefix), acceptMoreSpecifics: p.acceptMoreSpecifics })),
+    }));
+  }
+
+  registrations(): RegistrationView[] {
+    const now = this.now();
+    return (this.node.ms?.registrations() ?? []).map((r) => ({
+      site: r.site,
+      eidPrefix: formatPrefix(r.prefix),
+      etrs: [...r.etrs.values()].map((e) => ({
+        id: e.id,
+        source: `${e.source.address}:${e.source.port}`,
+        proxyReply: e.proxyReply,
+        locators: e.record.locators.map(wireView),
+        expiresIn: Math.round((e.expiresAt - now) / 1000),
+      })),
+    }));
+  }
+
+  setDatabaseEntry(e: DatabaseEntry): Promise<void> {
+    return this.serial(() => this.need('etr', this.node.etr).setEntry(e));
+  }
+
+  deleteDatabaseEntry(prefix: EidPrefix): Promise<void> {
+    return this.serial(() => {
+      if (!this.need('etr', this.node.etr).deleteEntry(prefix)) throw notFound('database entry', prefix);
+    });
+  }
+
+  /** Adds or replaces a static map-cache entry (it never expires). */
+  setMapCacheEntry(prefix: EidPrefix, locators: LocatorSpec[]): Promise<void> {
+    return this.serial(() => {
+      const cache = this.need('itr', this.node.mapCache);
+      const table = locators.map((l): Locator => ({ ...l, family: isIPv6(l.address) ? 'ipv6' : 'ipv4', state: 'up' }));
+      if (!cache.addStatic(prefix, { locators: table })) throw new LispError('ERR_LISP_ROLE', `${formatPrefix(prefix)} is one of the node's own EID-prefixes`);
+    });
+  }
+
+  deleteMapCacheEntry(prefix: EidPrefix): Promise<void> {
+    return this.serial(() => {
+      if (!this.need('itr', this.node.mapCache).delete(prefix)) throw notFound('map-cache entry', prefix);
+    });
+  }
+
+  setSite(site: SiteSpec): Promise<void> {
+    return this.serial(() => {
+      const sites = this.need('ms', this.node.ms).sites;
+      sites.remove(site.name);
+      sites.add(site);
+    });
+  }
+
+  removeSite(name: string): Promise<void> {
+    return this.serial(() => {
+      if (!this.need('ms', this.node.ms).sites.remove(name)) throw new LispError('ERR_LISP_NOT_FOUND', `no site named ${name}`);
+    });
+  }
+
+  setMapServers(peers: MapServerPeer[]): Promise<void> {
+    return this.serial(() => this.need('etr', this.node.etr).setMapServers(peers));
+  }
+
+  private serial<T>(fn: () => T): Promise<T> {
+    const run = this.tail.then(fn);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private need<T>(role: Role, part: T | undefined): T {
+    if (part === undefined) throw new LispError('ERR_LISP_ROLE', `node ${this.node.name} has no ${role} role`);
+    return part;
+  }
+
+  private now(): number {
+    return this.node.clock.now();
+  }
+
+  private databaseView(e: DatabaseEntry): MappingView {
+    return { eidPrefix: formatPrefix(e.prefix), source: 'database', locators: e.locators.map(wireView) };
+  }
+
+  private cacheView(e: MapCacheEntry): MappingView {
+    return {
+      eidPrefix: formatPrefix(e.eid),
+      source: 'map-cache',
+      state: e.state,
+      static: e.static,
+      action: e.action,
+      expiresIn: Number.isFinite(e.expiresAt) ? Math.round((e.expiresAt - this.now()) / 1000) : null,
+      locators: e.locators.map(tableView),
+    };
+  }
+}
+
+const notFound = (what: string, prefix: EidPrefix) => new LispError('ERR_LISP_NOT_FOUND', `no ${what} for ${formatPrefix(prefix)}`);

@@ -1,0 +1,93 @@
+// The management API of running nodes, through the typed client and through `loci map` / `loci status`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { pino } from 'pino';
+import { LociClient } from '../../src/client/client.js';
+import { SystemClock } from '../../src/core/clock.js';
+import { Daemon } from '../../src/daemon/daemon.js';
+import { udpNetwork } from '../../src/io/udp.js';
+import { LispError } from '../../src/packet/index.js';
+
+const run = promisify(execFile);
+const bin = fileURLToPath(new URL('../../bin/loci.js', import.meta.url));
+const loci = (...args: string[]) => run(process.execPath, [bin, ...args]);
+
+async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await ok())) {
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const rejectsWith = (p: Promise<unknown>, code: string) => assert.rejects(p, (e) => e instanceof LispError && e.code === code);
+
+test('the API reads and changes a running node; loci map and loci status use it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'loci-api-'));
+  writeFileSync(join(dir, 'ms.yaml'), `name: api-ms\nroles: [ms, mr]\nlisten: [127.0.0.41]\napi: { socket: ${dir}/ms.sock }\nsites:\n  - { name: s, key: k, eid-prefixes: [{ eid-prefix: 198.18.8.0/21, accept-more-specifics: true }] }\n`);
+  writeFileSync(
+    join(dir, 'xtr.yaml'),
+    `name: api-xtr\nroles: [itr, etr]\nlisten: [127.0.0.40]\napi: { socket: ${dir}/xtr.sock }\nmap-resolvers: [127.0.0.41]\n` +
+      `map-servers: [{ address: 127.0.0.41, key: k }]\ndatabase: [{ eid-prefix: 198.18.8.0/24, rlocs: [{ address: 127.0.0.40 }] }]\n`,
+  );
+  const io = { network: udpNetwork, clock: new SystemClock(), log: pino({ level: 'silent' }) };
+  const ms = await Daemon.start(join(dir, 'ms.yaml'), io);
+  const xtr = await Daemon.start(join(dir, 'xtr.yaml'), io);
+  t.after(async () => {
+    await xtr.stop();
+    await ms.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const x = new LociClient(join(dir, 'xtr.sock'));
+  const m = new LociClient(join(dir, 'ms.sock'));
+
+  assert.deepEqual(await x.status(), { name: 'api-xtr', roles: ['itr', 'etr'], listen: ['127.0.0.40:4342'], database: 1, mapCache: 0, sites: 0, registrations: 0 });
+  await until('the registration', async () => (await m.registrations()).length === 1);
+
+  // A database entry added through the API is registered at once.
+  await x.setDatabaseEntry({ 'eid-prefix': '198.18.9.0/24', rlocs: [{ address: '127.0.0.40', priority: 2, weight: 30 }] });
+  await until('the new registration', async () => (await m.registrations()).some((r) => r.eidPrefix === '198.18.9.0/24'));
+  assert.deepEqual((await m.lookup('198.18.9.7')).map((v) => [v.source, v.eidPrefix, v.locators[0]!.priority, v.locators[0]!.weight]), [['registration', '198.18.9.0/24', 2, 30]]);
+
+  // Static map-cache entries: add, read, delete; errors carry their codes.
+  await x.setMapCacheEntry({ 'eid-prefix': '198.19.0.0/16', rlocs: [{ address: '192.0.2.1', priority: 1, weight: 100 }] });
+  const [cached] = await x.lookup('198.19.4.4');
+  assert.deepEqual(cached, { eidPrefix: '198.19.0.0/16', source: 'map-cache', state: 'active', static: true, action: 'no-action', expiresIn: null, locators: [{ address: '192.0.2.1', priority: 1, weight: 100, state: 'up' }] });
+  await x.deleteMapCacheEntry('198.19.0.0/16');
+  assert.deepEqual(await x.mapCache(), []);
+  await rejectsWith(x.deleteMapCacheEntry('198.19.0.0/16'), 'ERR_LISP_NOT_FOUND');
+  await rejectsWith(x.setMapCacheEntry({ 'eid-prefix': '198.19.0.0/33', rlocs: [{ address: '192.0.2.1' }] }), 'ERR_LISP_INVALID');
+  await rejectsWith(x.setMapCacheEntry({ 'eid-prefix': '198.19.0.0/16', rlocs: [] }), 'ERR_LISP_INVALID');
+  await rejectsWith(m.setMapCacheEntry({ 'eid-prefix': '198.19.0.0/16', rlocs: [{ address: '192.0.2.1' }] }), 'ERR_LISP_ROLE');
+  await rejectsWith(new LociClient(join(dir, 'nobody.sock')).status(), 'ERR_LISP_NOT_FOUND');
+
+  // The same through the CLI.
+  const sock = join(dir, 'xtr.sock');
+  assert.equal((await loci('map', 'add', '198.18.200.0/24', '--rloc', '203.0.113.9,3,40', '--rloc', '2001:db8::9', '--socket', sock)).stdout, 'added 198.18.200.0/24\n');
+  const got = JSON.parse((await loci('map', 'get', '198.18.200.1', '--socket', sock, '--json')).stdout) as { eidPrefix: string; locators: { address: string; priority: number; weight: number }[] }[];
+  assert.deepEqual(got[0]!.locators.map((l) => [l.address, l.priority, l.weight]), [['203.0.113.9', 3, 40], ['2001:db8::9', 1, 100]]);
+  assert.match((await loci('map', 'get', '198.18.200.1', '--socket', sock)).stdout, /^198\.18\.200\.0\/24 {2}\[map-cache, active \(static\), never expires\]\n {2}203\.0\.113\.9 +up +3\/40\n/);
+  assert.equal((await loci('map', 'delete', '198.18.200.0/24', '--socket', sock)).stdout, 'deleted 198.18.200.0/24\n');
+  await assert.rejects(loci('map', 'delete', '198.18.200.0/24', '--socket', sock), (e: { code: number; stderr: string }) => e.code === 2 && /ERR_LISP_NOT_FOUND: no map-cache entry for 198\.18\.200\.0\/24/.test(e.stderr));
+  const status = JSON.parse((await loci('status', '--socket', sock, '--json')).stdout) as { name: string; counters: Record<string, number> };
+  assert.equal(status.name, 'api-xtr');
+  assert.ok(status.counters['map-register.sent']! >= 2);
+
+  const doc = await new Promise<string>((resolve, reject) => {
+    get({ socketPath: sock, path: '/v1/openapi.json' }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+  const openapi = JSON.parse(doc) as { openapi: string; paths: Record<string, unknown> };
+  assert.equal(openapi.openapi, '3.1.0');
+  assert.ok('/v1/map-cache' in openapi.paths);
+});
