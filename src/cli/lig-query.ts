@@ -1,7 +1,8 @@
 // The query behind `loci lig`: an ECM Map-Request to a Map-Resolver, sent up to
 // `count` times, and the first Map-Reply whose nonce matches (others are ignored).
 import type { Endpoint, Network } from '../core/ports.js';
-import { decodeMessage, encapsulate, encodeMessage, LispDecodeError, mapRequestFor, randomNonce, type MapReply } from '../packet/index.js';
+import { isIPv6 } from 'node:net';
+import { decodeMessage, encapsulate, encodeMessage, ipAddress, LispDecodeError, mapRequestFor, randomNonce, type MapReply } from '../packet/index.js';
 
 export interface LigQuery {
   eid: string;
@@ -29,7 +30,7 @@ export async function ligQuery(q: LigQuery, network: Network): Promise<LigAnswer
     waiting?.({ reply: r.value, from });
   });
   try {
-    const request = mapRequestFor({ eid: q.eid, instanceId: q.instanceId, itrRlocs: [q.source], nonce });
+    const request = mapRequestFor({ eid: ipAddress(q.eid, q.instanceId), maskLen: isIPv6(q.eid) ? 128 : 32, itrRlocs: [q.source], nonce });
     const bytes = encodeMessage(encapsulate(request, { src: q.source, dst: q.eid, sport: socket.local.port }));
     for (let attempt = 1; attempt <= q.count; attempt++) {
       const got = new Promise<{ reply: MapReply; from: Endpoint } | undefined>((resolve) => {

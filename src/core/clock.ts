@@ -213,7 +213,7 @@ function nextSetBit(lo: number, hi: number, from: number): number {
   return y !== 0 ? 63 - Math.clz32(y & -y) : -1;
 }
 
-/** The clock of a running node: performance.now(), Date.now() and one setTimeout for the next due timer. */
+/** The clock of a running node: performance.now(), Date.now() and one (unref'd) setTimeout for the next due timer. */
 export class SystemClock implements Clock {
   private readonly wheel = new TimerWheel(1, 0);
   private handle: ReturnType<typeof setTimeout> | undefined;
@@ -248,7 +248,8 @@ export class SystemClock implements Clock {
     this.armedFor = next;
     // setTimeout takes at most 2^31 - 1 ms; a longer wait just wakes up once on the way.
     const delay = Math.min(Math.max(Math.ceil(next - this.now()), 0), 0x7fffffff);
-    this.handle = setTimeout(() => this.wake(), delay);
+    // Timers alone never keep the process alive: a node's sockets and servers do.
+    this.handle = setTimeout(() => this.wake(), delay).unref();
   }
 
   private wake(): void {

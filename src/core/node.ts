@@ -4,6 +4,7 @@
 // Inbound, in order: decode (a bad packet is counted and dropped), then by type:
 //   Map-Register -> Map-Server (Map-Notify back to the sender when asked for)
 //   Map-Notify -> ETR
+//   Map-Reply -> ITR (cached when its nonce is outstanding); SMR -> ITR (re-resolve)
 //   ECM(Map-Request) or Map-Request -> ETR for its own EIDs, else the Map-Server
 //   (proxy reply, forward to a registered ETR, or a negative reply).
 import { isIPv6 } from 'node:net';
@@ -14,6 +15,7 @@ import { Counters } from './counters.js';
 import type { ControlSocket, Endpoint, Network } from './ports.js';
 import { mapReply, negativeRecord, mappingRecord } from './replies.js';
 import { Etr, type DatabaseEntry, type MapServerPeer } from './roles/etr.js';
+import { Itr } from './roles/itr.js';
 import { MapServer, mergedLocators } from './roles/map-server.js';
 import type { SiteSpec } from './roles/sites.js';
 
@@ -32,6 +34,10 @@ export interface NodeOptions {
   sites?: SiteSpec[];
   mapServers?: MapServerPeer[];
   database?: DatabaseEntry[];
+  /** Map-Resolver addresses, in order of preference. */
+  mapResolvers?: string[];
+  /** First Map-Request retransmission (RFC 9301: 1 s), doubling. */
+  retransmitMs?: number;
   registerIntervalMs?: number;
   registrationTimeoutMs?: number;
   recordTtlMinutes?: number;
@@ -46,6 +52,7 @@ export class LispNode {
   readonly etr: Etr | undefined;
   /** The ITR's map-cache. */
   readonly mapCache: MapCache | undefined;
+  readonly itr: Itr | undefined;
   private sockets: ControlSocket[] = [];
 
   constructor(private readonly o: NodeOptions) {
@@ -58,10 +65,27 @@ export class LispNode {
           mapServers: o.mapServers ?? [],
           registerIntervalMs: o.registerIntervalMs ?? 60_000,
           recordTtlMinutes: o.recordTtlMinutes ?? 1440,
+          controlPort: this.port,
           send: (data, to) => this.send(data, to),
         })
       : undefined;
     this.mapCache = has('itr') ? new MapCache({ scheduler: o.clock, maxEntries: o.mapCacheSize ?? 100_000 }) : undefined;
+    this.itr = this.mapCache
+      ? new Itr({
+          clock: o.clock,
+          counters: this.counters,
+          mapCache: this.mapCache,
+          mapResolvers: (o.mapResolvers ?? []).map((address) => ({ address, port: this.port })),
+          itrRlocs: () => this.sockets.map((s) => s.local.address),
+          replyPort: () => this.port,
+          send: (data, to) => this.send(data, to),
+          ...opt('retransmitMs', o.retransmitMs),
+        })
+      : undefined;
+    // Entries in use that are about to expire are asked for again.
+    this.mapCache?.subscribe((e) => {
+      if (e.type === 'refresh') this.itr?.resolve(e.entry.eid);
+    });
     for (const e of o.database ?? []) this.etr?.setEntry(e);
   }
 
@@ -77,13 +101,17 @@ export class LispNode {
     return this.o.clock;
   }
 
+  private get port(): number {
+    return this.o.port ?? CONTROL_PORT;
+  }
+
   get localAddresses(): Endpoint[] {
     return this.sockets.map((s) => s.local);
   }
 
   async start(): Promise<void> {
     for (const address of this.o.listen) {
-      this.sockets.push(await this.o.network.bind({ address, port: this.o.port ?? CONTROL_PORT }, (d, from, s) => this.receive(d, from, s)));
+      this.sockets.push(await this.o.network.bind({ address, port: this.port }, (d, from, s) => this.receive(d, from, s)));
     }
     this.etr?.start();
   }
@@ -137,7 +165,11 @@ export class LispNode {
         if (m.message.type !== 'map-request') return this.counters.inc('dropped.ecm-not-map-request');
         return this.mapRequest(m.message, data, m.udp.sport, socket, true);
       case 'map-request':
+        if (m.smr) return this.itr ? this.itr.handleSmr(m) : this.counters.inc('dropped.smr-not-an-itr');
         return this.mapRequest(m, data, from.port, socket, false);
+      case 'map-reply':
+        if (!this.itr) return this.counters.inc('dropped.not-an-itr');
+        return this.itr.handleReply(m);
       default:
         this.counters.inc(`dropped.unhandled.${m.type}`);
     }
@@ -149,7 +181,7 @@ export class LispNode {
     const itr = m.itrRlocs.find((a) => (a.afi === 'ipv6') === family6 && (a.afi === 'ipv4' || a.afi === 'ipv6'));
     if (!itr) return this.counters.inc('dropped.map-request-no-usable-itr-rloc');
     const replyTo = { address: formatAddress(itr), port: replyPort };
-    const own = this.etr?.answer(m, socket.local.address);
+    const own = this.etr?.answer(m, socket.local.address, replyTo.address);
     if (own) return this.send(encodeMessage(own), replyTo, socket);
     if (!this.ms || m.probe) return this.counters.inc('dropped.map-request-not-ours');
     const record = m.records[0];

@@ -40,6 +40,7 @@ export function nodeOptionsOf(c: LociConfig, io: { network: Network; clock: Cloc
       wantMapNotify: m.wantMapNotify,
     })),
     database: c.database.map(databaseEntryOf),
+    mapResolvers: c.mapResolvers,
     registerIntervalMs: c.registerInterval * 1000,
     recordTtlMinutes: c.recordTtl,
     mapCacheSize: c.mapCache.size,

@@ -19,23 +19,23 @@ export function ipAddress(text: string, instanceId = 0): Address {
 }
 
 export interface MapRequestFor {
-  eid: string;
-  /** Defaults to the host length of the EID's family. */
-  maskLen?: number;
-  instanceId?: number;
+  eid: Address;
+  maskLen: number;
   itrRlocs: string[];
   nonce: bigint;
   sourceEid?: Address;
+  smrInvoked?: boolean;
 }
 
 export function mapRequestFor(q: MapRequestFor): MapRequest {
   return {
     type: 'map-request',
     ...noFlags(MAP_REQUEST_FLAGS),
+    smrInvoked: q.smrInvoked ?? false,
     nonce: q.nonce,
     sourceEid: q.sourceEid ?? { afi: 'none' },
     itrRlocs: q.itrRlocs.map((a) => ipAddress(a)),
-    records: [{ notify: false, maskLen: q.maskLen ?? (isIPv6(q.eid) ? 128 : 32), eid: ipAddress(q.eid, q.instanceId) }],
+    records: [{ notify: false, maskLen: q.maskLen, eid: q.eid }],
   };
 }
 

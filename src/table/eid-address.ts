@@ -19,3 +19,10 @@ export function addressOf(p: EidPrefix): Address {
   const a = { afi: p.family, address: formatAddress(p.family, p.address) } as Address;
   return p.iid === 0 ? a : { afi: 'lcaf', lcaf: { type: 'instance-id', instanceId: p.iid, maskLen: 0, address: a } };
 }
+
+/** The host prefix of an EID address (full length of its family), or undefined for an EID the tables cannot key. */
+export function hostPrefixOf(a: Address): EidPrefix | undefined {
+  const inner = a.afi === 'lcaf' && a.lcaf.type === 'instance-id' ? a.lcaf.address : a;
+  const bits = inner.afi === 'ipv4' ? 32 : inner.afi === 'ipv6' ? 128 : inner.afi === 'mac' ? 48 : undefined;
+  return bits === undefined ? undefined : eidPrefixOf(a, bits);
+}

@@ -21,4 +21,4 @@ export type { Scheduler, TimerHandle } from './scheduler.js';
 export type { LocalMapping, MapCacheEntry, MapCacheState, Mapping, NegativeAction } from './mapping.js';
 export { LocalDatabase, type LocalDatabaseEvent } from './local-database.js';
 export { MapCache, type MapCacheEvent, type MapCacheOptions, type MappingRecord, type RemoveReason } from './map-cache.js';
-export { eidPrefixOf, addressOf } from './eid-address.js';
+export { eidPrefixOf, hostPrefixOf, addressOf } from './eid-address.js';

@@ -4,8 +4,11 @@
 // for its own EID-prefixes.
 import {
   encodeAuthenticated,
+  encodeMessage,
   formatAddress,
   ipAddress,
+  mapRequestFor,
+  randomNonce,
   MAP_REGISTER_FLAGS,
   noFlags,
   verifyMessage,
@@ -15,7 +18,7 @@ import {
   type MapRequest,
   type MapRegister,
 } from '../../packet/index.js';
-import { eidPrefixOf, EidTable, prefixContains, type EidPrefix } from '../../table/index.js';
+import { addressOf, eidPrefixOf, EidTable, prefixContains, type EidPrefix } from '../../table/index.js';
 import { every, type Clock } from '../clock.js';
 import type { Counters } from '../counters.js';
 import type { Endpoint } from '../ports.js';
@@ -63,11 +66,21 @@ export interface EtrOptions {
   mapServers: MapServerPeer[];
   registerIntervalMs: number;
   recordTtlMinutes: number;
+  /** The control port of peers (4342). */
+  controlPort: number;
   send(data: Buffer, to: Endpoint): void;
 }
 
+/** ITRs that sent us Map-Requests within this long get an SMR when our mapping changes (RFC 9301 section 6.1). */
+const REQUESTER_MEMORY_MS = 60_000;
+/** At most one SMR per destination per this interval. */
+const SMR_INTERVAL_MS = 3_000;
+
 export class Etr {
   private readonly database = new EidTable<DatabaseEntry>();
+  /** ITR-RLOC address -> when it last asked us. */
+  private readonly requesters = new Map<string, number>();
+  private readonly lastSmr = new Map<string, number>();
   private mapServers: MapServerPeer[];
   private nonce: bigint;
   private stopTimer: (() => void) | undefined;
@@ -89,13 +102,31 @@ export class Etr {
 
   setEntry(e: DatabaseEntry): void {
     this.database.set(e.prefix, e);
-    if (this.stopTimer) this.registerAll();
+    this.changed(e.prefix);
   }
 
   deleteEntry(prefix: EidPrefix): boolean {
     const had = this.database.delete(prefix);
-    if (had && this.stopTimer) this.registerAll();
+    if (had) this.changed(prefix);
     return had;
+  }
+
+  /** After a change of our mapping while running: register it, and solicit the ITRs that use it. */
+  private changed(prefix: EidPrefix): void {
+    if (!this.stopTimer) return;
+    this.registerAll();
+    const now = this.o.clock.now();
+    for (const [address, seen] of this.requesters) {
+      if (now - seen > REQUESTER_MEMORY_MS) {
+        this.requesters.delete(address);
+        continue;
+      }
+      if (now - (this.lastSmr.get(address) ?? -Infinity) < SMR_INTERVAL_MS) continue;
+      this.lastSmr.set(address, now);
+      const smr = { ...mapRequestFor({ eid: addressOf(prefix), maskLen: prefix.len, itrRlocs: [address], nonce: randomNonce(), sourceEid: addressOf(prefix) }), smr: true };
+      this.o.send(encodeMessage(smr), { address, port: this.o.controlPort });
+      this.o.counters.inc('smr.sent');
+    }
   }
 
   /** Replaces the Map-Servers to register with (and registers with them at once when running). */
@@ -148,7 +179,7 @@ export class Etr {
    * The Map-Reply for a Map-Request asking about our EIDs (undefined when none is ours).
    * For an RLOC-probe the reply has P set and marks the probed locator (`localAddress`).
    */
-  answer(m: MapRequest, localAddress: string): MapReply | undefined {
+  answer(m: MapRequest, localAddress: string, requester: string): MapReply | undefined {
     const records = [];
     for (const r of m.records) {
       const eid = eidPrefixOf(r.eid, r.maskLen);
@@ -157,6 +188,8 @@ export class Etr {
       const locators = entry.locators.map((l) => ({ ...l, local: true, probed: m.probe && formatAddress(l.address) === localAddress }));
       records.push(mappingRecord(entry.prefix, locators, this.o.recordTtlMinutes, true));
     }
-    return records.length > 0 ? mapReply(m.nonce, records, m.probe) : undefined;
+    if (records.length === 0) return undefined;
+    if (!m.probe) this.requesters.set(requester, this.o.clock.now());
+    return mapReply(m.nonce, records, m.probe);
   }
 }

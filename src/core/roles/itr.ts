@@ -1,0 +1,150 @@
+// ITR control (RFC 9301 sections 5.3, 6.1, 8.1): resolves EIDs through the Map-Resolvers
+// (an ECM Map-Request; retransmitted with back-off, then the next Map-Resolver), at most one
+// request per EID-prefix per second, accepts only Map-Replies whose nonce is outstanding,
+// caches what they say (positive or negative), re-resolves on SMR.
+import { isIPv6 } from 'node:net';
+import {
+  ACT_NAMES,
+  encapsulate,
+  encodeMessage,
+  formatAddress,
+  mapRequestFor,
+  randomNonce,
+  type MapReply,
+  type MapRequest,
+} from '../../packet/index.js';
+import { addressOf, eidPrefixOf, formatAddress as formatEidAddress, formatPrefix, hostPrefixOf, type EidPrefix, type Locator, type MapCache, type NegativeAction } from '../../table/index.js';
+import type { Clock, Timer } from '../clock.js';
+import type { Counters } from '../counters.js';
+import type { Endpoint } from '../ports.js';
+
+export interface ItrOptions {
+  clock: Clock;
+  counters: Counters;
+  mapCache: MapCache;
+  mapResolvers: Endpoint[];
+  /** Our RLOCs: sent as ITR-RLOCs, one per family. */
+  itrRlocs(): string[];
+  /** The control port replies come back to. */
+  replyPort(): number;
+  send(data: Buffer, to: Endpoint): void;
+  /** First retransmission after this, doubling (RFC 9301: 1 s). */
+  retransmitMs?: number;
+  /** Requests to one Map-Resolver before the next one is tried. */
+  triesPerResolver?: number;
+  /** At most one Map-Request per EID-prefix per this interval (RFC 9301: 1 s). */
+  rateLimitMs?: number;
+}
+
+interface Pending {
+  eid: EidPrefix;
+  nonce: bigint;
+  smrInvoked: boolean;
+  /** Requests sent to the current resolver. */
+  tries: number;
+  /** Index of the resolver asked, and how many resolvers have been asked. */
+  resolver: number;
+  resolversTried: number;
+  timer?: Timer;
+}
+
+export class Itr {
+  private readonly pending = new Map<bigint, Pending>();
+  private readonly lastRequest = new Map<string, number>();
+  private readonly retransmitMs: number;
+  private readonly triesPerResolver: number;
+  private readonly rateLimitMs: number;
+  /** The Map-Resolver that answered last: new requests go there first. */
+  private preferred = 0;
+
+  constructor(private readonly o: ItrOptions) {
+    this.retransmitMs = o.retransmitMs ?? 1000;
+    this.triesPerResolver = o.triesPerResolver ?? 2;
+    this.rateLimitMs = o.rateLimitMs ?? 1000;
+  }
+
+  /** Asks the mapping system for eid (a map-cache miss or refresh); false when rate-limited or no resolver. */
+  resolve(eid: EidPrefix, smrInvoked = false): boolean {
+    const key = formatPrefix(eid);
+    const now = this.o.clock.now();
+    if (now - (this.lastRequest.get(key) ?? -Infinity) < this.rateLimitMs) {
+      this.o.counters.inc('map-request.rate-limited');
+      return false;
+    }
+    if (this.o.mapResolvers.length === 0) return false;
+    this.lastRequest.set(key, now);
+    this.o.mapCache.resolving(eid);
+    this.send({ eid, nonce: randomNonce(), smrInvoked, tries: 0, resolver: this.preferred, resolversTried: 1 });
+    return true;
+  }
+
+  /** A Map-Reply: cached when its nonce is one we wait for, ignored (and counted) otherwise. */
+  handleReply(m: MapReply): void {
+    const p = this.pending.get(m.nonce);
+    if (!p) {
+      this.o.counters.inc('map-reply.unmatched-nonce');
+      return;
+    }
+    if (p.timer) this.o.clock.clearTimer(p.timer);
+    this.pending.delete(m.nonce);
+    this.preferred = p.resolver;
+    for (const r of m.records) {
+      const eid = eidPrefixOf(r.eid, r.maskLen);
+      if (!eid) continue;
+      const locators = r.locators.flatMap((l): Locator[] =>
+        l.address.afi === 'ipv4' || l.address.afi === 'ipv6'
+          ? [{ address: formatAddress(l.address), family: l.address.afi, priority: l.priority, weight: l.weight, state: l.reachable ? 'up' : 'down' }]
+          : [],
+      );
+      const action = (r.locators.length === 0 ? ACT_NAMES[r.act] : 'no-action') as NegativeAction;
+      this.o.mapCache.install(eid, { locators, ttlMs: r.ttl * 60_000, action, mapVersion: r.mapVersion });
+    }
+    this.o.counters.inc('map-reply.accepted');
+  }
+
+  /** An SMR: re-resolve the source EID's prefix if we have it cached (never trust the SMR's own content). */
+  handleSmr(m: MapRequest): void {
+    const eid = hostPrefixOf(m.sourceEid);
+    const cached = eid && this.o.mapCache.table.match(eid)?.value;
+    if (!cached || cached.local) {
+      this.o.counters.inc('smr.ignored');
+      return;
+    }
+    this.o.counters.inc('smr.received');
+    this.resolve(cached.eid, true);
+  }
+
+  /** Outstanding Map-Requests. */
+  get outstanding(): number {
+    return this.pending.size;
+  }
+
+  private send(p: Pending): void {
+    const mr = this.o.mapResolvers[p.resolver]!;
+    const rlocs = this.o.itrRlocs();
+    const request = mapRequestFor({ eid: addressOf(p.eid), maskLen: p.eid.len, itrRlocs: rlocs, nonce: p.nonce, smrInvoked: p.smrInvoked });
+    const src = rlocs.find((a) => isIPv6(a) === isIPv6(mr.address)) ?? rlocs[0]!;
+    const ecm = encapsulate(request, { src, dst: formatEidAddress(p.eid.family, p.eid.address), sport: this.o.replyPort() });
+    p.tries++;
+    p.timer = this.o.clock.setTimer(this.o.clock.now() + this.retransmitMs * 2 ** (p.tries - 1), () => this.retry(p));
+    this.pending.set(p.nonce, p);
+    this.o.counters.inc(p.smrInvoked ? 'map-request.smr-invoked.sent' : 'map-request.sent');
+    this.o.send(encodeMessage(ecm), mr);
+  }
+
+  private retry(p: Pending): void {
+    this.pending.delete(p.nonce);
+    if (p.tries >= this.triesPerResolver) {
+      if (p.resolversTried >= this.o.mapResolvers.length) {
+        this.o.counters.inc('map-request.gave-up');
+        return;
+      }
+      this.o.counters.inc('map-resolver.failover');
+      p.resolver = (p.resolver + 1) % this.o.mapResolvers.length;
+      p.resolversTried++;
+      p.tries = 0;
+    }
+    this.o.counters.inc('map-request.retransmit');
+    this.send({ ...p, nonce: randomNonce() });
+  }
+}

@@ -1,0 +1,71 @@
+// ITR resolution between real nodes on loopback: Map-Resolver failover, rate limit,
+// negative entries, replies with a wrong nonce ignored, SMR after a database change.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SystemClock } from '../../src/core/clock.js';
+import { LispNode } from '../../src/core/node.js';
+import { databaseEntry } from '../../src/core/roles/etr.js';
+import { udpNetwork } from '../../src/io/udp.js';
+import { encodeMessage, MAP_REPLY_FLAGS, noFlags } from '../../src/packet/index.js';
+import { parsePrefix, type MapCacheEntry } from '../../src/table/index.js';
+
+const clock = new SystemClock();
+
+async function until(what: string, ok: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+test('an ITR resolves through the mapping system, fails over, caches, and re-resolves on SMR', async (t) => {
+  const msmr = new LispNode({
+    name: 'ms', roles: ['ms', 'mr'], listen: ['127.0.0.50'], network: udpNetwork, clock,
+    sites: [{ name: 'b', keys: [{ keyId: 0, key: 'k', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.20.0/24'), acceptMoreSpecifics: false }] }],
+  });
+  const etr = new LispNode({
+    name: 'etr', roles: ['etr'], listen: ['127.0.0.51'], network: udpNetwork, clock,
+    mapServers: [{ address: '127.0.0.50', port: 4342, key: 'k', keyId: 0, algorithm: 'sha256', proxyReply: false, wantMapNotify: true }],
+    database: [databaseEntry(parsePrefix('198.18.20.0/24'), [{ address: '127.0.0.51', priority: 1, weight: 100 }])],
+  });
+  // The first Map-Resolver has nobody behind it.
+  const itr = new LispNode({ name: 'itr', roles: ['itr'], listen: ['127.0.0.52'], network: udpNetwork, clock, mapResolvers: ['127.0.0.59', '127.0.0.50'], retransmitMs: 100 });
+  const nodes = [msmr, etr, itr];
+  t.after(() => Promise.all(nodes.map((n) => n.stop())));
+  for (const n of nodes) await n.start();
+  await until('the registration', () => msmr.ms!.registrations().length === 1);
+
+  const cache = itr.mapCache!;
+  const entry = (eid: string) => cache.table.match(parsePrefix(eid))?.value as MapCacheEntry | undefined;
+  assert.equal(itr.itr!.resolve(parsePrefix('198.18.20.5')), true);
+  assert.equal(entry('198.18.20.5')?.state, 'resolving');
+  assert.equal(itr.itr!.resolve(parsePrefix('198.18.20.5')), false, 'a second request within a second is rate-limited');
+  await until('the mapping', () => entry('198.18.20.5')?.state === 'active');
+  const got = entry('198.18.20.5')!;
+  assert.equal(got.eid.len, 24);
+  assert.deepEqual(got.locators.map((l) => [l.address, l.priority, l.weight, l.state]), [['127.0.0.51', 1, 100, 'up']]);
+  assert.equal(itr.counters.get('map-resolver.failover'), 1);
+  assert.equal(itr.counters.get('map-request.rate-limited'), 1);
+
+  // Outside every site: a negative entry with its action.
+  itr.itr!.resolve(parsePrefix('192.0.2.77'));
+  await until('the negative entry', () => entry('192.0.2.77')?.state === 'negative');
+  assert.equal(entry('192.0.2.77')!.action, 'natively-forward');
+
+  // A Map-Reply whose nonce we never sent changes nothing.
+  const before = cache.size;
+  const forged = encodeMessage({ type: 'map-reply', ...noFlags(MAP_REPLY_FLAGS), nonce: 0x1234n, records: [] });
+  await msmr.send(forged, { address: '127.0.0.52', port: 4342 });
+  await until('the forged reply to be counted', () => itr.counters.get('map-reply.unmatched-nonce') === 1);
+  assert.equal(cache.size, before);
+
+  // The ETR's mapping changes: it solicits the ITR, which asks again and caches the new weight.
+  etr.etr!.setEntry(databaseEntry(parsePrefix('198.18.20.0/24'), [{ address: '127.0.0.51', priority: 1, weight: 30 }]));
+  await until('the SMR-invoked update', () => entry('198.18.20.5')?.locators[0]?.weight === 30);
+  assert.equal(etr.counters.get('smr.sent'), 1);
+  assert.equal(itr.counters.get('smr.received'), 1);
+  // It went straight to the Map-Resolver that answered before.
+  assert.equal(itr.counters.get('map-request.smr-invoked.sent'), 1);
+  assert.equal(itr.counters.get('map-resolver.failover'), 1);
+});
