@@ -14,6 +14,7 @@ export type SettingKey = Exclude<keyof LociConfig, RestartKey | ListKey>;
  *  fails to compile here until it is classed as a setting, a restart key or a list. */
 const LIVE_SETTINGS: Record<SettingKey, true> = {
   logLevel: true,
+  logHex: true,
   registerInterval: true,
   recordTtl: true,
   mapCache: true,

@@ -102,6 +102,7 @@ export const configSchema = z.strictObject({
   sites: z.array(site).optional(),
   api: z.strictObject({ socket: socketPath.optional() }).optional(),
   'log-level': z.enum(LOG_LEVELS).optional(),
+  'log-hex': flag.optional(),
   'register-interval': integer(1, 86_400).optional(),
   'record-ttl': integer(1, 525_600).optional(),
   'map-cache': z.strictObject({ size: integer(1, 10_000_000).optional() }).optional(),

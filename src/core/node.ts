@@ -8,11 +8,11 @@
 //   ECM(Map-Request) or Map-Request -> ETR for its own EIDs, else the Map-Server
 //   (proxy reply, forward to a registered ETR, or a negative reply).
 import { isIPv6 } from 'node:net';
-import { decodeMessage, encapsulate, encodeMessage, formatAddress, LispDecodeError, type LispMessage, type MapRequest } from '../packet/index.js';
+import { decodeMessage, encapsulate, encodeMessage, formatAddress, formatMessage, hexDump, LispDecodeError, type LispMessage, type MapRequest } from '../packet/index.js';
 import { eidPrefixOf, formatAddress as formatEidAddress, MapCache } from '../table/index.js';
 import type { Clock } from './clock.js';
 import { Counters } from './counters.js';
-import type { ControlSocket, Endpoint, Network } from './ports.js';
+import type { ControlSocket, Endpoint, Log, Network } from './ports.js';
 import { mapReply, negativeRecord, mappingRecord } from './replies.js';
 import { Etr, type DatabaseEntry, type MapServerPeer } from './roles/etr.js';
 import { Itr } from './roles/itr.js';
@@ -31,6 +31,9 @@ export interface NodeOptions {
   port?: number;
   network: Network;
   clock: Clock;
+  /** Rejected packets at warn; at debug every control packet sent or received, dumped (and in hex with logHex). */
+  log?: Log;
+  logHex?: boolean;
   sites?: SiteSpec[];
   mapServers?: MapServerPeer[];
   database?: DatabaseEntry[];
@@ -130,7 +133,24 @@ export class LispNode {
       return;
     }
     this.counters.inc('sent');
+    this.trace('sent', data, socket.local, to);
     socket.send(data, to).catch(() => this.counters.inc('sent.error'));
+  }
+
+  /** At debug level, a control packet with its field-by-field dump (as the LIP6 control plane printed them), and hex with logHex. */
+  private trace(direction: 'sent' | 'received', data: Buffer, from: Endpoint, to: Endpoint, decoded?: LispMessage): void {
+    const log = this.o.log;
+    if (!log?.isLevelEnabled('debug')) return;
+    let dump: string;
+    if (decoded) dump = formatMessage(decoded);
+    else {
+      const r = decodeMessage(data);
+      dump = r instanceof LispDecodeError ? `undecodable: ${r.message}` : formatMessage(r.value);
+    }
+    log.debug(
+      { from: `${from.address}:${from.port}`, to: `${to.address}:${to.port}`, length: data.length, ...(this.o.logHex ? { hex: hexDump(data) } : {}) },
+      `${direction}\n${dump}`,
+    );
   }
 
   private receive(data: Buffer, from: Endpoint, socket: ControlSocket): void {
@@ -138,14 +158,17 @@ export class LispNode {
     const r = decodeMessage(data);
     if (r instanceof LispDecodeError) {
       this.counters.inc(`received.malformed.${r.code}`);
+      this.o.log?.warn({ from, code: r.code, error: r.message, hex: data.toString('hex') }, 'malformed control packet dropped');
       return;
     }
+    this.trace('received', data, from, socket.local, r.value);
     this.counters.inc(`received.${r.value.type}`);
     try {
       this.dispatch(r.value, data, from, socket);
-    } catch {
+    } catch (e) {
       // A message the node cannot act on (e.g. one it cannot re-encode) is dropped; the node goes on.
       this.counters.inc(`dropped.error.${r.value.type}`);
+      this.o.log?.warn({ from, type: r.value.type, error: e instanceof Error ? e.message : String(e) }, 'control packet dropped');
     }
   }
 

@@ -20,3 +20,10 @@ export interface Network {
   /** Binds a UDP socket to local (port 0: an ephemeral port) and delivers what it receives to onDatagram. */
   bind(local: Endpoint, onDatagram: DatagramHandler): Promise<ControlSocket>;
 }
+
+/** What the core logs through (pino satisfies it): structured fields and a message. */
+export interface Log {
+  isLevelEnabled(level: 'debug'): boolean;
+  debug(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}

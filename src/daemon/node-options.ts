@@ -2,7 +2,7 @@
 import type { DatabaseEntry as ConfigDatabaseEntry, LociConfig, SiteConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import type { NodeOptions } from '../core/node.js';
-import type { Network } from '../core/ports.js';
+import type { Log, Network } from '../core/ports.js';
 import { databaseEntry, type DatabaseEntry } from '../core/roles/etr.js';
 import type { SiteSpec } from '../core/roles/sites.js';
 import { parsePrefix, type EidPrefix } from '../table/index.js';
@@ -20,7 +20,7 @@ export function siteOf(s: SiteConfig): SiteSpec {
   };
 }
 
-export function nodeOptionsOf(c: LociConfig, io: { network: Network; clock: Clock; port?: number }): NodeOptions {
+export function nodeOptionsOf(c: LociConfig, io: { network: Network; clock: Clock; log?: Log; port?: number }): NodeOptions {
   return {
     name: c.name,
     roles: c.roles,
@@ -28,6 +28,8 @@ export function nodeOptionsOf(c: LociConfig, io: { network: Network; clock: Cloc
     ...(io.port !== undefined ? { port: io.port } : {}),
     network: io.network,
     clock: io.clock,
+    ...(io.log ? { log: io.log } : {}),
+    logHex: c.logHex,
     sites: c.sites.map(siteOf),
     mapServers: c.mapServers.map((m) => ({
       address: m.address,

@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,8 @@ const bin = fileURLToPath(new URL('../../bin/loci.js', import.meta.url));
 const msConfig = (dir: string) => `
 name: test-ms
 api: { socket: ${dir}/ms.sock }
+log-level: debug
+log-hex: true
 roles: [ms, mr]
 listen: [127.0.0.20]
 sites:
@@ -67,6 +70,16 @@ test('loci run: register, lig, reload on SIGHUP, refuse a broken reload, stop on
   });
 
   assert.match(await ligAnswers('198.18.4.9'), /198\.18\.4\.0\/24, via map-reply, record ttl: 1440, auth/);
+
+  // At debug level the Map-Server logs each packet with its dump and hex; a malformed one is logged and dropped.
+  assert.match(msd.stderr(), /"hex":"0000 {2}3[0-9a-f] [^"]*","msg":"received\\nMap-Register\\n {2}P=0 S=0 I=0 R=0 E=0 T=0 a=0 m=0 M=1 {2}records 1\\n {2}nonce 0x/);
+  assert.match(msd.stderr(), /"msg":"sent\\nMap-Notify\\n/);
+  const probe = createSocket('udp4');
+  await new Promise<void>((resolve) => probe.send(Buffer.from('90000000', 'hex'), 4342, '127.0.0.20', () => resolve()));
+  probe.close();
+  const until = Date.now() + 5000;
+  while (!msd.stderr().includes('malformed control packet dropped') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  assert.match(msd.stderr(), /"code":"ERR_LISP_UNKNOWN_TYPE".*"msg":"malformed control packet dropped"/);
 
   writeFileSync(join(dir, 'etr.yaml'), etrConfig(dir, ['198.18.4.0/24', '198.18.5.0/24']));
   etr.child.kill('SIGHUP');

@@ -40,6 +40,7 @@ test('the xTR of the issue gives the typed config, camelCase keys and defaults f
     sites: [],
     api: { socket: '/run/loci/site-a.sock' },
     logLevel: 'info',
+    logHex: false,
     registerInterval: 60,
     recordTtl: 1440,
     mapCache: { size: 100_000 },
