@@ -1,0 +1,92 @@
+// Every control packet Loci's nodes send in a full scenario (registration with SHA-1 and
+// SHA-256, Map-Notify, ECM Map-Requests, forwarding to an ETR, proxy and negative replies,
+// SMR and SMR-invoked requests, lig) is captured on loopback and decoded by tshark with no
+// malformed mark and no expert warning or error.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runLig } from '../../src/cli/lig.js';
+import { SystemClock } from '../../src/core/clock.js';
+import { LispNode } from '../../src/core/node.js';
+import { databaseEntry } from '../../src/core/roles/etr.js';
+import { udpNetwork } from '../../src/io/udp.js';
+import { parsePrefix, type MapCacheEntry } from '../../src/table/index.js';
+import { requireRoot, requireTool } from '../helpers/env.js';
+import { allComplaints, tsharkPackets } from '../helpers/tshark.js';
+
+const clock = new SystemClock();
+
+async function until(what: string, ok: () => boolean, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+test('tshark decodes every control packet of a full scenario without complaint', async (t) => {
+  if (!requireRoot(t) || !requireTool(t, 'dumpcap') || !requireTool(t, 'tshark')) return;
+  const dir = mkdtempSync(join(tmpdir(), 'loci-capture-'));
+  const file = join(dir, 'lo.pcapng');
+  // Only this test's addresses, 127.0.0.64/28.
+  const dumpcap = spawn('dumpcap', ['-i', 'lo', '-f', 'udp and net 127.0.0.64/28', '-w', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  dumpcap.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  t.after(() => {
+    dumpcap.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+  // Ready when a probe datagram (to the discard port) shows in dumpcap's live packet count.
+  const probe = createSocket('udp4');
+  let probes = 0;
+  const probing = setInterval(() => probe.send(Buffer.alloc(1), 9, '127.0.0.79', () => probes++), 50);
+  const captured = () => Number(/.*Packets: (\d+)/s.exec(err)?.[1] ?? 0);
+  await until('dumpcap to capture a probe', () => captured() > 0, 10_000);
+  clearInterval(probing);
+  probe.close();
+
+  const site = (name: string, key: string, algorithm: 'sha1' | 'sha256', prefix: string) => ({ name, keys: [{ keyId: 1, key, algorithm }], prefixes: [{ prefix: parsePrefix(prefix), acceptMoreSpecifics: false }] });
+  const ms = new LispNode({
+    name: 'ms', roles: ['ms', 'mr'], listen: ['127.0.0.65'], network: udpNetwork, clock,
+    sites: [site('a', 'ka', 'sha256', '198.18.30.0/24'), site('b', 'kb', 'sha1', '2001:db8:30::/48')],
+  });
+  const etr = (name: string, address: string, key: string, algorithm: 'sha1' | 'sha256', prefix: string, proxyReply: boolean) =>
+    new LispNode({
+      name, roles: ['etr'], listen: [address], network: udpNetwork, clock,
+      mapServers: [{ address: '127.0.0.65', port: 4342, key, keyId: 1, algorithm, proxyReply, wantMapNotify: true }],
+      database: [databaseEntry(parsePrefix(prefix), [{ address, priority: 1, weight: 100 }, { address: '2001:db8::66', priority: 2, weight: 50 }])],
+    });
+  const a = etr('a', '127.0.0.66', 'ka', 'sha256', '198.18.30.0/24', false);
+  const b = etr('b', '127.0.0.67', 'kb', 'sha1', '2001:db8:30::/48', true);
+  const itr = new LispNode({ name: 'itr', roles: ['itr'], listen: ['127.0.0.68'], network: udpNetwork, clock, mapResolvers: ['127.0.0.65'] });
+  const nodes = [ms, a, b, itr];
+  t.after(() => Promise.all(nodes.map((n) => n.stop())));
+  for (const n of nodes) await n.start();
+  await until('both registrations', () => ms.ms!.registrations().length === 2 && a.counters.get('map-notify.accepted') > 0 && b.counters.get('map-notify.accepted') > 0);
+
+  const entry = (eid: string) => itr.mapCache!.table.match(parsePrefix(eid))?.value as MapCacheEntry | undefined;
+  for (const eid of ['198.18.30.1', '2001:db8:30::1', '198.18.99.1']) itr.itr!.resolve(parsePrefix(eid));
+  await until('three answers', () => ['198.18.30.1', '2001:db8:30::1', '198.18.99.1'].every((e) => entry(e)?.state === 'active' || entry(e)?.state === 'negative'));
+  a.etr!.setEntry(databaseEntry(parsePrefix('198.18.30.0/24'), [{ address: '127.0.0.66', priority: 1, weight: 10 }]));
+  await until('the SMR-invoked update', () => entry('198.18.30.1')?.locators[0]?.weight === 10);
+  const lig = await runLig('198.18.30.9', { mapResolver: '127.0.0.65', port: 4342, count: 1, timeout: 2, source: '127.0.0.69', instanceId: 0, json: false }, () => {});
+  assert.equal(lig, 0);
+
+  // Stop only when dumpcap has counted every datagram sent (the nodes', lig's one request, the probes).
+  const sent = probes + 1 + nodes.reduce((n, x) => n + x.counters.get('sent'), 0);
+  await until(`dumpcap to count ${sent} packets`, () => captured() >= sent, 10_000);
+  const stopped = new Promise((resolve) => dumpcap.once('exit', resolve));
+  dumpcap.kill('SIGINT');
+  await stopped;
+  const packets = tsharkPackets(file, ['-Y', 'not udp.port == 9']);
+  const complaints = packets.flatMap((p) => allComplaints(p).map((c) => `frame ${p.frame}: ${c.severity} ${c.message}`));
+  assert.deepEqual(complaints, []);
+  assert.ok(packets.every((p) => p.protocols.includes('lisp')), 'every captured packet is LISP');
+  const types = new Set(packets.flatMap((p) => [...JSON.stringify(p.layers).matchAll(/"lisp\.type":"(\d+)"/g)].map((m) => Number(m[1]))));
+  assert.deepEqual([...types].sort((x, y) => x - y), [1, 2, 3, 4, 8]);
+  assert.ok(packets.length >= 15, `only ${packets.length} packets captured`);
+});
