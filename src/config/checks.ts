@@ -10,7 +10,7 @@ export interface CheckIssue {
   readonly message: string;
 }
 
-type ListClause = 'database' | 'mapServers' | 'mapResolvers' | 'sites';
+type ListClause = 'database' | 'mapServers' | 'mapResolvers' | 'sites' | 'resolveVia';
 
 /** Each list clause: its key in the file, what one entry is, the roles that need one, the roles that use it. */
 const CLAUSES: Readonly<Record<ListClause, { key: string; entry: string; neededBy: Role[]; usedBy: Role[] }>> = {
@@ -18,6 +18,7 @@ const CLAUSES: Readonly<Record<ListClause, { key: string; entry: string; neededB
   mapServers: { key: 'map-servers', entry: 'map-server', neededBy: ['etr'], usedBy: ['etr'] },
   mapResolvers: { key: 'map-resolvers', entry: 'map-resolver', neededBy: ['itr'], usedBy: ['itr'] },
   sites: { key: 'sites', entry: 'site', neededBy: ['ms'], usedBy: ['ms'] },
+  resolveVia: { key: 'resolve-via', entry: 'map-server', neededBy: [], usedBy: ['mr'] },
 };
 
 export function checkConfig(c: LociConfig): CheckIssue[] {
@@ -40,8 +41,8 @@ function checkRoles(c: LociConfig): CheckIssue[] {
       issues.push({ path: [key], message: `only used by role ${usedBy.join(' or ')}; add the role to roles or remove ${key}` });
     }
   }
-  if (c.roles.includes('mr') && !c.roles.includes('ms')) {
-    const message = 'role mr needs role ms on the same node (it resolves against the co-located Map-Server)';
+  if (c.roles.includes('mr') && !c.roles.includes('ms') && c.resolveVia.length === 0) {
+    const message = 'role mr needs role ms on the same node or Map-Servers to forward to in resolve-via';
     issues.push({ path: ['roles', c.roles.indexOf('mr')], message });
   }
   return issues;

@@ -38,6 +38,7 @@ export function applyDefaults(c: ConfigInput): LociConfig {
       keys: s.keys.map((k) => fill(DEFAULTS.key, k)),
       eidPrefixes: s.eidPrefixes.map((p) => fill(DEFAULTS.sitePrefix, p)),
     })),
+    resolveVia: (c.resolveVia ?? []).map((r) => ({ ...r, eidPrefixes: r.eidPrefixes.map((p) => fill(DEFAULTS.prefix, p)) })),
     api: { socket: c.api?.socket ?? `${DEFAULTS.socketDir}/${c.name}.sock` },
     mapCache: fill(DEFAULTS.mapCache, c.mapCache),
     negativeTtl: fill(DEFAULTS.negativeTtl, c.negativeTtl),

@@ -15,6 +15,7 @@ export type SettingKey = Exclude<keyof LociConfig, RestartKey | ListKey>;
 const LIVE_SETTINGS: Record<SettingKey, true> = {
   logLevel: true,
   logHex: true,
+  resolveVia: true,
   registerInterval: true,
   recordTtl: true,
   mapCache: true,

@@ -65,6 +65,12 @@ const rloc = z.strictObject({ address, priority: byte.optional(), weight: byte.o
 
 const databaseEntry = z.strictObject({ ...prefixFields, rlocs: nonEmptyList(rloc, 'RLOC') });
 
+/** A Map-Server a stand-alone Map-Resolver forwards Map-Requests to, for the EID-prefixes it serves. */
+const referral = z.strictObject({
+  'map-server': address,
+  'eid-prefixes': nonEmptyList(z.preprocess(prefixShorthand, z.strictObject(prefixFields)), 'EID-prefix'),
+});
+
 const sitePrefix = z.preprocess(
   prefixShorthand,
   z.strictObject({ ...prefixFields, 'accept-more-specifics': flag.optional() }),
@@ -100,6 +106,7 @@ export const configSchema = z.strictObject({
   'map-servers': z.array(mapServer).optional(),
   database: z.array(databaseEntry).optional(),
   sites: z.array(site).optional(),
+  'resolve-via': z.array(referral).optional(),
   api: z.strictObject({ socket: socketPath.optional() }).optional(),
   'log-level': z.enum(LOG_LEVELS).optional(),
   'log-hex': flag.optional(),

@@ -6,16 +6,18 @@
 //   Map-Notify -> ETR
 //   Map-Reply -> ITR (cached when its nonce is outstanding); SMR -> ITR (re-resolve)
 //   ECM(Map-Request) or Map-Request -> ETR for its own EIDs, else the Map-Server
-//   (proxy reply, forward to a registered ETR, or a negative reply).
+//   (proxy reply, forward to a registered ETR, or a negative reply), else the
+//   Map-Resolver's referrals (forward to the Map-Server serving the EID, or a negative reply).
 import { isIPv6 } from 'node:net';
 import { decodeMessage, encapsulate, encodeMessage, formatAddress, formatMessage, hexDump, LispDecodeError, type LispMessage, type MapRequest } from '../packet/index.js';
-import { eidPrefixOf, formatAddress as formatEidAddress, MapCache } from '../table/index.js';
+import { eidPrefixOf, formatAddress as formatEidAddress, MapCache, type EidPrefix } from '../table/index.js';
 import type { Clock } from './clock.js';
 import { Counters } from './counters.js';
 import type { ControlSocket, Endpoint, Log, Network } from './ports.js';
 import { mapReply, negativeRecord, mappingRecord } from './replies.js';
 import { Etr, type DatabaseEntry, type MapServerPeer } from './roles/etr.js';
 import { Itr } from './roles/itr.js';
+import { Referrals, type Referral } from './roles/map-resolver.js';
 import { MapServer, mergedLocators } from './roles/map-server.js';
 import type { SiteSpec } from './roles/sites.js';
 
@@ -37,6 +39,8 @@ export interface NodeOptions {
   sites?: SiteSpec[];
   mapServers?: MapServerPeer[];
   database?: DatabaseEntry[];
+  /** Map-Resolver: the Map-Servers to forward to, by EID-prefix. */
+  referrals?: Referral[];
   /** Map-Resolver addresses, in order of preference. */
   mapResolvers?: string[];
   /** First Map-Request retransmission (RFC 9301: 1 s), doubling. */
@@ -55,6 +59,8 @@ export class LispNode {
   readonly etr: Etr | undefined;
   /** The ITR's map-cache. */
   readonly mapCache: MapCache | undefined;
+  /** A Map-Resolver's Map-Servers (without a co-located one). */
+  readonly referrals: Referrals | undefined;
   readonly itr: Itr | undefined;
   private sockets: ControlSocket[] = [];
 
@@ -72,6 +78,7 @@ export class LispNode {
           send: (data, to) => this.send(data, to),
         })
       : undefined;
+    this.referrals = has('mr') && o.referrals?.length ? new Referrals(o.referrals) : undefined;
     this.mapCache = has('itr') ? new MapCache({ scheduler: o.clock, maxEntries: o.mapCacheSize ?? 100_000 }) : undefined;
     this.itr = this.mapCache
       ? new Itr({
@@ -206,16 +213,30 @@ export class LispNode {
     const replyTo = { address: formatAddress(itr), port: replyPort };
     const own = this.etr?.answer(m, socket.local.address, replyTo.address);
     if (own) return this.send(encodeMessage(own), replyTo, socket);
-    if (!this.ms || m.probe) return this.counters.inc('dropped.map-request-not-ours');
+    // RLOC-probes never go to the mapping system (RFC 9301 section 5.2).
+    if ((!this.ms && !this.referrals) || m.probe) return this.counters.inc('dropped.map-request-not-ours');
     const record = m.records[0];
     const eid = record && eidPrefixOf(record.eid, record.maskLen);
     if (!eid) return this.counters.inc('dropped.map-request-bad-eid');
-    const res = this.ms.resolve(eid);
+    // Forwarded requests go out re-encapsulated unchanged; the answer goes to the ITR directly.
+    const forward = (to: string, counter: string) => {
+      const ecm = encapsulated ? data : encodeMessage(encapsulate(m, { src: replyTo.address, dst: formatEidAddress(eid.family, eid.address), sport: replyPort }));
+      this.counters.inc(counter);
+      this.send(ecm, { address: to, port: this.port });
+    };
+    const negative = (prefix: EidPrefix, ttlMinutes: number, kind: string) => {
+      this.counters.inc(`map-reply.negative.${kind}`);
+      this.send(encodeMessage(mapReply(m.nonce, [negativeRecord(prefix, ttlMinutes, 'natively-forward')])), replyTo, socket);
+    };
     const ttl = this.o.negativeTtl ?? { outsideSites: 15, unregistered: 1 };
-    if (res.kind !== 'registered') {
-      const negative = res.kind === 'unregistered' ? negativeRecord(res.prefix, ttl.unregistered, 'natively-forward') : negativeRecord(res.prefix, ttl.outsideSites, 'natively-forward');
-      this.counters.inc(`map-reply.negative.${res.kind}`);
-      return this.send(encodeMessage(mapReply(m.nonce, [negative])), replyTo, socket);
+    const res = this.ms?.resolve(eid);
+    if (res?.kind === 'unregistered') return negative(res.prefix, ttl.unregistered, 'unregistered');
+    if (res === undefined || res.kind === 'not-eid') {
+      const mapServer = this.referrals?.mapServerFor(eid);
+      if (mapServer) return forward(mapServer, 'map-request.forwarded-to-map-server');
+      // Outside every site and every referral: the least-specific prefix that holds none of them.
+      const outside = [res?.prefix, this.referrals?.outside(eid)].filter((p): p is EidPrefix => p !== undefined);
+      return negative(outside.reduce((a, b) => (b.len > a.len ? b : a), outside[0] ?? eid), ttl.outsideSites, 'not-eid');
     }
     const etrs = res.registrations.flatMap((r) => [...r.etrs.values()]);
     if (etrs.some((e) => e.proxyReply)) {
@@ -226,12 +247,9 @@ export class LispNode {
       this.counters.inc('map-reply.proxy');
       return this.send(encodeMessage(mapReply(m.nonce, records)), replyTo, socket);
     }
-    // Forward to a registered ETR, re-encapsulated unchanged; it answers the ITR directly.
-    const etr = etrs[0]!;
-    const ecm = encapsulated ? data : encodeMessage(encapsulate(m, { src: replyTo.address, dst: formatEidAddress(eid.family, eid.address), sport: replyPort }));
-    this.counters.inc('map-request.forwarded');
-    this.send(ecm, { address: etr.source.address, port: CONTROL_PORT }, undefined);
+    forward(etrs[0]!.source.address, 'map-request.forwarded');
   }
+
 }
 
 function opt<K extends string, V>(k: K, v: V | undefined): Partial<Record<K, V>> {

@@ -43,6 +43,7 @@ export function nodeOptionsOf(c: LociConfig, io: { network: Network; clock: Cloc
     })),
     database: c.database.map(databaseEntryOf),
     mapResolvers: c.mapResolvers,
+    referrals: c.resolveVia.map((r) => ({ mapServer: r.mapServer, prefixes: r.eidPrefixes.map(prefixOf) })),
     registerIntervalMs: c.registerInterval * 1000,
     recordTtlMinutes: c.recordTtl,
     mapCacheSize: c.mapCache.size,

@@ -73,3 +73,36 @@ test('ETRs register (SHA-256 and SHA-1) and lig through the Map-Resolver gets th
   const rn = await lig('192.0.2.1');
   assert.match(rn.out, /192\.0\.0\.0\/6, via map-reply, record ttl: 15, not auth, not mobile\n {2}Negative cache entry, action: natively-forward/);
 });
+
+test('a stand-alone Map-Resolver forwards to the Map-Server serving the EID, and answers for EIDs outside them', async (t) => {
+  const ms = new LispNode({
+    name: 'ms-only', roles: ['ms'], listen: ['127.0.0.80'], network: udpNetwork, clock,
+    sites: [{ name: 'd', keys: [{ keyId: 0, key: 'd-secret', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.40.0/24'), acceptMoreSpecifics: false }] }],
+  });
+  const etr = new LispNode({
+    name: 'etr-d', roles: ['etr'], listen: ['127.0.0.81'], network: udpNetwork, clock,
+    mapServers: [{ address: '127.0.0.80', port: 4342, key: 'd-secret', keyId: 0, algorithm: 'sha256', proxyReply: false, wantMapNotify: true }],
+    database: [{ prefix: parsePrefix('198.18.40.0/24'), locators: [locator('127.0.0.81')] }],
+  });
+  const mr = new LispNode({ name: 'mr-only', roles: ['mr'], listen: ['127.0.0.82'], network: udpNetwork, clock, referrals: [{ mapServer: '127.0.0.80', prefixes: [parsePrefix('198.18.40.0/22')] }] });
+  const nodes = [ms, etr, mr];
+  t.after(() => Promise.all(nodes.map((n) => n.stop())));
+  for (const n of nodes) await n.start();
+  await until('the registration', () => ms.ms!.registrations().length === 1);
+
+  const ask = async (eid: string) => {
+    const lines: string[] = [];
+    await runLig(eid, { mapResolver: '127.0.0.82', port: 4342, count: 2, timeout: 1, source: '127.0.0.1', instanceId: 0, json: false }, (l) => lines.push(l));
+    return lines.join('\n');
+  };
+  // MR -> MS -> ETR, which answers the ITR.
+  const registered = await ask('198.18.40.9');
+  assert.match(registered, /Received map-reply from 127\.0\.0\.81:4342/);
+  assert.match(registered, /198\.18\.40\.0\/24, via map-reply, record ttl: 1440, auth/);
+  assert.equal(mr.counters.get('map-request.forwarded-to-map-server'), 1);
+  assert.equal(ms.counters.get('map-request.forwarded'), 1);
+  // Outside every referral the Map-Resolver answers itself: 15 minutes, least-specific prefix.
+  const outside = await ask('192.0.2.1');
+  assert.match(outside, /Received map-reply from 127\.0\.0\.82:4342/);
+  assert.match(outside, /192\.0\.0\.0\/6, via map-reply, record ttl: 15, not auth, not mobile\n {2}Negative cache entry, action: natively-forward/);
+});

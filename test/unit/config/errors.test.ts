@@ -26,7 +26,7 @@ test('unknown key, placed at the key, with the keys that mapping accepts', () =>
 
 test('unknown top-level key', () => {
   assert.deepEqual(linesOf('name: a\nroles: [itr]\nlisten: [192.0.2.1]\nmap-resolvers: [192.0.2.10]\nresolvers: []\n'), [
-    '5:1: resolvers: unknown key "resolvers"; expected one of: name, roles, listen, map-resolvers, map-servers, database, sites, api, log-level, log-hex, register-interval, record-ttl, map-cache, negative-ttl',
+    '5:1: resolvers: unknown key "resolvers"; expected one of: name, roles, listen, map-resolvers, map-servers, database, sites, resolve-via, api, log-level, log-hex, register-interval, record-ttl, map-cache, negative-ttl',
   ]);
 });
 
@@ -150,10 +150,10 @@ test('role requirements are checked across the file, at the role that needs them
   ]);
 });
 
-test('a clause no configured role uses, and mr without ms, are errors', () => {
+test('a clause no configured role uses, and mr without ms or resolve-via, are errors', () => {
   const text = 'name: a\nroles: [etr, mr]\nlisten: [192.0.2.1]\nmap-resolvers: [192.0.2.10]\nmap-servers: [{ address: 192.0.2.10, key: k }]\ndatabase: [{ eid-prefix: 198.18.1.0/24, rlocs: [{ address: 192.0.2.1 }] }]\n';
   assert.deepEqual(linesOf(text), [
-    '2:14: roles[1]: role mr needs role ms on the same node (it resolves against the co-located Map-Server)',
+    '2:14: roles[1]: role mr needs role ms on the same node or Map-Servers to forward to in resolve-via',
     '4:16: map-resolvers: only used by role itr; add the role to roles or remove map-resolvers',
   ]);
 });
