@@ -35,6 +35,7 @@ export function applyDefaults(c: ConfigInput): LociConfig {
     database,
     sites: (c.sites ?? []).map((s) => ({
       ...s,
+      checkNonce: s.checkNonce ?? false,
       keys: s.keys.map((k) => fill(DEFAULTS.key, k)),
       eidPrefixes: s.eidPrefixes.map((p) => fill(DEFAULTS.sitePrefix, p)),
     })),

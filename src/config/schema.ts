@@ -82,6 +82,7 @@ const site = z
     ...authKey.partial().shape,
     keys: nonEmptyList(authKey, 'key').optional(),
     'eid-prefixes': nonEmptyList(sitePrefix, 'EID-prefix'),
+    'check-nonce': flag.optional(),
   })
   .superRefine((s, ctx) => {
     if (s.keys === undefined && s.key === undefined) {

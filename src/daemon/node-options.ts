@@ -17,6 +17,7 @@ export function siteOf(s: SiteConfig): SiteSpec {
     name: s.name,
     keys: s.keys.map((k) => ({ keyId: k.keyId, key: k.key, algorithm: k.algorithm })),
     prefixes: s.eidPrefixes.map((p) => ({ prefix: prefixOf(p), acceptMoreSpecifics: p.acceptMoreSpecifics })),
+    checkNonce: s.checkNonce,
   };
 }
 

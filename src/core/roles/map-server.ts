@@ -37,7 +37,7 @@ export interface Registration {
   readonly etrs: ReadonlyMap<string, EtrRegistration>;
 }
 
-export type RejectReason = 'no-records' | 'bad-eid' | 'prefix-not-allowed' | 'mixed-sites' | 'unknown-key' | 'auth-failed';
+export type RejectReason = 'no-records' | 'bad-eid' | 'prefix-not-allowed' | 'mixed-sites' | 'unknown-key' | 'auth-failed' | 'replayed-nonce';
 
 export type RegisterResult =
   | { ok: true; site: string; prefixes: EidPrefix[]; notify?: Buffer }
@@ -68,6 +68,8 @@ interface Entry {
 export class MapServer {
   readonly sites: Sites;
   private readonly registered = new EidTable<Entry>();
+  /** Last nonce accepted per (site, ETR, key), for sites that check nonces. */
+  private readonly lastNonce = new Map<string, bigint>();
   private readonly clock: Clock;
   private readonly counters: Counters;
   private readonly timeoutMs: number;
@@ -88,6 +90,15 @@ export class MapServer {
     }
     const { site, prefixes, key } = result;
     const id = m.xtrId !== undefined ? m.xtrId.toString(16).padStart(32, '0') : from.address;
+    if (site.checkNonce) {
+      const nonceKey = `${site.name}|${id}|${m.keyId}`;
+      const last = this.lastNonce.get(nonceKey);
+      if (last !== undefined && m.nonce <= last) {
+        this.counters.inc('map-register.rejected.replayed-nonce');
+        return { ok: false, reason: 'replayed-nonce', detail: `nonce 0x${m.nonce.toString(16)} is not greater than 0x${last.toString(16)} (possible replay)` };
+      }
+      this.lastNonce.set(nonceKey, m.nonce);
+    }
     const now = this.clock.now();
     m.records.forEach((record, i) => {
       const prefix = prefixes[i]!;

@@ -21,6 +21,8 @@ export interface SiteSpec {
   name: string;
   keys: SiteKey[];
   prefixes: SitePrefixSpec[];
+  /** Refuse Map-Registers whose nonce does not grow, per ETR and key (RFC 9301 section 5.6). */
+  checkNonce?: boolean;
 }
 
 interface Allowed extends SitePrefixSpec {

@@ -156,3 +156,21 @@ test('resolve: the longest match with its registered more-specifics, or negative
   assert.equal(names('192.0.2.1'), 'not-eid 192.0.0.0/6');
   assert.equal(names('[9]198.18.1.1'), 'not-eid [9]0.0.0.0/0');
 });
+
+test('with check-nonce, a Map-Register whose nonce does not grow is refused as a possible replay', () => {
+  const clock = new FakeClock();
+  const counters = new Counters();
+  const ms = new MapServer({ clock, counters, sites: [{ ...siteA, checkNonce: true }, siteB] });
+  const reg = (nonce: bigint) => signedRegister([record('198.18.1.0/24', ['198.51.100.10'])], 'a-secret', { nonce });
+  const send = (nonce: bigint) => {
+    const r = reg(nonce);
+    const out = ms.register(r.bytes, r.m, from);
+    return out.ok ? 'accepted' : out.reason;
+  };
+  assert.deepEqual([send(10n), send(11n), send(11n), send(3n), send(12n)], ['accepted', 'accepted', 'replayed-nonce', 'replayed-nonce', 'accepted']);
+  assert.equal(counters.get('map-register.rejected.replayed-nonce'), 2);
+  // Without the option (site-b), the same nonce twice is accepted (LISPmob sends 0, Cisco random nonces).
+  const b = signedRegister([record('198.18.16.0/24', ['203.0.113.1'])], 'b-secret', { nonce: 0n });
+  assert.ok(ms.register(b.bytes, b.m, from).ok);
+  assert.ok(ms.register(b.bytes, b.m, from).ok);
+});
