@@ -14,18 +14,12 @@ import { SystemClock } from '../../src/core/clock.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { udpNetwork } from '../../src/io/udp.js';
 import { LispError } from '../../src/packet/index.js';
+import { until } from '../helpers/until.js';
 
 const run = promisify(execFile);
 const bin = fileURLToPath(new URL('../../bin/loci.js', import.meta.url));
 const loci = (...args: string[]) => run(process.execPath, [bin, ...args]);
 
-async function until(what: string, ok: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await ok())) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const rejectsWith = (p: Promise<unknown>, code: string) => assert.rejects(p, (e) => e instanceof LispError && e.code === code);
 

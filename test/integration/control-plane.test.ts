@@ -8,19 +8,13 @@ import { LispNode } from '../../src/core/node.js';
 import { udpNetwork } from '../../src/io/udp.js';
 import { ipAddress } from '../../src/packet/index.js';
 import { parsePrefix } from '../../src/table/index.js';
+import { until } from '../helpers/until.js';
 
 const clock = new SystemClock();
 const locator = (address: string, priority = 1, weight = 100) => ({
   priority, weight, mPriority: 255, mWeight: 0, local: true, probed: false, reachable: true, address: ipAddress(address),
 });
 
-async function until(what: string, ok: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 async function lig(eid: string) {
   const lines: string[] = [];

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runLig } from '../../src/cli/lig.js';
+import { until } from '../helpers/until.js';
 
 const bin = fileURLToPath(new URL('../../bin/loci.js', import.meta.url));
 
@@ -77,8 +78,7 @@ test('loci run: register, lig, reload on SIGHUP, refuse a broken reload, stop on
   const probe = createSocket('udp4');
   await new Promise<void>((resolve) => probe.send(Buffer.from('90000000', 'hex'), 4342, '127.0.0.20', () => resolve()));
   probe.close();
-  const until = Date.now() + 5000;
-  while (!msd.stderr().includes('malformed control packet dropped') && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  await until('the malformed packet to be logged', () => msd.stderr().includes('malformed control packet dropped'));
   assert.match(msd.stderr(), /"code":"ERR_LISP_UNKNOWN_TYPE".*"msg":"malformed control packet dropped"/);
 
   writeFileSync(join(dir, 'etr.yaml'), etrConfig(dir, ['198.18.4.0/24', '198.18.5.0/24']));
@@ -87,8 +87,7 @@ test('loci run: register, lig, reload on SIGHUP, refuse a broken reload, stop on
 
   writeFileSync(join(dir, 'etr.yaml'), 'name: test-etr\nroles: [etr]\nbogus-key: 1\n');
   etr.child.kill('SIGHUP');
-  const deadline = Date.now() + 5000;
-  while (!etr.stderr().includes('reload refused') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await until('the refused reload to be logged', () => etr.stderr().includes('reload refused'));
   assert.match(etr.stderr(), /reload refused, the running config stays/);
   assert.match(etr.stderr(), /bogus-key/);
   assert.match(await ligAnswers('198.18.5.9'), /198\.18\.5\.0\/24/);

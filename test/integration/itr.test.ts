@@ -8,16 +8,10 @@ import { databaseEntry } from '../../src/core/roles/etr.js';
 import { udpNetwork } from '../../src/io/udp.js';
 import { encodeMessage, MAP_REPLY_FLAGS, noFlags } from '../../src/packet/index.js';
 import { parsePrefix, type MapCacheEntry } from '../../src/table/index.js';
+import { until } from '../helpers/until.js';
 
 const clock = new SystemClock();
 
-async function until(what: string, ok: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 test('an ITR resolves through the mapping system, fails over, caches, and re-resolves on SMR', async (t) => {
   const msmr = new LispNode({

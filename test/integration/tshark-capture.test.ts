@@ -17,16 +17,10 @@ import { udpNetwork } from '../../src/io/udp.js';
 import { parsePrefix, type MapCacheEntry } from '../../src/table/index.js';
 import { requireRoot, requireTool } from '../helpers/env.js';
 import { allComplaints, tsharkPackets } from '../helpers/tshark.js';
+import { until } from '../helpers/until.js';
 
 const clock = new SystemClock();
 
-async function until(what: string, ok: () => boolean, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!ok()) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 test('tshark decodes every control packet of a full scenario without complaint', async (t) => {
   if (!requireRoot(t) || !requireTool(t, 'dumpcap') || !requireTool(t, 'tshark')) return;
