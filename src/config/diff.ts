@@ -16,6 +16,7 @@ const LIVE_SETTINGS: Record<SettingKey, true> = {
   logLevel: true,
   logHex: true,
   resolveVia: true,
+  rlocProbing: true,
   registerInterval: true,
   recordTtl: true,
   mapCache: true,

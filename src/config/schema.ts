@@ -112,6 +112,7 @@ export const configSchema = z.strictObject({
   'log-level': z.enum(LOG_LEVELS).optional(),
   'log-hex': flag.optional(),
   'register-interval': integer(1, 86_400).optional(),
+  'rloc-probing': integer(0, 3600).optional(),
   'record-ttl': integer(1, 525_600).optional(),
   'map-cache': z.strictObject({ size: integer(1, 10_000_000).optional() }).optional(),
   'negative-ttl': z

@@ -4,7 +4,8 @@
 // Inbound, in order: decode (a bad packet is counted and dropped), then by type:
 //   Map-Register -> Map-Server (Map-Notify back to the sender when asked for)
 //   Map-Notify -> ETR
-//   Map-Reply -> ITR (cached when its nonce is outstanding); SMR -> ITR (re-resolve)
+//   Map-Reply -> RLOC prober (a probe reply: locator up), else ITR (cached when its nonce is
+//   outstanding); SMR -> ITR (re-resolve)
 //   ECM(Map-Request) or Map-Request -> ETR for its own EIDs, else the Map-Server
 //   (proxy reply, forward to a registered ETR, or a negative reply), else the
 //   Map-Resolver's referrals (forward to the Map-Server serving the EID, or a negative reply).
@@ -18,6 +19,7 @@ import { mapReply, negativeRecord, mappingRecord } from './replies.js';
 import { Etr, type DatabaseEntry, type MapServerPeer } from './roles/etr.js';
 import { Itr } from './roles/itr.js';
 import { Referrals, type Referral } from './roles/map-resolver.js';
+import { RlocProber } from './roles/rloc-prober.js';
 import { MapServer, mergedLocators } from './roles/map-server.js';
 import type { SiteSpec } from './roles/sites.js';
 
@@ -43,6 +45,8 @@ export interface NodeOptions {
   referrals?: Referral[];
   /** Map-Resolver addresses, in order of preference. */
   mapResolvers?: string[];
+  /** ITR: probe the locators of active map-cache entries this often (off when undefined). */
+  rlocProbeIntervalMs?: number;
   /** First Map-Request retransmission (RFC 9301: 1 s), doubling. */
   retransmitMs?: number;
   registerIntervalMs?: number;
@@ -62,6 +66,7 @@ export class LispNode {
   /** A Map-Resolver's Map-Servers (without a co-located one). */
   readonly referrals: Referrals | undefined;
   readonly itr: Itr | undefined;
+  readonly prober: RlocProber | undefined;
   private sockets: ControlSocket[] = [];
 
   constructor(private readonly o: NodeOptions) {
@@ -92,6 +97,19 @@ export class LispNode {
           ...opt('retransmitMs', o.retransmitMs),
         })
       : undefined;
+    this.prober =
+      this.mapCache && o.rlocProbeIntervalMs
+        ? new RlocProber({
+            clock: o.clock,
+            counters: this.counters,
+            mapCache: this.mapCache,
+            intervalMs: o.rlocProbeIntervalMs,
+            waitMs: Math.min(o.rlocProbeIntervalMs, 3000),
+            controlPort: this.port,
+            itrRlocs: () => this.sockets.map((s) => s.local.address),
+            send: (data, to) => this.send(data, to),
+          })
+        : undefined;
     // Entries in use that are about to expire are asked for again.
     this.mapCache?.subscribe((e) => {
       if (e.type === 'refresh') this.itr?.resolve(e.entry.eid);
@@ -124,10 +142,12 @@ export class LispNode {
       this.sockets.push(await this.o.network.bind({ address, port: this.port }, (d, from, s) => this.receive(d, from, s)));
     }
     this.etr?.start();
+    this.prober?.start();
   }
 
   async stop(): Promise<void> {
     this.etr?.stop();
+    this.prober?.stop();
     await Promise.all(this.sockets.map((s) => s.close()));
     this.sockets = [];
   }
@@ -199,6 +219,7 @@ export class LispNode {
         return this.mapRequest(m, data, from.port, socket, false);
       case 'map-reply':
         if (!this.itr) return this.counters.inc('dropped.not-an-itr');
+        if (m.probe && this.prober?.handleReply(m)) return;
         return this.itr.handleReply(m);
       default:
         this.counters.inc(`dropped.unhandled.${m.type}`);

@@ -46,6 +46,7 @@ export function nodeOptionsOf(c: LociConfig, io: { network: Network; clock: Cloc
     mapResolvers: c.mapResolvers,
     referrals: c.resolveVia.map((r) => ({ mapServer: r.mapServer, prefixes: r.eidPrefixes.map(prefixOf) })),
     registerIntervalMs: c.registerInterval * 1000,
+    ...(c.rlocProbing > 0 ? { rlocProbeIntervalMs: c.rlocProbing * 1000 } : {}),
     recordTtlMinutes: c.recordTtl,
     mapCacheSize: c.mapCache.size,
     negativeTtl: c.negativeTtl,

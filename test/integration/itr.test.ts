@@ -63,3 +63,35 @@ test('an ITR resolves through the mapping system, fails over, caches, and re-res
   assert.equal(itr.counters.get('map-request.smr-invoked.sent'), 1);
   assert.equal(itr.counters.get('map-resolver.failover'), 1);
 });
+
+test('RLOC probing marks an unanswering locator down and a live one up, and notices an ETR going away', async (t) => {
+  const ms = new LispNode({
+    name: 'ms-p', roles: ['ms', 'mr'], listen: ['127.0.0.56'], network: udpNetwork, clock,
+    sites: [{ name: 'p', keys: [{ keyId: 0, key: 'k', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.21.0/24'), acceptMoreSpecifics: false }] }],
+  });
+  // The ETR registers itself and a second locator nobody answers on (127.0.0.58).
+  const etr = new LispNode({
+    name: 'etr-p', roles: ['etr'], listen: ['127.0.0.57'], network: udpNetwork, clock,
+    mapServers: [{ address: '127.0.0.56', port: 4342, key: 'k', keyId: 0, algorithm: 'sha256', proxyReply: true, wantMapNotify: true }],
+    database: [databaseEntry(parsePrefix('198.18.21.0/24'), [{ address: '127.0.0.57', priority: 1, weight: 50 }, { address: '127.0.0.58', priority: 1, weight: 50 }])],
+  });
+  const itr = new LispNode({ name: 'itr-p', roles: ['itr'], listen: ['127.0.0.59'], network: udpNetwork, clock, mapResolvers: ['127.0.0.56'], rlocProbeIntervalMs: 200 });
+  const nodes = [ms, etr, itr];
+  t.after(() => Promise.all(nodes.map((n) => n.stop())));
+  for (const n of nodes) await n.start();
+  await until('the registration', () => ms.ms!.registrations().length === 1);
+  itr.itr!.resolve(parsePrefix('198.18.21.5'));
+  const states = () => (itr.mapCache!.table.match(parsePrefix('198.18.21.5'))?.value as MapCacheEntry | undefined)?.locators.map((l) => `${l.address} ${l.state}`);
+  await until('the mapping', () => states()?.length === 2);
+
+  await until('the probes to be answered and unanswered', () => states()?.join() === '127.0.0.57 up,127.0.0.58 down');
+  const entry = itr.mapCache!.table.match(parsePrefix('198.18.21.5'))!.value as MapCacheEntry;
+  assert.equal(entry.selection.pick(12345)?.address, '127.0.0.57', 'the down locator is never selected');
+
+  const stoppedAt = Date.now();
+  await etr.stop();
+  await until('the stopped ETR to be marked down', () => states()?.join() === '127.0.0.57 down,127.0.0.58 down');
+  const took = Date.now() - stoppedAt;
+  assert.ok(itr.counters.get('rloc.down') >= 2);
+  t.diagnostic(`locator marked down ${took} ms after its ETR stopped (probe interval 200 ms, wait 200 ms)`);
+});

@@ -42,6 +42,7 @@ test('the xTR of the issue gives the typed config, camelCase keys and defaults f
     api: { socket: '/run/loci/site-a.sock' },
     logLevel: 'info',
     logHex: false,
+    rlocProbing: 0,
     registerInterval: 60,
     recordTtl: 1440,
     mapCache: { size: 100_000 },
