@@ -8,7 +8,7 @@ import { Operations } from '../core/operations.js';
 import { serveApi } from '../api/server.js';
 import type { FastifyInstance } from 'fastify';
 import type { Network } from '../core/ports.js';
-import { databaseEntryOf, nodeOptionsOf, prefixOf, siteOf } from './node-options.js';
+import { databaseEntryOf, mapServersOf, nodeOptionsOf, prefixOf, siteOf } from './node-options.js';
 
 export interface DaemonIo {
   network: Network;
@@ -29,8 +29,8 @@ export class Daemon {
     private readonly api: FastifyInstance,
   ) {}
 
-  static async start(path: string, io: DaemonIo): Promise<Daemon> {
-    const config = loadConfig(path);
+  /** Starts the node of the config file at path (already loaded as config, when the caller read it). */
+  static async start(path: string, io: DaemonIo, config: LociConfig = loadConfig(path)): Promise<Daemon> {
     const node = new LispNode(nodeOptionsOf(config, io));
     await node.start();
     const ops = new Operations(node);
@@ -57,7 +57,7 @@ export class Daemon {
       ...d.sites.removed.map((s) => ops.removeSite(s.name)),
       ...[...d.sites.added, ...d.sites.changed.map((c) => c.new)].map((s) => ops.setSite(siteOf(s))),
       ...(d.mapServers.added.length + d.mapServers.removed.length + d.mapServers.changed.length > 0
-        ? [ops.setMapServers(nodeOptionsOf(next, this.io).mapServers ?? [])]
+        ? [ops.setMapServers(mapServersOf(next, this.io.port))]
         : []),
     ]);
     const later = [...d.restart, ...d.settings, ...(d.mapResolvers.added.length + d.mapResolvers.removed.length > 0 || d.mapResolvers.reordered ? ['map-resolvers'] : [])];

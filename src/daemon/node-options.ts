@@ -1,14 +1,13 @@
 // A validated config file as the options of a LispNode.
-import type { DatabaseEntry as ConfigDatabaseEntry, LociConfig, SiteConfig } from '../config/index.js';
+import { toEidPrefix, type DatabaseEntry as ConfigDatabaseEntry, type LociConfig, type SiteConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import type { NodeOptions } from '../core/node.js';
 import type { Log, Network } from '../core/ports.js';
-import { databaseEntry, type DatabaseEntry } from '../core/roles/etr.js';
+import { databaseEntry, type DatabaseEntry, type MapServerPeer } from '../core/roles/etr.js';
 import type { SiteSpec } from '../core/roles/sites.js';
-import { parsePrefix, type EidPrefix } from '../table/index.js';
+import type { EidPrefix } from '../table/index.js';
 
-export const prefixOf = (p: { eidPrefix: string; instanceId: number }): EidPrefix =>
-  parsePrefix(p.instanceId === 0 ? p.eidPrefix : `[${p.instanceId}]${p.eidPrefix}`);
+export const prefixOf = (p: { eidPrefix: string; instanceId: number }): EidPrefix => toEidPrefix(p.eidPrefix, p.instanceId);
 
 export const databaseEntryOf = (e: ConfigDatabaseEntry): DatabaseEntry => databaseEntry(prefixOf(e), e.rlocs);
 
@@ -19,6 +18,20 @@ export function siteOf(s: SiteConfig): SiteSpec {
     prefixes: s.eidPrefixes.map((p) => ({ prefix: prefixOf(p), acceptMoreSpecifics: p.acceptMoreSpecifics })),
     checkNonce: s.checkNonce,
   };
+}
+
+/** The Map-Servers an ETR registers with; without eid-prefixes, every database prefix. */
+export function mapServersOf(c: LociConfig, port = 4342): MapServerPeer[] {
+  return c.mapServers.map((m) => ({
+    address: m.address,
+    port,
+    key: m.key,
+    keyId: m.keyId,
+    algorithm: m.algorithm,
+    ...(m.eidPrefixes.length > 0 ? { prefixes: m.eidPrefixes.map(prefixOf) } : {}),
+    proxyReply: m.proxyReply,
+    wantMapNotify: m.wantMapNotify,
+  }));
 }
 
 export function nodeOptionsOf(c: LociConfig, io: { network: Network; clock: Clock; log?: Log; port?: number }): NodeOptions {
@@ -32,16 +45,7 @@ export function nodeOptionsOf(c: LociConfig, io: { network: Network; clock: Cloc
     ...(io.log ? { log: io.log } : {}),
     logHex: c.logHex,
     sites: c.sites.map(siteOf),
-    mapServers: c.mapServers.map((m) => ({
-      address: m.address,
-      port: io.port ?? 4342,
-      key: m.key,
-      keyId: m.keyId,
-      algorithm: m.algorithm,
-      ...(m.eidPrefixes.length > 0 ? { prefixes: m.eidPrefixes.map(prefixOf) } : {}),
-      proxyReply: m.proxyReply,
-      wantMapNotify: m.wantMapNotify,
-    })),
+    mapServers: mapServersOf(c, io.port),
     database: c.database.map(databaseEntryOf),
     mapResolvers: c.mapResolvers,
     referrals: c.resolveVia.map((r) => ({ mapServer: r.mapServer, prefixes: r.eidPrefixes.map(prefixOf) })),

@@ -7,8 +7,9 @@ import { udpNetwork } from '../io/udp.js';
 import { Daemon } from './daemon.js';
 
 export async function runDaemonProcess(configPath: string, o: { port?: number } = {}): Promise<void> {
-  const log = pino({ name: 'loci', level: loadConfig(configPath).logLevel }, pino.destination(2));
-  const daemon = await Daemon.start(configPath, { network: udpNetwork, clock: new SystemClock(), log, ...o });
+  const config = loadConfig(configPath);
+  const log = pino({ name: 'loci', level: config.logLevel }, pino.destination(2));
+  const daemon = await Daemon.start(configPath, { network: udpNetwork, clock: new SystemClock(), log, ...o }, config);
   process.on('SIGHUP', () => void daemon.reload());
   const stop = async () => {
     await daemon.stop();
