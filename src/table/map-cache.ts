@@ -61,7 +61,7 @@ class CacheEntry implements MapCacheEntry {
   readonly local = false;
   state: MapCacheState = 'resolving';
   locators: readonly Locator[] = [];
-  selection = RlocSelection.EMPTY;
+  selection: RlocSelection = RlocSelection.EMPTY;
   action: NegativeAction = 'no-action';
   ttlMs = 0;
   mapVersion = 0;

@@ -13,16 +13,16 @@ export interface SelectionOptions {
   readonly families?: ReadonlySet<UnderlayFamily>;
 }
 
-export class RlocSelection {
-  static readonly EMPTY = new RlocSelection([]);
+export class RlocSelection<L extends Locator = Locator> {
+  static readonly EMPTY = new RlocSelection<never>([]);
 
   /** Locators of the winning priority, up and down, and their cumulative weights. */
-  private readonly group: Locator[];
+  private readonly group: L[];
   private readonly cumulative: number[];
-  private readonly up: Locator[];
+  private readonly up: L[];
   private readonly upCumulative: number[];
 
-  constructor(locators: readonly Locator[], options: SelectionOptions = {}) {
+  constructor(locators: readonly L[], options: SelectionOptions = {}) {
     const usable = locators.filter((l) => l.priority < 255 && (options.families?.has(l.family) ?? true));
     const best = Math.min(...usable.filter((l) => l.state === 'up').map((l) => l.priority));
     this.group = usable.filter((l) => l.priority === best);
@@ -37,7 +37,7 @@ export class RlocSelection {
   }
 
   /** The locator for a flow hash (a 32-bit integer), or undefined if no locator is usable. */
-  pick(hash: number): Locator | undefined {
+  pick(hash: number): L | undefined {
     const up = this.up;
     if (up.length === 0) return undefined;
     const h = hash >>> 0;

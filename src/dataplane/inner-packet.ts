@@ -1,0 +1,47 @@
+// Checks on an inner (EID) IP packet in the hot path, without allocating: is it a whole IPv4 or
+// IPv6 packet, and what are its length, TTL and traffic class.
+
+/** The IP version (4 or 6) of the packet at buf[offset..offset+length), or 0 when it is not a whole IP packet. */
+export function ipVersion(buf: Uint8Array, offset: number, length: number): 0 | 4 | 6 {
+  const v = buf[offset]! >>> 4;
+  if (v === 4) {
+    if (length < 20 || (buf[offset]! & 15) < 5) return 0;
+    return ((buf[offset + 2]! << 8) | buf[offset + 3]!) === length ? 4 : 0;
+  }
+  if (v === 6) {
+    if (length < 40) return 0;
+    return 40 + ((buf[offset + 4]! << 8) | buf[offset + 5]!) === length ? 6 : 0;
+  }
+  return 0;
+}
+
+/** TTL (IPv4) or hop limit (IPv6). */
+export function ttlOf(buf: Uint8Array, offset: number): number {
+  return buf[offset]! >>> 4 === 4 ? buf[offset + 8]! : buf[offset + 7]!;
+}
+
+/**
+ * Lowers the TTL or hop limit to at most ttl (RFC 9300 section 5.3: after decapsulation the inner
+ * TTL is min(inner, outer)); fixes the IPv4 header checksum incrementally (RFC 1624).
+ */
+export function capTtl(buf: Uint8Array, offset: number, ttl: number): void {
+  if (buf[offset]! >>> 4 === 6) {
+    if (buf[offset + 7]! > ttl) buf[offset + 7] = ttl;
+    return;
+  }
+  const old = buf[offset + 8]!;
+  if (old <= ttl) return;
+  buf[offset + 8] = ttl;
+  // The TTL is the high byte of the 16-bit word TTL|protocol.
+  let sum = (~((buf[offset + 10]! << 8) | buf[offset + 11]!) & 0xffff) + (~(old << 8) & 0xffff) + (ttl << 8);
+  sum = (sum & 0xffff) + (sum >>> 16);
+  sum = (sum & 0xffff) + (sum >>> 16);
+  const check = ~sum & 0xffff;
+  buf[offset + 10] = check >>> 8;
+  buf[offset + 11] = check & 0xff;
+}
+
+/** The DSCP and ECN bits (IPv4 TOS, IPv6 traffic class). */
+export function trafficClassOf(buf: Uint8Array, offset: number): number {
+  return buf[offset]! >>> 4 === 4 ? buf[offset + 1]! : ((buf[offset]! & 15) << 4) | (buf[offset + 1]! >>> 4);
+}

@@ -1,0 +1,38 @@
+// The 8-byte LISP data header in the hot path (the full codec is packet/data-header.ts):
+//
+//   |N|L|E|V|I|P|K|K|           Nonce (24)                          |
+//   |        Instance ID (24)                       |     LSBs      |
+//
+// Loci sends N=1 with a fresh nonce, I=1 with the instance-id when it is not 0, and no LSBs.
+
+export const LISP_HEADER_LENGTH = 8;
+const N = 0x80;
+const I = 0x08;
+
+export function writeLispHeader(buf: Uint8Array, at: number, nonce: number, iid: number): void {
+  buf[at] = iid === 0 ? N : N | I;
+  buf[at + 1] = (nonce >>> 16) & 0xff;
+  buf[at + 2] = (nonce >>> 8) & 0xff;
+  buf[at + 3] = nonce & 0xff;
+  buf[at + 4] = (iid >>> 16) & 0xff;
+  buf[at + 5] = (iid >>> 8) & 0xff;
+  buf[at + 6] = iid & 0xff;
+  buf[at + 7] = 0;
+}
+
+/** The instance-id of a received header (0 without I), or -1 for a header Loci does not decapsulate (P: LISP-GPE, KK: encrypted). */
+export function readInstanceId(buf: Uint8Array, at: number): number {
+  const flags = buf[at]!;
+  if (flags & 0x07) return -1;
+  return flags & I ? (buf[at + 4]! << 16) | (buf[at + 5]! << 8) | buf[at + 6]! : 0;
+}
+
+/** xorshift32: nonces for the data header (not a secret; RFC 9300 only asks them to vary). */
+export function nextNonce(state: Uint32Array): number {
+  let x = state[0]!;
+  x ^= x << 13;
+  x ^= x >>> 17;
+  x ^= x << 5;
+  state[0] = x;
+  return x & 0xffffff;
+}

@@ -1,0 +1,177 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { dataPacket } from '../../../src/packet/index.js';
+import { parsePrefix, type Locator } from '../../../src/table/index.js';
+import { DataCounters } from '../../../src/dataplane/counters.js';
+import { Fib, type FibLocator } from '../../../src/dataplane/fib.js';
+import { checksum } from '../../../src/dataplane/icmp-too-big.js';
+import { LISP_HEADER_LENGTH } from '../../../src/dataplane/lisp-header.js';
+import { MissQueue } from '../../../src/dataplane/miss-queue.js';
+import { Decapsulator, Encapsulator } from '../../../src/dataplane/pipeline.js';
+import { innerPacket } from './packets.js';
+
+const loc = (address: string, weight = 50, state: Locator['state'] = 'up'): Locator => ({
+  address,
+  family: address.includes(':') ? 'ipv6' : 'ipv4',
+  priority: 1,
+  weight,
+  state,
+});
+
+/** An encapsulator and a decapsulator over in-memory sinks. */
+function setup(instanceId = 0, underlayMtu = 1500) {
+  const fib = new Fib();
+  const counters = new DataCounters();
+  const sent: { bytes: Buffer; locator: FibLocator; hash: number }[] = [];
+  const tun: Buffer[] = [];
+  const misses: string[] = [];
+  const options = { fib, counters, instanceId, underlayMtu };
+  const tunWriter = { write: (b: Buffer, o: number, n: number) => (tun.push(Buffer.from(b.subarray(o, o + n))), true) };
+  const encap = new Encapsulator(
+    options,
+    { send: (b, o, n, locator, hash) => (sent.push({ bytes: Buffer.from(b.subarray(o, o + n)), locator, hash }), true) },
+    tunWriter,
+    new MissQueue({ holdMs: 1000 }),
+    (d) => misses.push(`${d.family}:${Buffer.from(d.address).toString('hex')}`),
+  );
+  const decap = new Decapsulator(options, tunWriter);
+  /** Runs a packet through the encapsulator as the TUN worker does: read with headroom. */
+  const push = (packet: Buffer, now = 0) => {
+    const buf = Buffer.alloc(LISP_HEADER_LENGTH + packet.length);
+    packet.copy(buf, LISP_HEADER_LENGTH);
+    encap.process(buf, LISP_HEADER_LENGTH, packet.length, now);
+  };
+  return { fib, counters, sent, tun, misses, encap, decap, push };
+}
+
+const COMBINATIONS = [
+  { inner: ['198.18.1.10', '198.18.2.10'], rloc: '203.0.113.10', prefix: '198.18.2.0/24' },
+  { inner: ['198.18.1.10', '198.18.2.10'], rloc: '2001:db8:0:b1::10', prefix: '198.18.2.0/24' },
+  { inner: ['2001:db8:1::10', '2001:db8:2::10'], rloc: '203.0.113.10', prefix: '2001:db8:2::/64' },
+  { inner: ['2001:db8:1::10', '2001:db8:2::10'], rloc: '2001:db8:0:b1::10', prefix: '2001:db8:2::/64' },
+] as const;
+
+describe('data-plane pipeline', () => {
+  for (const c of COMBINATIONS) {
+    it(`encapsulates ${c.inner[1]} to ${c.rloc} and decapsulates it back (instance-id 1000)`, () => {
+      const s = setup(1000);
+      s.fib.apply({ op: 'add', prefix: parsePrefix(`[1000]${c.prefix}`), route: { kind: 'forward', locators: [loc(c.rloc)] } });
+      const packet = innerPacket(c.inner[0], c.inner[1]);
+      s.push(packet);
+      assert.equal(s.sent.length, 1);
+      const out = s.sent[0]!;
+      assert.equal(out.locator.address, c.rloc);
+      const decoded = dataPacket.decode(out.bytes).value;
+      assert.equal(decoded.header.n, true);
+      assert.equal(decoded.header.i, true);
+      assert.equal(decoded.header.instanceId, 1000);
+      assert.deepEqual(decoded.inner, packet);
+      s.decap.process(out.bytes, 0, out.bytes.length, 0);
+      assert.deepEqual(s.tun, [packet]);
+      assert.equal(s.counters.get('encap.packets'), 1);
+      assert.equal(s.counters.get('decap.packets'), 1);
+    });
+  }
+
+  it('queues packets to a destination without a route, reports the miss once, and sends them in order when the route comes', () => {
+    const s = setup();
+    const a = innerPacket('198.18.1.10', '198.18.2.10', { sport: 1 });
+    const b = innerPacket('198.18.1.10', '198.18.2.10', { sport: 2 });
+    s.push(a);
+    s.push(b);
+    assert.deepEqual(s.misses, ['ipv4:c612020a']);
+    assert.equal(s.sent.length, 0);
+    s.encap.drainQueue(10);
+    assert.equal(s.sent.length, 0, 'still no route');
+    s.fib.apply({ op: 'add', prefix: parsePrefix('198.18.2.0/24'), route: { kind: 'forward', locators: [loc('203.0.113.10')] } });
+    s.encap.drainQueue(20);
+    assert.deepEqual(s.sent.map((x) => x.bytes.subarray(LISP_HEADER_LENGTH)), [a, b]);
+    assert.equal(s.counters.get('encap.queue-sent'), 2);
+  });
+
+  it('drops queued packets that waited longer than the hold time, and reports the destination again later', () => {
+    const s = setup();
+    s.push(innerPacket('198.18.1.10', '198.18.2.10'), 0);
+    s.encap.drainQueue(1001);
+    assert.equal(s.counters.get('encap.queue-expired'), 1);
+    s.push(innerPacket('198.18.1.10', '198.18.2.10'), 1002);
+    assert.equal(s.misses.length, 2);
+  });
+
+  it('applies negative routes: drop, and natively-forward without a PETR is counted and dropped', () => {
+    const s = setup();
+    s.fib.apply({ op: 'add', prefix: parsePrefix('198.18.4.0/24'), route: { kind: 'negative', action: 'drop' } });
+    s.fib.apply({ op: 'add', prefix: parsePrefix('198.18.5.0/24'), route: { kind: 'negative', action: 'natively-forward' } });
+    s.push(innerPacket('198.18.1.10', '198.18.4.1'));
+    s.push(innerPacket('198.18.1.10', '198.18.5.1'));
+    assert.equal(s.sent.length + s.misses.length, 0);
+    assert.equal(s.counters.get('encap.negative-drop'), 1);
+    assert.equal(s.counters.get('encap.negative-no-petr'), 1);
+  });
+
+  it('splits flows 50/50 between two locators of equal weight, keeps each flow on one, and skips a down locator', () => {
+    const s = setup();
+    const route = (state: Locator['state']) =>
+      s.fib.apply({ op: 'add', prefix: parsePrefix('198.18.2.0/24'), route: { kind: 'forward', locators: [loc('203.0.113.10', 50, state), loc('203.0.113.138')] } });
+    route('up');
+    for (let port = 1; port <= 2000; port++) s.push(innerPacket('198.18.1.10', '198.18.2.10', { sport: port }));
+    const first = s.sent.filter((x) => x.locator.address === '203.0.113.10').length;
+    assert.ok(Math.abs(first - 1000) < 100, `${first} of 2000 flows on the first locator`);
+    s.push(innerPacket('198.18.1.10', '198.18.2.10', { sport: 7 }));
+    assert.equal(s.sent.at(-1)!.locator.address, s.sent[6]!.locator.address, 'a flow stays on its locator');
+    route('down');
+    s.sent.length = 0;
+    for (let port = 1; port <= 100; port++) s.push(innerPacket('198.18.1.10', '198.18.2.10', { sport: port }));
+    assert.ok(s.sent.every((x) => x.locator.address === '203.0.113.138'));
+  });
+
+  it('answers a DF packet too big for the underlay with ICMP fragmentation-needed, and IPv6 with packet-too-big', () => {
+    const s = setup(0, 1500);
+    s.fib.apply({ op: 'add', prefix: parsePrefix('198.18.2.0/24'), route: { kind: 'forward', locators: [loc('203.0.113.10')] } });
+    s.fib.apply({ op: 'add', prefix: parsePrefix('2001:db8:2::/64'), route: { kind: 'forward', locators: [loc('2001:db8:0:b1::10')] } });
+    s.push(innerPacket('198.18.1.10', '198.18.2.10', { size: 1480, df: true }));
+    s.push(innerPacket('198.18.1.10', '198.18.2.10', { size: 1480, df: false }));
+    s.push(innerPacket('2001:db8:1::10', '2001:db8:2::10', { size: 1450 }));
+    assert.equal(s.sent.length, 1, 'the packet without DF is sent (the underlay fragments it)');
+    assert.equal(s.tun.length, 2);
+    const [v4, v6] = s.tun as [Buffer, Buffer];
+    assert.equal(v4.readUInt8(20), 3);
+    assert.equal(v4.readUInt8(21), 4);
+    assert.equal(v4.readUInt16BE(26), 1464);
+    assert.equal(v4.subarray(16, 20).join('.'), '198.18.1.10');
+    assert.equal(checksum(v4, 0, 20, 0), 0, 'IPv4 header checksum');
+    assert.equal(checksum(v4, 20, v4.length - 20, 0), 0, 'ICMP checksum');
+    assert.equal(v6.readUInt8(40), 2);
+    assert.equal(v6.readUInt32BE(44), 1444);
+    assert.ok(v6.length <= 1280);
+    const pseudo = [...v6.subarray(8, 40)].reduce((sum, _b, i, a) => (i % 2 ? sum : sum + ((a[i]! << 8) | a[i + 1]!)), 0) + (v6.length - 40) + 58;
+    assert.equal(checksum(v6, 40, v6.length - 40, pseudo), 0, 'ICMPv6 checksum');
+    assert.equal(s.counters.get('encap.too-big'), 2);
+  });
+
+  it('decapsulation caps the inner TTL at the outer one, keeping the IPv4 checksum right', () => {
+    const s = setup();
+    const packet = innerPacket('198.18.2.10', '198.18.1.10', { ttl: 64 });
+    const lisp = Buffer.concat([Buffer.from('8000000100000000', 'hex'), packet]);
+    s.decap.process(lisp, 0, lisp.length, 5);
+    const out = s.tun[0]!;
+    assert.equal(out[8], 5);
+    assert.equal(checksum(out, 0, 20, 0), 0);
+  });
+
+  it('counts and drops what it cannot decapsulate', () => {
+    const s = setup(7);
+    const packet = innerPacket('198.18.2.10', '198.18.1.10');
+    const cases: [string, Buffer][] = [
+      ['decap.truncated', Buffer.from('8800000700000700', 'hex')],
+      ['decap.wrong-instance-id', Buffer.concat([Buffer.from('8800000100000800', 'hex'), packet])],
+      ['decap.unsupported-header', Buffer.concat([Buffer.from('8c00000100000700', 'hex'), packet])],
+      ['decap.not-ip', Buffer.concat([Buffer.from('8800000100000700', 'hex'), packet.subarray(0, 60)])],
+    ];
+    for (const [counter, bytes] of cases) {
+      s.decap.process(bytes, 0, bytes.length, 0);
+      assert.equal(s.counters.get(counter as 'decap.not-ip'), 1, counter);
+    }
+    assert.equal(s.tun.length, 0);
+  });
+});
