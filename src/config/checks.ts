@@ -22,7 +22,7 @@ const CLAUSES: Readonly<Record<ListClause, { key: string; entry: string; neededB
 };
 
 export function checkConfig(c: LociConfig): CheckIssue[] {
-  return [...checkRoles(c), ...checkDuplicates(c), ...checkMapServerPrefixes(c), ...checkFamilies(c)];
+  return [...checkRoles(c), ...checkDuplicates(c), ...checkMapServerPrefixes(c), ...checkFamilies(c), ...checkDataPlane(c)];
 }
 
 function checkRoles(c: LociConfig): CheckIssue[] {
@@ -101,4 +101,30 @@ function checkFamilies(c: LociConfig): CheckIssue[] {
     ...c.mapServers.flatMap((m, i) => check(m.address, ['map-servers', i, 'address'])),
     ...c.mapResolvers.flatMap((a, i) => check(a, ['map-resolvers', i])),
   ];
+}
+
+/** The data plane serves an xTR's own EIDs: one instance-id, host-mode EIDs inside the database. */
+function checkDataPlane(c: LociConfig): CheckIssue[] {
+  const d = c.dataPlane;
+  if (!d.enabled) return [];
+  const issues: CheckIssue[] = [];
+  if (!c.roles.includes('itr') && !c.roles.includes('etr')) {
+    issues.push({ path: ['data-plane'], message: 'only used by role itr or etr; add the role to roles or remove data-plane' });
+  }
+  c.database.forEach((e, i) => {
+    if (e.instanceId !== d.instanceId) {
+      issues.push({ path: ['database', i, 'instance-id'], message: `${e.instanceId} differs from data-plane instance-id ${d.instanceId}` });
+    }
+  });
+  if (d.mode === 'host' && d.eidAddresses.length === 0) {
+    issues.push({ path: ['data-plane', 'eid-addresses'], message: 'missing; host mode needs the EID addresses of this host' });
+  }
+  const database = c.database.map((e) => toEidPrefix(e.eidPrefix, e.instanceId));
+  d.eidAddresses.forEach((a, i) => {
+    const host = toEidPrefix(`${a}/${a.includes(':') ? 128 : 32}`, d.instanceId);
+    if (!database.some((p) => prefixContains(p, host))) {
+      issues.push({ path: ['data-plane', 'eid-addresses', i], message: `${a} is not within any database eid-prefix` });
+    }
+  });
+  return issues;
 }

@@ -11,7 +11,11 @@ const DEFAULTS = {
   prefix: { instanceId: 0 },
   sitePrefix: { instanceId: 0, acceptMoreSpecifics: false },
   rloc: { priority: 1, weight: 100 },
+  dataPlane: { tun: 'loci0', mode: 'router', instanceId: 0, underlayMtu: 1500, eidAddresses: [], petrs: [], routes: true, routeTable: 4341, rulePriority: 4341 },
 } as const;
+
+/** Outer IPv6 + UDP + LISP header: the default TUN MTU leaves room for the larger outer header. */
+const ENCAPSULATION_OVERHEAD = 40 + 8 + 8;
 
 /** value over defaults, where a key holding undefined counts as absent; keys keep the file's order. */
 function fill<D extends object, V extends object>(defaults: D, value: V | undefined): D & V {
@@ -43,5 +47,11 @@ export function applyDefaults(c: ConfigInput): LociConfig {
     api: { socket: c.api?.socket ?? `${DEFAULTS.socketDir}/${c.name}.sock` },
     mapCache: fill(DEFAULTS.mapCache, c.mapCache),
     negativeTtl: fill(DEFAULTS.negativeTtl, c.negativeTtl),
+    dataPlane: dataPlaneOf(c.dataPlane),
   };
+}
+
+function dataPlaneOf(d: ConfigInput['dataPlane']): LociConfig['dataPlane'] {
+  const filled = fill({ ...DEFAULTS.dataPlane, enabled: d !== undefined }, d);
+  return { ...filled, eidAddresses: [...filled.eidAddresses], petrs: [...filled.petrs], mtu: d?.mtu ?? filled.underlayMtu - ENCAPSULATION_OVERHEAD };
 }

@@ -99,6 +99,24 @@ const site = z
     return { ...rest, keys: keys ?? [single] };
   });
 
+const tunNameText = 'an interface name of at most 15 letters, digits, ".", "_" and "-"';
+const tunName = z.string(expecting(tunNameText)).regex(/^[A-Za-z0-9._-]{1,15}$/, expecting(tunNameText));
+
+/** The TUN data plane of an xTR (docs/dataplane.md). */
+const dataPlane = z.strictObject({
+  enabled: flag.optional(),
+  tun: tunName.optional(),
+  mode: z.enum(['router', 'host'], expecting('router or host')).optional(),
+  'instance-id': instanceId.optional(),
+  'underlay-mtu': integer(1280, 9216).optional(),
+  mtu: integer(576, 9216).optional(),
+  'eid-addresses': z.array(address).optional(),
+  petrs: z.array(address).optional(),
+  routes: flag.optional(),
+  'route-table': integer(1, 2 ** 31 - 1).optional(),
+  'rule-priority': integer(1, 32_000).optional(),
+});
+
 export const configSchema = z.strictObject({
   name: nodeName,
   roles: nonEmptyList(z.enum(ROLES), 'role'),
@@ -112,12 +130,16 @@ export const configSchema = z.strictObject({
   'log-level': z.enum(LOG_LEVELS).optional(),
   'log-hex': flag.optional(),
   'register-interval': integer(1, 86_400).optional(),
-  'rloc-probing': integer(0, 3600).optional(),
+  'rloc-probing': z
+    .number(expecting('seconds, 0 (off) or 0.1..3600'))
+    .refine((n) => n === 0 || (n >= 0.1 && n <= 3600), expecting('seconds, 0 (off) or 0.1..3600'))
+    .optional(),
   'record-ttl': integer(1, 525_600).optional(),
   'map-cache': z.strictObject({ size: integer(1, 10_000_000).optional() }).optional(),
   'negative-ttl': z
     .strictObject({ 'outside-sites': integer(1, 1440).optional(), unregistered: integer(1, 1440).optional() })
     .optional(),
+  'data-plane': dataPlane.optional(),
 });
 
 /** The file as the schema reads it: kebab-case keys, shorthands expanded, knobs still optional. */

@@ -47,8 +47,29 @@ test('the xTR of the issue gives the typed config, camelCase keys and defaults f
     recordTtl: 1440,
     mapCache: { size: 100_000 },
     negativeTtl: { outsideSites: 15, unregistered: 1 },
+    dataPlane: {
+      enabled: false,
+      tun: 'loci0',
+      mode: 'router',
+      instanceId: 0,
+      underlayMtu: 1500,
+      mtu: 1444,
+      eidAddresses: [],
+      petrs: [],
+      routes: true,
+      routeTable: 4341,
+      rulePriority: 4341,
+    },
   };
   assert.deepEqual(parseConfig(ITR_ETR, 'site-a.yaml'), expected);
+});
+
+test('a data-plane clause turns the data plane on; its TUN MTU leaves room for an IPv6 outer header', () => {
+  const c = parseConfig(`${ITR_ETR}data-plane: { tun: lisp1, underlay-mtu: 9000, petrs: [192.0.2.20] }\n`, 'site-a.yaml');
+  assert.equal(c.dataPlane.enabled, true);
+  assert.equal(c.dataPlane.tun, 'lisp1');
+  assert.equal(c.dataPlane.mtu, 9000 - 56);
+  assert.deepEqual(c.dataPlane.petrs, ['192.0.2.20']);
 });
 
 test('an ETR alone needs a database and a Map-Server, nothing else', () => {
