@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs what Loci and its tests need on a fresh Debian machine: system tools
-# (tshark for the interop tests, iproute2 and iperf3 for the network tests) and
+# (tshark for the interop tests, iproute2, iputils-ping, procps and iperf3 for the network tests) and
 # the npm packages. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(tshark iproute2 iperf3)
+packages=(tshark iproute2 iputils-ping procps iperf3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

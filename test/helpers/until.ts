@@ -1,10 +1,2 @@
-// Polls a condition until it holds (readiness without fixed sleeps); fails the test after timeoutMs.
-import assert from 'node:assert/strict';
-
-export async function until(what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await ok())) {
-    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+// The one polling helper lives with the namespace lab (src/io/lab/poll.ts); tests import it from here or there.
+export { until, PollTimeoutError, type UntilOptions } from '../../src/io/lab/poll.js';

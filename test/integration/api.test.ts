@@ -43,11 +43,11 @@ test('the API reads and changes a running node; loci map and loci status use it'
   const m = new LociClient(join(dir, 'ms.sock'));
 
   assert.deepEqual(await x.status(), { name: 'api-xtr', roles: ['itr', 'etr'], listen: ['127.0.0.40:4342'], database: 1, mapCache: 0, sites: 0, registrations: 0 });
-  await until('the registration', async () => (await m.registrations()).length === 1);
+  await until(async () => (await m.registrations()).length === 1, { what: 'the registration' });
 
   // A database entry added through the API is registered at once.
   await x.setDatabaseEntry({ 'eid-prefix': '198.18.9.0/24', rlocs: [{ address: '127.0.0.40', priority: 2, weight: 30 }] });
-  await until('the new registration', async () => (await m.registrations()).some((r) => r.eidPrefix === '198.18.9.0/24'));
+  await until(async () => (await m.registrations()).some((r) => r.eidPrefix === '198.18.9.0/24'), { what: 'the new registration' });
   assert.deepEqual((await m.lookup('198.18.9.7')).map((v) => [v.source, v.eidPrefix, v.locators[0]!.priority, v.locators[0]!.weight]), [['registration', '198.18.9.0/24', 2, 30]]);
 
   // Static map-cache entries: add, read, delete; errors carry their codes.

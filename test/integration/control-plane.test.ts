@@ -44,8 +44,8 @@ test('ETRs register (SHA-256 and SHA-1) and lig through the Map-Resolver gets th
   t.after(() => Promise.all(nodes.map((n) => n.stop())));
   for (const n of nodes) await n.start();
 
-  await until('both registrations and their Map-Notifies', () => msmr.ms!.registrations().length === 2 && a.counters.get('map-notify.accepted') === 1 && b.counters.get('map-notify.accepted') === 1);
-  await until('the wrong key to be rejected', () => msmr.counters.get('map-register.rejected.auth-failed') === 1);
+  await until(() => msmr.ms!.registrations().length === 2 && a.counters.get('map-notify.accepted') === 1 && b.counters.get('map-notify.accepted') === 1, { what: 'both registrations and their Map-Notifies' });
+  await until(() => msmr.counters.get('map-register.rejected.auth-failed') === 1, { what: 'the wrong key to be rejected' });
 
   // site-a registered without proxy-reply: the MS forwards to the ETR, which answers authoritatively.
   const ra = await lig('198.18.1.7');
@@ -82,7 +82,7 @@ test('a stand-alone Map-Resolver forwards to the Map-Server serving the EID, and
   const nodes = [ms, etr, mr];
   t.after(() => Promise.all(nodes.map((n) => n.stop())));
   for (const n of nodes) await n.start();
-  await until('the registration', () => ms.ms!.registrations().length === 1);
+  await until(() => ms.ms!.registrations().length === 1, { what: 'the registration' });
 
   const ask = async (eid: string) => {
     const lines: string[] = [];

@@ -78,7 +78,7 @@ test('loci run: register, lig, reload on SIGHUP, refuse a broken reload, stop on
   const probe = createSocket('udp4');
   await new Promise<void>((resolve) => probe.send(Buffer.from('90000000', 'hex'), 4342, '127.0.0.20', () => resolve()));
   probe.close();
-  await until('the malformed packet to be logged', () => msd.stderr().includes('malformed control packet dropped'));
+  await until(() => msd.stderr().includes('malformed control packet dropped'), { what: 'the malformed packet to be logged' });
   assert.match(msd.stderr(), /"code":"ERR_LISP_UNKNOWN_TYPE".*"msg":"malformed control packet dropped"/);
 
   writeFileSync(join(dir, 'etr.yaml'), etrConfig(dir, ['198.18.4.0/24', '198.18.5.0/24']));
@@ -87,7 +87,7 @@ test('loci run: register, lig, reload on SIGHUP, refuse a broken reload, stop on
 
   writeFileSync(join(dir, 'etr.yaml'), 'name: test-etr\nroles: [etr]\nbogus-key: 1\n');
   etr.child.kill('SIGHUP');
-  await until('the refused reload to be logged', () => etr.stderr().includes('reload refused'));
+  await until(() => etr.stderr().includes('reload refused'), { what: 'the refused reload to be logged' });
   assert.match(etr.stderr(), /reload refused, the running config stays/);
   assert.match(etr.stderr(), /bogus-key/);
   assert.match(await ligAnswers('198.18.5.9'), /198\.18\.5\.0\/24/);

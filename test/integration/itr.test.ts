@@ -28,14 +28,14 @@ test('an ITR resolves through the mapping system, fails over, caches, and re-res
   const nodes = [msmr, etr, itr];
   t.after(() => Promise.all(nodes.map((n) => n.stop())));
   for (const n of nodes) await n.start();
-  await until('the registration', () => msmr.ms!.registrations().length === 1);
+  await until(() => msmr.ms!.registrations().length === 1, { what: 'the registration' });
 
   const cache = itr.mapCache!;
   const entry = (eid: string) => cache.table.match(parsePrefix(eid))?.value as MapCacheEntry | undefined;
   assert.equal(itr.itr!.resolve(parsePrefix('198.18.20.5')), true);
   assert.equal(entry('198.18.20.5')?.state, 'resolving');
   assert.equal(itr.itr!.resolve(parsePrefix('198.18.20.5')), false, 'a second request within a second is rate-limited');
-  await until('the mapping', () => entry('198.18.20.5')?.state === 'active');
+  await until(() => entry('198.18.20.5')?.state === 'active', { what: 'the mapping' });
   const got = entry('198.18.20.5')!;
   assert.equal(got.eid.len, 24);
   assert.deepEqual(got.locators.map((l) => [l.address, l.priority, l.weight, l.state]), [['127.0.0.51', 1, 100, 'up']]);
@@ -44,19 +44,19 @@ test('an ITR resolves through the mapping system, fails over, caches, and re-res
 
   // Outside every site: a negative entry with its action.
   itr.itr!.resolve(parsePrefix('192.0.2.77'));
-  await until('the negative entry', () => entry('192.0.2.77')?.state === 'negative');
+  await until(() => entry('192.0.2.77')?.state === 'negative', { what: 'the negative entry' });
   assert.equal(entry('192.0.2.77')!.action, 'natively-forward');
 
   // A Map-Reply whose nonce we never sent changes nothing.
   const before = cache.size;
   const forged = encodeMessage({ type: 'map-reply', ...noFlags(MAP_REPLY_FLAGS), nonce: 0x1234n, records: [] });
   await msmr.send(forged, { address: '127.0.0.52', port: 4342 });
-  await until('the forged reply to be counted', () => itr.counters.get('map-reply.unmatched-nonce') === 1);
+  await until(() => itr.counters.get('map-reply.unmatched-nonce') === 1, { what: 'the forged reply to be counted' });
   assert.equal(cache.size, before);
 
   // The ETR's mapping changes: it solicits the ITR, which asks again and caches the new weight.
   etr.etr!.setEntry(databaseEntry(parsePrefix('198.18.20.0/24'), [{ address: '127.0.0.51', priority: 1, weight: 30 }]));
-  await until('the SMR-invoked update', () => entry('198.18.20.5')?.locators[0]?.weight === 30);
+  await until(() => entry('198.18.20.5')?.locators[0]?.weight === 30, { what: 'the SMR-invoked update' });
   assert.equal(etr.counters.get('smr.sent'), 1);
   assert.equal(itr.counters.get('smr.received'), 1);
   // It went straight to the Map-Resolver that answered before.
@@ -79,18 +79,18 @@ test('RLOC probing marks an unanswering locator down and a live one up, and noti
   const nodes = [ms, etr, itr];
   t.after(() => Promise.all(nodes.map((n) => n.stop())));
   for (const n of nodes) await n.start();
-  await until('the registration', () => ms.ms!.registrations().length === 1);
+  await until(() => ms.ms!.registrations().length === 1, { what: 'the registration' });
   itr.itr!.resolve(parsePrefix('198.18.21.5'));
   const states = () => (itr.mapCache!.table.match(parsePrefix('198.18.21.5'))?.value as MapCacheEntry | undefined)?.locators.map((l) => `${l.address} ${l.state}`);
-  await until('the mapping', () => states()?.length === 2);
+  await until(() => states()?.length === 2, { what: 'the mapping' });
 
-  await until('the probes to be answered and unanswered', () => states()?.join() === '127.0.0.57 up,127.0.0.58 down');
+  await until(() => states()?.join() === '127.0.0.57 up,127.0.0.58 down', { what: 'the probes to be answered and unanswered' });
   const entry = itr.mapCache!.table.match(parsePrefix('198.18.21.5'))!.value as MapCacheEntry;
   assert.equal(entry.selection.pick(12345)?.address, '127.0.0.57', 'the down locator is never selected');
 
   const stoppedAt = Date.now();
   await etr.stop();
-  await until('the stopped ETR to be marked down', () => states()?.join() === '127.0.0.57 down,127.0.0.58 down');
+  await until(() => states()?.join() === '127.0.0.57 down,127.0.0.58 down', { what: 'the stopped ETR to be marked down' });
   const took = Date.now() - stoppedAt;
   assert.ok(itr.counters.get('rloc.down') >= 2);
   t.diagnostic(`locator marked down ${took} ms after its ETR stopped (probe interval 200 ms, wait 200 ms)`);

@@ -39,7 +39,7 @@ test('tshark decodes every control packet of a full scenario without complaint',
   let probes = 0;
   const probing = setInterval(() => probe.send(Buffer.alloc(1), 9, '127.0.0.79', () => probes++), 50);
   const captured = () => Number(/.*Packets: (\d+)/s.exec(err)?.[1] ?? 0);
-  await until('dumpcap to capture a probe', () => captured() > 0, 10_000);
+  await until(() => captured() > 0, { what: 'dumpcap to capture a probe', timeoutMs: 10_000 });
   clearInterval(probing);
   probe.close();
 
@@ -60,19 +60,19 @@ test('tshark decodes every control packet of a full scenario without complaint',
   const nodes = [ms, a, b, itr];
   t.after(() => Promise.all(nodes.map((n) => n.stop())));
   for (const n of nodes) await n.start();
-  await until('both registrations', () => ms.ms!.registrations().length === 2 && a.counters.get('map-notify.accepted') > 0 && b.counters.get('map-notify.accepted') > 0);
+  await until(() => ms.ms!.registrations().length === 2 && a.counters.get('map-notify.accepted') > 0 && b.counters.get('map-notify.accepted') > 0, { what: 'both registrations' });
 
   const entry = (eid: string) => itr.mapCache!.table.match(parsePrefix(eid))?.value as MapCacheEntry | undefined;
   for (const eid of ['198.18.30.1', '2001:db8:30::1', '198.18.99.1']) itr.itr!.resolve(parsePrefix(eid));
-  await until('three answers', () => ['198.18.30.1', '2001:db8:30::1', '198.18.99.1'].every((e) => entry(e)?.state === 'active' || entry(e)?.state === 'negative'));
+  await until(() => ['198.18.30.1', '2001:db8:30::1', '198.18.99.1'].every((e) => entry(e)?.state === 'active' || entry(e)?.state === 'negative'), { what: 'three answers' });
   a.etr!.setEntry(databaseEntry(parsePrefix('198.18.30.0/24'), [{ address: '127.0.0.66', priority: 1, weight: 10 }]));
-  await until('the SMR-invoked update', () => entry('198.18.30.1')?.locators[0]?.weight === 10);
+  await until(() => entry('198.18.30.1')?.locators[0]?.weight === 10, { what: 'the SMR-invoked update' });
   const lig = await runLig('198.18.30.9', { mapResolver: '127.0.0.65', port: 4342, count: 1, timeout: 2, source: '127.0.0.69', instanceId: 0, json: false }, () => {});
   assert.equal(lig, 0);
 
   // Stop only when dumpcap has counted every datagram sent (the nodes', lig's one request, the probes).
   const sent = probes + 1 + nodes.reduce((n, x) => n + x.counters.get('sent'), 0);
-  await until(`dumpcap to count ${sent} packets`, () => captured() >= sent, 10_000);
+  await until(() => captured() >= sent, { what: `dumpcap to count ${sent} packets`, timeoutMs: 10_000 });
   const stopped = new Promise((resolve) => dumpcap.once('exit', resolve));
   dumpcap.kill('SIGINT');
   await stopped;
