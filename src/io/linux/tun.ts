@@ -1,0 +1,123 @@
+// A layer-3 TUN device (IFF_TUN | IFF_NO_PI): one IP packet per read() and per write().
+import { execFileSync } from 'node:child_process';
+import { EAGAIN, EINTR, O_CLOEXEC, O_NONBLOCK, O_RDWR, SysError, libc, pointerTo, structBuffer } from './libc.js';
+import { IFREQ, readIfreqName, writeIfreq } from './structs.js';
+
+const TUNSETIFF = 0x400454ca; // _IOW('T', 202, int)
+const TUNSETOFFLOAD = 0x400454d0; // _IOW('T', 208, unsigned int)
+const IFF_TUN = 0x0001;
+const IFF_NO_PI = 0x1000;
+const IFF_MULTI_QUEUE = 0x0100;
+
+export interface TunDevice {
+  readonly fd: number;
+  readonly name: string;
+  /** One packet into buf[offset..offset + maxLen): its length, or 0 when none is queued. */
+  read(buf: Uint8Array, offset: number, maxLen: number): number;
+  /** Exactly one packet from buf[offset..offset + len); returns len (0 if the kernel had no room). */
+  write(buf: Uint8Array, offset: number, len: number): number;
+  close(): void;
+}
+
+export interface TunOptions {
+  /** Make read() wait for a packet instead of returning 0 (default false: wait with waitReadable). */
+  blocking?: boolean;
+  /** IFF_MULTI_QUEUE: each openTun of the same name adds a queue. */
+  multiQueue?: boolean;
+}
+
+class Tun implements TunDevice {
+  #fd: number;
+
+  constructor(
+    fd: number,
+    readonly name: string,
+  ) {
+    this.#fd = fd;
+  }
+
+  get fd(): number {
+    return this.#fd;
+  }
+
+  read(buf: Uint8Array, offset: number, maxLen: number): number {
+    const c = libc();
+    const ptr = pointerTo(buf, offset, maxLen);
+    for (;;) {
+      const n = c.read(this.#fd, ptr, maxLen);
+      if (n >= 0) return n;
+      const errno = c.errno();
+      if (errno === EAGAIN) return 0;
+      if (errno !== EINTR) throw new SysError('read', errno, this.name);
+    }
+  }
+
+  write(buf: Uint8Array, offset: number, len: number): number {
+    const c = libc();
+    const ptr = pointerTo(buf, offset, len);
+    for (;;) {
+      const n = c.write(this.#fd, ptr, len);
+      if (n >= 0) return n;
+      const errno = c.errno();
+      if (errno === EAGAIN) return 0;
+      if (errno !== EINTR) throw new SysError('write', errno, this.name);
+    }
+  }
+
+  close(): void {
+    if (this.#fd < 0) return;
+    libc().close(this.#fd);
+    this.#fd = -1;
+  }
+}
+
+/**
+ * Opens (creating if needed) the TUN device name ('' lets the kernel pick tunN) and clears
+ * its offloads, which a persistent device keeps from an earlier attach.
+ */
+export function openTun(name: string, options: TunOptions = {}): TunDevice {
+  const c = libc();
+  const ifreq = structBuffer(IFREQ.size);
+  writeIfreq(ifreq.bytes, name, IFF_TUN | IFF_NO_PI | (options.multiQueue ? IFF_MULTI_QUEUE : 0));
+  const fd = c.open('/dev/net/tun', O_RDWR | O_CLOEXEC | (options.blocking ? 0 : O_NONBLOCK));
+  if (fd < 0) throw new SysError('open', c.errno(), '/dev/net/tun');
+  try {
+    if (c.ioctl(fd, TUNSETIFF, ifreq.address) < 0) throw new SysError('ioctl', c.errno(), `TUNSETIFF ${name}`);
+    if (c.ioctl(fd, TUNSETOFFLOAD, 0) < 0) throw new SysError('ioctl', c.errno(), `TUNSETOFFLOAD ${name}`);
+  } catch (err) {
+    c.close(fd);
+    throw err;
+  }
+  return new Tun(fd, readIfreqName(ifreq.bytes));
+}
+
+/** Wraps a TUN fd opened elsewhere in the process (e.g. passed to a worker by number). */
+export function tunFromFd(fd: number, name: string): TunDevice {
+  return new Tun(fd, name);
+}
+
+export interface LinkSettings {
+  mtu?: number;
+  up?: boolean;
+  txqueuelen?: number;
+  /** CIDR addresses, e.g. "198.18.0.1/24" or "2001:db8::1/64" (IPv6 ones skip DAD). */
+  addresses?: string[];
+}
+
+/** Link settings through the ip command: for setup, not the packet path. */
+export function configureLink(name: string, settings: LinkSettings): void {
+  const ip = (args: string[]): void => {
+    try {
+      execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (err) {
+      const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
+      throw new Error(`ip ${args.join(' ')} failed${stderr ? `: ${stderr}` : ''}`, { cause: err });
+    }
+  };
+  const link: string[] = [];
+  if (settings.mtu !== undefined) link.push('mtu', String(settings.mtu));
+  if (settings.txqueuelen !== undefined) link.push('txqueuelen', String(settings.txqueuelen));
+  if (link.length) ip(['link', 'set', 'dev', name, ...link]);
+  for (const a of settings.addresses ?? []) ip(['addr', 'replace', a, 'dev', name, ...(a.includes(':') ? ['nodad'] : [])]);
+  if (settings.up !== undefined) ip(['link', 'set', 'dev', name, settings.up ? 'up' : 'down']);
+}

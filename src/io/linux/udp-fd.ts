@@ -1,0 +1,320 @@
+// A UDP socket for the packet path: synchronous sends (the socket is blocking, so a full send
+// buffer waits rather than drops), batched receives that never wait (wait with waitReadable),
+// addresses as raw bytes, and no allocation per packet.
+import {
+  EAGAIN,
+  EINTR,
+  EINVAL,
+  EIO,
+  EMSGSIZE,
+  ENOBUFS,
+  IPPROTO_IPV6,
+  IPV6_V6ONLY,
+  MSG_DONTWAIT,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOL_SOCKET,
+  SOL_UDP,
+  SO_RCVBUF,
+  SO_REUSEPORT,
+  SO_SNDBUF,
+  SysError,
+  UDP_GRO,
+  UDP_SEGMENT,
+  libc,
+  pointerTo,
+  structBuffer,
+} from './libc.js';
+import {
+  AF_INET,
+  AF_INET6,
+  CMSG,
+  IOVEC,
+  MMSGHDR,
+  MSGHDR,
+  SOCKADDR_IN6_SIZE,
+  addressBytes,
+  cmsgSpace,
+  getU64,
+  putU64,
+  readSockaddr,
+  writeSockaddr,
+} from './structs.js';
+
+export interface UdpFdOptions {
+  family: 4 | 6;
+  /** Local address: text or 4/16 bytes; 0.0.0.0 or :: for any. */
+  address: Uint8Array | string;
+  /** 0 for an ephemeral port (see localPort). */
+  port: number;
+  reusePort?: boolean;
+  /** UDP_GRO: the kernel may hand several same-size datagrams over as one (see segmentSizes). */
+  gro?: boolean;
+  /** IPV6_V6ONLY on IPv6 sockets (default true, so v4 and v6 sockets can share a port). */
+  v6Only?: boolean;
+  receiveBufferSize?: number;
+  sendBufferSize?: number;
+}
+
+const NAME_SLOT = 32; // sockaddr_in6 (28) rounded up to 8
+const GRO_CMSG = cmsgSpace(4);
+// Per GSO call: the segment limit of older kernels (newer take 128), and a UDP payload that
+// fits an IPv4 packet.
+const GSO_MAX_SEGMENTS = 64;
+const GSO_MAX_BYTES = 65507;
+
+/**
+ * Preallocated room for up to count datagrams of up to slotSize bytes: datagram i lands in
+ * data[i * slotSize ..] and receiveMany fills lengths[i], addresses[16 i ..] (4 bytes used for
+ * IPv4), ports[i] and segmentSizes[i] (the GRO segment size; equal to lengths[i] without GRO).
+ */
+export class ReceiveBatch {
+  readonly data: Buffer;
+  readonly lengths: Int32Array;
+  readonly addresses: Uint8Array;
+  readonly ports: Uint16Array;
+  readonly segmentSizes: Int32Array;
+  /** The kernel's mmsghdr/iovec/sockaddr/cmsg array; its pointers are written once here. */
+  readonly #ctl: ReturnType<typeof structBuffer>;
+  #used = 0;
+
+  constructor(
+    readonly count: number,
+    readonly slotSize = 2048,
+    data?: Buffer,
+  ) {
+    if (!(count >= 1 && count <= 1024 && slotSize >= 1 && slotSize <= 65535)) {
+      throw new RangeError(`a receive batch takes 1..1024 slots of 1..65535 bytes, got ${count} x ${slotSize}`);
+    }
+    this.data = data ?? Buffer.alloc(count * slotSize);
+    if (this.data.length < count * slotSize) throw new RangeError(`data holds ${this.data.length} bytes, needs ${count * slotSize}`);
+    this.lengths = new Int32Array(count);
+    this.addresses = new Uint8Array(16 * count);
+    this.ports = new Uint16Array(count);
+    this.segmentSizes = new Int32Array(count);
+    const iovAt = count * MMSGHDR.size;
+    const nameAt = iovAt + count * IOVEC.size;
+    const ctrlAt = nameAt + count * NAME_SLOT;
+    const ctl = structBuffer(ctrlAt + count * GRO_CMSG);
+    this.#ctl = ctl;
+    const dataAddress = pointerTo(this.data, 0, count * slotSize);
+    for (let i = 0; i < count; i++) {
+      const m = i * MMSGHDR.size;
+      putU64(ctl.dv, iovAt + i * IOVEC.size + IOVEC.base, dataAddress + i * slotSize);
+      putU64(ctl.dv, iovAt + i * IOVEC.size + IOVEC.len, slotSize);
+      putU64(ctl.dv, m + MSGHDR.name, ctl.address + nameAt + i * NAME_SLOT);
+      putU64(ctl.dv, m + MSGHDR.iov, ctl.address + iovAt + i * IOVEC.size);
+      putU64(ctl.dv, m + MSGHDR.iovlen, 1);
+      putU64(ctl.dv, m + MSGHDR.control, ctl.address + ctrlAt + i * GRO_CMSG);
+    }
+    this.#used = count;
+  }
+
+  /** Resets the value-result fields the kernel wrote on the last call; returns the array's address. */
+  prepare(): number {
+    const dv = this.#ctl.dv;
+    for (let i = 0; i < this.#used; i++) {
+      const m = i * MMSGHDR.size;
+      dv.setUint32(m + MSGHDR.namelen, SOCKADDR_IN6_SIZE, true);
+      putU64(dv, m + MSGHDR.controllen, GRO_CMSG);
+      dv.setInt32(m + MSGHDR.flags, 0, true);
+    }
+    this.#used = 0;
+    return this.#ctl.address;
+  }
+
+  /** Copies lengths, sources and segment sizes of the n datagrams the kernel just stored. */
+  collect(n: number): void {
+    const { dv, bytes } = this.#ctl;
+    const nameAt = this.count * (MMSGHDR.size + IOVEC.size);
+    const ctrlAt = nameAt + this.count * NAME_SLOT;
+    for (let i = 0; i < n; i++) {
+      const m = i * MMSGHDR.size;
+      const len = dv.getUint32(m + MMSGHDR.len, true);
+      this.lengths[i] = len;
+      const source = readSockaddr(bytes, nameAt + i * NAME_SLOT, this.addresses, 16 * i);
+      this.ports[i] = source & 0xffff;
+      let segment = len;
+      if (getU64(dv, m + MSGHDR.controllen) >= CMSG.data + 4) {
+        const c = ctrlAt + i * GRO_CMSG;
+        if (dv.getInt32(c + CMSG.level, true) === SOL_UDP && dv.getInt32(c + CMSG.type, true) === UDP_GRO) {
+          segment = dv.getInt32(c + CMSG.data, true);
+        }
+      }
+      this.segmentSizes[i] = segment;
+    }
+    this.#used = n;
+  }
+}
+
+// Per-socket scratch: sockaddr, msghdr, one iovec, one UDP_SEGMENT cmsg, a socklen_t.
+const CTL = { name: 0, msg: 32, iov: 88, cmsg: 104, socklen: 128, size: 136 } as const;
+
+export class UdpFd {
+  #fd: number;
+  readonly family: 4 | 6;
+  readonly localPort: number;
+  /** 4 or 16 bytes. */
+  readonly localAddress: Uint8Array;
+  /** False once the kernel refused UDP_SEGMENT with EIO; sendSegments then loops over sendTo. */
+  gso = true;
+  readonly #ctl = structBuffer(CTL.size);
+
+  private constructor(fd: number, family: 4 | 6) {
+    this.#fd = fd;
+    this.family = family;
+    const { dv, address } = this.#ctl;
+    putU64(dv, CTL.msg + MSGHDR.name, address + CTL.name);
+    putU64(dv, CTL.msg + MSGHDR.iov, address + CTL.iov);
+    putU64(dv, CTL.msg + MSGHDR.iovlen, 1);
+    putU64(dv, CTL.msg + MSGHDR.control, address + CTL.cmsg);
+    putU64(dv, CTL.msg + MSGHDR.controllen, cmsgSpace(2));
+    putU64(dv, CTL.cmsg + CMSG.len, CMSG.data + 2);
+    dv.setInt32(CTL.cmsg + CMSG.level, SOL_UDP, true);
+    dv.setInt32(CTL.cmsg + CMSG.type, UDP_SEGMENT, true);
+    const local = new Uint8Array(16);
+    const found = this.#sockname(local);
+    this.localPort = found & 0xffff;
+    this.localAddress = local.slice(0, found >>> 16);
+  }
+
+  static open(options: UdpFdOptions): UdpFd {
+    const c = libc();
+    const { family } = options;
+    const local = addressBytes(options.address);
+    const fd = c.socket(family === 4 ? AF_INET : AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw new SysError('socket', c.errno());
+    const ctl = structBuffer(64);
+    const setInt = (level: number, name: number, value: number, what: string): void => {
+      ctl.dv.setInt32(0, value, true);
+      if (c.setsockopt(fd, level, name, ctl.address, 4) < 0) throw new SysError('setsockopt', c.errno(), what);
+    };
+    try {
+      if (family === 6) setInt(IPPROTO_IPV6, IPV6_V6ONLY, options.v6Only === false ? 0 : 1, 'IPV6_V6ONLY');
+      if (options.reusePort) setInt(SOL_SOCKET, SO_REUSEPORT, 1, 'SO_REUSEPORT');
+      if (options.gro) setInt(SOL_UDP, UDP_GRO, 1, 'UDP_GRO');
+      if (options.receiveBufferSize) setInt(SOL_SOCKET, SO_RCVBUF, options.receiveBufferSize, 'SO_RCVBUF');
+      if (options.sendBufferSize) setInt(SOL_SOCKET, SO_SNDBUF, options.sendBufferSize, 'SO_SNDBUF');
+      const len = writeSockaddr(ctl.dv, 8, family, local, checkPort(options.port));
+      if (c.bind(fd, ctl.address + 8, len) < 0) throw new SysError('bind', c.errno(), `port ${options.port}`);
+      return new UdpFd(fd, family);
+    } catch (err) {
+      c.close(fd);
+      throw err;
+    }
+  }
+
+  /** Wraps a UDP socket fd opened elsewhere in the process (e.g. passed to a worker by number). */
+  static fromFd(fd: number): UdpFd {
+    const probe = structBuffer(64);
+    const c = libc();
+    probe.dv.setUint32(32, 32, true);
+    if (c.getsockname(fd, probe.address, probe.address + 32) < 0) throw new SysError('getsockname', c.errno());
+    const family = probe.dv.getUint16(0, true);
+    if (family !== AF_INET && family !== AF_INET6) throw new Error(`fd ${fd} is not an IPv4 or IPv6 socket`);
+    return new UdpFd(fd, family === AF_INET ? 4 : 6);
+  }
+
+  get fd(): number {
+    return this.#fd;
+  }
+
+  /** One datagram of buf[offset..offset + len) to addr (4 or 16 bytes) and port; returns the bytes sent, 0 if the kernel had no room. */
+  sendTo(buf: Uint8Array, offset: number, len: number, addr: Uint8Array, port: number): number {
+    const c = libc();
+    const ptr = pointerTo(buf, offset, len);
+    const { dv, address } = this.#ctl;
+    const addrLen = writeSockaddr(dv, CTL.name, this.family, addr, checkPort(port));
+    for (;;) {
+      const n = c.sendto(this.#fd, ptr, len, 0, address + CTL.name, addrLen);
+      if (n >= 0) return n;
+      const errno = c.errno();
+      if (errno === EAGAIN || errno === ENOBUFS) return 0;
+      if (errno !== EINTR) throw new SysError('sendto', errno);
+    }
+  }
+
+  /**
+   * buf[offset..offset + totalLen) as datagrams of segmentSize bytes (the last may be shorter):
+   * sendmsg with UDP_SEGMENT (GSO), up to 64 segments and 65507 bytes per call, and one sendTo
+   * per datagram for what the kernel refuses. Returns the bytes sent.
+   */
+  sendSegments(buf: Uint8Array, offset: number, totalLen: number, segmentSize: number, addr: Uint8Array, port: number): number {
+    if (totalLen <= segmentSize) return this.sendTo(buf, offset, totalLen, addr, port);
+    if (!(segmentSize >= 1 && segmentSize <= GSO_MAX_BYTES) || segmentSize % 1 !== 0) throw new RangeError(`segment size ${segmentSize}`);
+    const ptr = pointerTo(buf, offset, totalLen);
+    const end = offset + totalLen;
+    let at = offset;
+    let sent = 0;
+    if (this.gso) {
+      const { dv } = this.#ctl;
+      dv.setUint32(CTL.msg + MSGHDR.namelen, writeSockaddr(dv, CTL.name, this.family, addr, checkPort(port)), true);
+      dv.setUint16(CTL.cmsg + CMSG.data, segmentSize, true);
+      const chunk = Math.min(GSO_MAX_SEGMENTS, Math.floor(GSO_MAX_BYTES / segmentSize)) * segmentSize;
+      while (end - at > segmentSize) {
+        const len = Math.min(chunk, end - at);
+        const n = this.#sendGso(ptr + (at - offset), len);
+        if (n < 0) break;
+        sent += n;
+        at += len;
+      }
+    }
+    for (; at < end; at += segmentSize) sent += this.sendTo(buf, at, Math.min(segmentSize, end - at), addr, port);
+    return sent;
+  }
+
+  /** One GSO sendmsg of len bytes at ptr: the bytes sent, 0 if the kernel had no room, -1 if it refused GSO. */
+  #sendGso(ptr: number, len: number): number {
+    const c = libc();
+    const { dv, address } = this.#ctl;
+    putU64(dv, CTL.iov + IOVEC.base, ptr);
+    putU64(dv, CTL.iov + IOVEC.len, len);
+    for (;;) {
+      const n = c.sendmsg(this.#fd, address + CTL.msg, 0);
+      if (n >= 0) return n;
+      const errno = c.errno();
+      if (errno === EINTR) continue;
+      if (errno === EAGAIN || errno === ENOBUFS) return 0;
+      if (errno === EIO) this.gso = false; // the route's device cannot checksum the segments
+      else if (errno !== EINVAL && errno !== EMSGSIZE) throw new SysError('sendmsg', errno, 'UDP_SEGMENT');
+      return -1;
+    }
+  }
+
+  /** Up to max datagrams queued now into batch (recvmmsg, never waits); returns how many, 0 if none. */
+  receiveMany(batch: ReceiveBatch, max = batch.count): number {
+    const c = libc();
+    const n = Math.min(max, batch.count);
+    const vec = batch.prepare();
+    for (;;) {
+      const r = c.recvmmsg(this.#fd, vec, n, MSG_DONTWAIT, 0);
+      if (r >= 0) {
+        batch.collect(r);
+        return r;
+      }
+      const errno = c.errno();
+      if (errno === EAGAIN) return 0;
+      if (errno !== EINTR) throw new SysError('recvmmsg', errno);
+    }
+  }
+
+  close(): void {
+    if (this.#fd < 0) return;
+    libc().close(this.#fd);
+    this.#fd = -1;
+  }
+
+  /** getsockname: the address into out, returns port | (address length << 16). */
+  #sockname(out: Uint8Array): number {
+    const c = libc();
+    const { dv, bytes, address } = this.#ctl;
+    dv.setUint32(CTL.socklen, NAME_SLOT, true);
+    if (c.getsockname(this.#fd, address + CTL.name, address + CTL.socklen) < 0) throw new SysError('getsockname', c.errno());
+    return readSockaddr(bytes, CTL.name, out, 0);
+  }
+}
+
+function checkPort(port: number): number {
+  if ((port & 0xffff) !== port) throw new RangeError(`bad port ${port}`);
+  return port;
+}
