@@ -2,6 +2,8 @@
 
 export class Counters {
   private readonly values = new Map<string, number>();
+  /** Counters kept elsewhere (the data-plane workers), merged into snapshots. */
+  private readonly sources = new Set<() => Record<string, number>>();
 
   inc(name: string, by = 1): void {
     this.values.set(name, (this.values.get(name) ?? 0) + by);
@@ -11,8 +13,15 @@ export class Counters {
     return this.values.get(name) ?? 0;
   }
 
+  /** Adds counters read from source at each snapshot; returns the function that removes it. */
+  addSource(source: () => Record<string, number>): () => void {
+    this.sources.add(source);
+    return () => this.sources.delete(source);
+  }
+
   /** Every counter, sorted by name. */
   snapshot(): Record<string, number> {
-    return Object.fromEntries([...this.values].sort(([a], [b]) => a.localeCompare(b)));
+    const all = [...this.values, ...[...this.sources].flatMap((s) => Object.entries(s()))];
+    return Object.fromEntries(all.sort(([a], [b]) => a.localeCompare(b)));
   }
 }

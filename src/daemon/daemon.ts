@@ -8,7 +8,8 @@ import { Operations } from '../core/operations.js';
 import { serveApi } from '../api/server.js';
 import type { FastifyInstance } from 'fastify';
 import type { Network } from '../core/ports.js';
-import { databaseEntryOf, mapServersOf, nodeOptionsOf, prefixOf, siteOf } from './node-options.js';
+import { databaseEntryOf, dataPlaneOptionsOf, mapServersOf, nodeOptionsOf, prefixOf, siteOf } from './node-options.js';
+import { DataPlane } from '../dataplane/data-plane.js';
 
 export interface DaemonIo {
   network: Network;
@@ -27,16 +28,28 @@ export class Daemon {
     readonly ops: Operations,
     private readonly io: DaemonIo,
     private readonly api: FastifyInstance,
+    private readonly dataPlane: DataPlane | undefined,
   ) {}
 
   /** Starts the node of the config file at path (already loaded as config, when the caller read it). */
   static async start(path: string, io: DaemonIo, config: LociConfig = loadConfig(path)): Promise<Daemon> {
     const node = new LispNode(nodeOptionsOf(config, io));
     await node.start();
+    let dataPlane: DataPlane | undefined;
+    try {
+      dataPlane = config.dataPlane.enabled ? await DataPlane.start(dataPlaneOptionsOf(config, node, io)) : undefined;
+    } catch (e) {
+      await node.stop();
+      throw e;
+    }
+    if (dataPlane) node.counters.addSource(() => dataPlane.snapshot());
     const ops = new Operations(node);
     const api = await serveApi(ops, config.api.socket);
-    io.log.info({ node: config.name, roles: config.roles, listen: node.localAddresses, api: config.api.socket }, 'node started');
-    return new Daemon(path, config, node, ops, io, api);
+    io.log.info(
+      { node: config.name, roles: config.roles, listen: node.localAddresses, api: config.api.socket, ...(dataPlane ? { tun: dataPlane.tunName } : {}) },
+      'node started',
+    );
+    return new Daemon(path, config, node, ops, io, api, dataPlane);
   }
 
   /** Re-reads the config and applies what changed through the core operations; a broken file is logged and changes nothing. */
@@ -69,6 +82,7 @@ export class Daemon {
 
   async stop(): Promise<void> {
     await this.api.close();
+    await this.dataPlane?.stop();
     await this.node.stop();
     this.io.log.info({ node: this.config.name }, 'node stopped');
   }

@@ -1,7 +1,8 @@
 // A validated config file as the options of a LispNode.
 import { toEidPrefix, type DatabaseEntry as ConfigDatabaseEntry, type LociConfig, type SiteConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
-import type { NodeOptions } from '../core/node.js';
+import type { LispNode, NodeOptions } from '../core/node.js';
+import type { DataPlaneOptions } from '../dataplane/data-plane.js';
 import type { Log, Network } from '../core/ports.js';
 import { databaseEntry, type DatabaseEntry, type MapServerPeer } from '../core/roles/etr.js';
 import type { SiteSpec } from '../core/roles/sites.js';
@@ -54,5 +55,29 @@ export function nodeOptionsOf(c: LociConfig, io: { network: Network; clock: Cloc
     recordTtlMinutes: c.recordTtl,
     mapCacheSize: c.mapCache.size,
     negativeTtl: c.negativeTtl,
+  };
+}
+
+/** The data plane of an xTR: the map-cache of its ITR, its database prefixes and RLOCs. */
+export function dataPlaneOptionsOf(c: LociConfig, node: LispNode, io: { log?: Log; dataPort?: number }): DataPlaneOptions {
+  const d = c.dataPlane;
+  return {
+    tun: d.tun,
+    mode: d.mode,
+    instanceId: d.instanceId,
+    underlayMtu: d.underlayMtu,
+    mtu: d.mtu,
+    eidAddresses: d.eidAddresses,
+    petrs: d.petrs,
+    routes: d.routes,
+    routeTable: d.routeTable,
+    rulePriority: d.rulePriority,
+    database: c.database.map(prefixOf),
+    rlocs: c.listen,
+    ...(node.mapCache ? { mapCache: node.mapCache } : {}),
+    ...(node.itr ? { resolve: (eid: EidPrefix) => void node.itr?.resolve(eid) } : {}),
+    decapsulate: c.roles.includes('etr'),
+    ...(io.log ? { log: io.log } : {}),
+    ...(io.dataPort !== undefined ? { dataPort: io.dataPort } : {}),
   };
 }

@@ -10,6 +10,7 @@ export const COUNTER_NAMES = [
   'encap.queue-dropped',
   'encap.queue-expired',
   'encap.not-ip',
+  'encap.not-unicast',
   'encap.no-locator',
   'encap.negative-drop',
   'encap.negative-no-petr',

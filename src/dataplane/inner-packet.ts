@@ -45,3 +45,13 @@ export function capTtl(buf: Uint8Array, offset: number, ttl: number): void {
 export function trafficClassOf(buf: Uint8Array, offset: number): number {
   return buf[offset]! >>> 4 === 4 ? buf[offset + 1]! : ((buf[offset]! & 15) << 4) | (buf[offset + 1]! >>> 4);
 }
+
+/** Whether the destination is unicast and routable: not multicast, broadcast or IPv6 link-local (the kernel's own chatter on the TUN device). */
+export function unicastDestination(buf: Uint8Array, offset: number): boolean {
+  if (buf[offset]! >>> 4 === 4) {
+    const first = buf[offset + 16]!;
+    return first < 224;
+  }
+  const first = buf[offset + 24]!;
+  return first !== 0xff && !(first === 0xfe && (buf[offset + 25]! & 0xc0) === 0x80);
+}

@@ -2,7 +2,8 @@
 // file descriptors in a worker, or on in-memory fakes in tests).
 //
 // Encapsulation (ITR), for a packet read from the TUN device with LISP_HEADER_LENGTH of headroom:
-//   1. a whole IPv4 or IPv6 packet, else dropped (encap.not-ip)
+//   1. a whole IPv4 or IPv6 unicast packet, else dropped (encap.not-ip, encap.not-unicast: the
+//      kernel's own multicast and link-local chatter on the TUN device)
 //   2. route of the destination EID; none: queue it and report the miss (first packet only)
 //   3. negative route: its action (drop; natively-forward only through PETRs, which the
 //      control plane turns into a forward route)
@@ -17,7 +18,7 @@ import { packetFlowHash } from '../table/index.js';
 import { C, type DataCounters } from './counters.js';
 import { destinationOf, type Fib, type FibLocator } from './fib.js';
 import { mayNotFragment, tooBig } from './icmp-too-big.js';
-import { capTtl, ipVersion } from './inner-packet.js';
+import { capTtl, ipVersion, unicastDestination } from './inner-packet.js';
 import { LISP_HEADER_LENGTH, nextNonce, readInstanceId, writeLispHeader } from './lisp-header.js';
 import type { MissQueue } from './miss-queue.js';
 
@@ -59,6 +60,10 @@ export class Encapsulator {
     const counters = this.o.counters;
     if (ipVersion(buf, offset, length) === 0) {
       counters.inc(C['encap.not-ip']);
+      return;
+    }
+    if (!unicastDestination(buf, offset)) {
+      counters.inc(C['encap.not-unicast']);
       return;
     }
     if (!this.forward(buf, offset, length)) {

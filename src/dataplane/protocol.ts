@@ -3,7 +3,7 @@
 // the local database; each worker keeps its own forwarding copy, changed only by these messages.
 //
 //   control -> worker: add (a route for a prefix, replacing any), delete, flush (drop every route)
-//   worker -> control: miss (a destination without a route; its packets wait in the worker),
+//   worker -> control: ready (looping), miss (a destination without a route; its packets wait in the worker),
 //                      used (routes that carried traffic since the last report, so the map-cache
 //                      refreshes them before they expire), stats (per-locator packet counts)
 import type { EidPrefix, Locator, NegativeAction } from '../table/index.js';
@@ -25,6 +25,8 @@ export interface LocatorStats {
 }
 
 export type WorkerMessage =
+  /** Set up and looping. */
+  | { readonly op: 'ready' }
   | { readonly op: 'miss'; readonly eid: EidPrefix }
   | { readonly op: 'used'; readonly prefixes: readonly EidPrefix[] }
   /** Totals since the worker started, by locator address. */

@@ -175,3 +175,19 @@ describe('data-plane pipeline', () => {
     assert.equal(s.tun.length, 0);
   });
 });
+
+describe('data-plane pipeline filters', () => {
+  it('drops multicast, broadcast and IPv6 link-local destinations without a miss', () => {
+    const s = setup();
+    for (const [src, dst] of [
+      ['198.18.1.10', '224.0.0.22'],
+      ['198.18.1.10', '255.255.255.255'],
+      ['fe80::1', 'ff02::16'],
+      ['fe80::1', 'fe80::2'],
+    ] as const) {
+      s.push(innerPacket(src, dst));
+    }
+    assert.equal(s.counters.get('encap.not-unicast'), 4);
+    assert.equal(s.misses.length, 0);
+  });
+});

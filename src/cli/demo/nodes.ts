@@ -1,0 +1,31 @@
+// Starts the demo's Loci daemons in their namespaces (each a `loci run` process the lab records)
+// and waits, through each node's API, until they serve and both sites are registered.
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { LociClient } from '../../client/client.js';
+import type { Lab } from '../../io/lab/lab.js';
+import { until } from '../../io/lab/poll.js';
+import type { DemoTopology } from '../../io/lab/topology.js';
+import type { DemoNode } from './configs.js';
+
+const LOCI = fileURLToPath(new URL('../../../bin/loci.js', import.meta.url));
+
+export type DemoClients = Record<DemoNode, LociClient>;
+
+export async function startNodes(lab: Lab, t: DemoTopology, configs: Record<DemoNode, Record<string, unknown>>, dir: string): Promise<DemoClients> {
+  const ns: Record<DemoNode, string> = { ms: t.ms.ns, 'xtr-a': t.xtrA.ns, 'xtr-b': t.xtrB.ns };
+  const clients = {} as DemoClients;
+  for (const node of Object.keys(configs) as DemoNode[]) {
+    const file = `${dir}/${node}.yaml`;
+    writeFileSync(file, stringify(configs[node]));
+    lab.spawn(ns[node], [process.execPath, LOCI, 'run', '-c', file], { logFile: `${dir}/${node}.log` });
+    clients[node] = new LociClient((configs[node].api as { socket: string }).socket);
+  }
+  for (const node of Object.keys(clients) as DemoNode[]) {
+    await until(async () => (await clients[node].status()).name === node, { what: `node ${node} to serve its API (log: ${dir}/${node}.log)`, timeoutMs: 30_000, intervalMs: 100 });
+  }
+  const prefixes = (['xtr-a', 'xtr-b'] as const).reduce((n, x) => n + (configs[x].database as unknown[]).length, 0);
+  await until(async () => (await clients.ms.registrations()).length >= prefixes, { what: 'both sites to register with the Map-Server', timeoutMs: 20_000, intervalMs: 100 });
+  return clients;
+}

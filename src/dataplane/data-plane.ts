@@ -1,0 +1,212 @@
+// The data plane of an xTR, seen from the control plane: it creates the TUN device, the UDP
+// sockets and the routes, starts the worker threads (encap for an ITR, decap for an ETR), keeps
+// the encap worker's forwarding copy in step with the map-cache over the mapping-socket protocol,
+// resolves the misses the worker reports, and takes everything away on stop.
+import { existsSync } from 'node:fs';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { configureLink, openTun, UdpFd, type TunDevice } from '../io/linux/index.js';
+import type { RouteSet } from '../io/linux/routes.js';
+import type { Log } from '../core/ports.js';
+import type { EidPrefix, MapCache, MapCacheEvent } from '../table/index.js';
+import { DataCounters } from './counters.js';
+import type { ControlMessage, LocatorStats, WorkerMessage } from './protocol.js';
+import { messageFor, petrLocators } from './routes-of.js';
+import { installSteering } from './steering.js';
+import { GENERATION, LISP_DATA_PORT, STOP, type WorkerSetup } from './worker-setup.js';
+
+export interface DataPlaneOptions {
+  readonly tun: string;
+  readonly mode: 'router' | 'host';
+  readonly instanceId: number;
+  readonly underlayMtu: number;
+  readonly mtu: number;
+  readonly eidAddresses: readonly string[];
+  readonly petrs: readonly string[];
+  readonly routes: boolean;
+  readonly routeTable: number;
+  readonly rulePriority: number;
+  /** Our EID-prefixes (router mode steers traffic from them into the TUN). */
+  readonly database: readonly EidPrefix[];
+  /** Our RLOCs: encapsulated packets are sent from the first of each family. */
+  readonly rlocs: readonly string[];
+  /** ITR: encapsulate what the TUN gives, from this map-cache. */
+  readonly mapCache?: MapCache;
+  /** Resolve an EID the encap worker has no route for. */
+  readonly resolve?: (eid: EidPrefix) => void;
+  /** ETR: decapsulate what arrives on UDP 4341. */
+  readonly decapsulate: boolean;
+  readonly log?: Log;
+  /** UDP port to receive on instead of 4341 (labs). */
+  readonly dataPort?: number;
+}
+
+/**
+ * The worker thread's entry: the built JS, or from the TypeScript sources a stub that registers
+ * tsx first (Node 20 workers do not inherit the loader the main thread registered).
+ */
+function workerEntry(): [string | URL, { eval?: boolean }] {
+  const ts = import.meta.url.endsWith('.ts');
+  const entry = new URL(ts ? './worker.ts' : './worker.js', import.meta.url);
+  if (!existsSync(entry)) throw new Error(`data-plane worker ${entry.pathname} is missing`);
+  if (!ts) return [entry, {}];
+  const tsx = import.meta.resolve('tsx/esm/api');
+  return [`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true }];
+}
+
+/** Source ports per family for outgoing packets: a flow hash picks one (RFC 9300 section 5.3). */
+const SEND_SOCKETS = 4;
+
+interface RunningWorker {
+  readonly worker: Worker;
+  readonly port: MessagePort;
+  readonly exited: Promise<void>;
+  /** Resolves when the worker has set up its loop, rejects when it failed first. */
+  readonly ready: Promise<void>;
+}
+
+export class DataPlane {
+  private readonly counters = DataCounters.shared();
+  private readonly control = new Int32Array(new SharedArrayBuffer(8));
+  private locatorStats: Readonly<Record<string, LocatorStats>> = {};
+  private readonly sockets: UdpFd[] = [];
+  private readonly workers: RunningWorker[] = [];
+  private encapWorker: RunningWorker | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private tun: TunDevice | undefined;
+  private routes: RouteSet | undefined;
+
+  private constructor(private readonly o: DataPlaneOptions) {}
+
+  static async start(o: DataPlaneOptions): Promise<DataPlane> {
+    const dp = new DataPlane(o);
+    try {
+      dp.open();
+      await dp.startWorkers();
+    } catch (e) {
+      await dp.stop();
+      throw e;
+    }
+    return dp;
+  }
+
+  get tunName(): string {
+    return this.o.tun;
+  }
+
+  /** Data-plane counters and per-locator traffic, as "dataplane.*" names. */
+  snapshot(): Record<string, number> {
+    const out = this.counters.snapshot();
+    for (const [address, s] of Object.entries(this.locatorStats)) {
+      out[`dataplane.locator.${address}.packets`] = s.packets;
+      out[`dataplane.locator.${address}.bytes`] = s.bytes;
+    }
+    return out;
+  }
+
+  async stop(): Promise<void> {
+    this.unsubscribe?.();
+    Atomics.store(this.control, STOP, 1);
+    await Promise.all(this.workers.map((w) => w.exited));
+    for (const s of this.sockets.splice(0)) s.close();
+    this.routes?.remove();
+    this.tun?.close();
+    this.tun = undefined;
+  }
+
+  private open(): void {
+    const o = this.o;
+    this.tun = openTun(o.tun);
+    const hostAddresses = o.mode === 'host' ? o.eidAddresses.map((a) => (a.includes(':') ? `${a}/128` : `${a}/32`)) : [];
+    configureLink(o.tun, { mtu: o.mtu, txqueuelen: 1000, addresses: hostAddresses, up: true });
+    if (o.routes) {
+      this.routes = installSteering({ tun: o.tun, mode: o.mode, table: o.routeTable, priority: o.rulePriority, database: o.database, eidAddresses: o.eidAddresses, rlocs: o.rlocs });
+    }
+  }
+
+  private async startWorkers(): Promise<void> {
+    const o = this.o;
+    const families = ['ipv4', 'ipv6'] as const;
+    const rlocOf = (f: 'ipv4' | 'ipv6') => o.rlocs.find((a) => a.includes(':') === (f === 'ipv6'));
+    if (o.mapCache) {
+      const sockets = { ipv4: [] as number[], ipv6: [] as number[] };
+      for (const f of families) {
+        const address = rlocOf(f);
+        if (!address) continue;
+        for (let i = 0; i < SEND_SOCKETS; i++) sockets[f].push(this.socket(f, address, 0).fd);
+      }
+      this.encapWorker = this.startWorker('encap', sockets);
+      this.follow(o.mapCache);
+    }
+    if (o.decapsulate) {
+      const sockets = { ipv4: [] as number[], ipv6: [] as number[] };
+      for (const f of families) if (rlocOf(f)) sockets[f].push(this.socket(f, f === 'ipv4' ? '0.0.0.0' : '::', o.dataPort ?? LISP_DATA_PORT).fd);
+      this.startWorker('decap', sockets);
+    }
+    await Promise.all(this.workers.map((w) => w.ready));
+  }
+
+  private socket(family: 'ipv4' | 'ipv6', address: string, port: number): UdpFd {
+    const s = UdpFd.open({ family: family === 'ipv4' ? 4 : 6, address, port, sendBufferSize: 4 << 20, receiveBufferSize: 4 << 20 });
+    this.sockets.push(s);
+    return s;
+  }
+
+  private startWorker(role: 'encap' | 'decap', sockets: WorkerSetup['sockets']): RunningWorker {
+    const o = this.o;
+    const channel = new MessageChannel();
+    const setup: WorkerSetup = {
+      role,
+      tunFd: this.tun!.fd,
+      tunName: o.tun,
+      sockets,
+      instanceId: o.instanceId,
+      underlayMtu: o.underlayMtu,
+      counters: this.counters.values.buffer as SharedArrayBuffer,
+      control: this.control.buffer as SharedArrayBuffer,
+      port: channel.port2,
+    };
+    const [entry, how] = workerEntry();
+    const worker = new Worker(entry, { ...how, workerData: setup, transferList: [channel.port2] });
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    const ready = new Promise<void>((resolve, reject) => {
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`data-plane ${role} worker exited (${code}) before it was ready`)));
+      channel.port1.on('message', (m: WorkerMessage) => (m.op === 'ready' ? resolve() : this.fromWorker(m)));
+    });
+    worker.on('error', (e) => o.log?.warn({ role, error: e.message }, 'data-plane worker failed'));
+    channel.port1.unref();
+    const running = { worker, port: channel.port1, exited, ready };
+    this.workers.push(running);
+    return running;
+  }
+
+  /** Sends the map-cache to the encap worker, then every change to it. */
+  private follow(mapCache: MapCache): void {
+    const petrs = petrLocators(this.o.petrs);
+    for (const entry of mapCache.entries()) this.post(messageFor(entry, petrs));
+    this.unsubscribe = mapCache.subscribe((e: MapCacheEvent) => {
+      if (e.type === 'add' || e.type === 'update') this.post(messageFor(e.entry, petrs));
+      else if (e.type === 'remove') this.post({ op: 'delete', prefix: e.entry.eid });
+    });
+  }
+
+  private post(m: ControlMessage): void {
+    if (!this.encapWorker) return;
+    this.encapWorker.port.postMessage(m);
+    Atomics.add(this.control, GENERATION, 1);
+  }
+
+  private fromWorker(m: WorkerMessage): void {
+    const mapCache = this.o.mapCache;
+    if (m.op === 'ready') return;
+    if (m.op === 'miss') this.o.resolve?.(m.eid);
+    else if (m.op === 'stats') this.locatorStats = m.locators;
+    else if (mapCache) {
+      // Lookups count as use, so entries carrying traffic are refreshed before they expire.
+      for (const p of m.prefixes) {
+        if (p.family === 'ipv4') mapCache.lookup4(p.iid, ((p.address[0]! << 24) | (p.address[1]! << 16) | (p.address[2]! << 8) | p.address[3]!) >>> 0);
+        else if (p.family === 'ipv6') mapCache.lookup6(p.iid, p.address);
+      }
+    }
+  }
+}

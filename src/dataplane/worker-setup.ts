@@ -1,0 +1,20 @@
+// What the control plane hands a data-plane worker thread (worker.ts is the thread's entry).
+import type { MessagePort } from 'node:worker_threads';
+
+export const LISP_DATA_PORT = 4341;
+/** Int32 slots of the control SharedArrayBuffer. */
+export const STOP = 0;
+export const GENERATION = 1;
+
+export interface WorkerSetup {
+  readonly role: 'encap' | 'decap';
+  readonly tunFd: number;
+  readonly tunName: string;
+  /** encap: sockets to send from, by family; decap: the sockets bound to port 4341. */
+  readonly sockets: { readonly ipv4: number[]; readonly ipv6: number[] };
+  readonly instanceId: number;
+  readonly underlayMtu: number;
+  readonly counters: SharedArrayBuffer;
+  readonly control: SharedArrayBuffer;
+  readonly port: MessagePort;
+}
