@@ -107,7 +107,8 @@ export class LispNode {
             waitMs: Math.min(o.rlocProbeIntervalMs, 3000),
             controlPort: this.port,
             itrRlocs: () => this.sockets.map((s) => s.local.address),
-            send: (data, to) => this.send(data, to),
+            send: (data, to, from) => this.send(data, to, this.sockets.find((s) => s.local.address === from)),
+            ...(o.network.sourceFor ? { sourceFor: (remote: string) => o.network.sourceFor!(remote) } : {}),
           })
         : undefined;
     // Entries in use that are about to expire are asked for again.

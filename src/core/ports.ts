@@ -19,6 +19,8 @@ export type DatagramHandler = (data: Buffer, from: Endpoint, socket: ControlSock
 export interface Network {
   /** Binds a UDP socket to local (port 0: an ephemeral port) and delivers what it receives to onDatagram. */
   bind(local: Endpoint, onDatagram: DatagramHandler): Promise<ControlSocket>;
+  /** The local address the system would send from to reach remote (its routes decide), when it can tell. */
+  sourceFor?(remote: string): Promise<string>;
 }
 
 /** What the core logs through (pino satisfies it): structured fields and a message. */

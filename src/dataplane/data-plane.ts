@@ -27,7 +27,7 @@ export interface DataPlaneOptions {
   readonly rulePriority: number;
   /** Our EID-prefixes (router mode steers traffic from them into the TUN). */
   readonly database: readonly EidPrefix[];
-  /** Our RLOCs: encapsulated packets are sent from the first of each family. */
+  /** Our RLOCs (host mode sends encapsulated packets from the first of each family). */
   readonly rlocs: readonly string[];
   /** ITR: encapsulate what the TUN gives, from this map-cache. */
   readonly mapCache?: MapCache;
@@ -130,8 +130,12 @@ export class DataPlane {
     if (o.mapCache) {
       const sockets = { ipv4: [] as number[], ipv6: [] as number[] };
       for (const f of families) {
-        const address = rlocOf(f);
-        if (!address) continue;
+        const rloc = rlocOf(f);
+        if (!rloc) continue;
+        // Router mode lets the kernel pick the source RLOC by route (an uplink that goes down takes
+        // its routes with it); host mode must send from an RLOC, as only RLOC-sourced packets
+        // escape the rule that steers this host's traffic into the TUN.
+        const address = o.mode === 'host' ? rloc : f === 'ipv4' ? '0.0.0.0' : '::';
         for (let i = 0; i < SEND_SOCKETS; i++) sockets[f].push(this.socket(f, address, 0).fd);
       }
       this.encapWorker = this.startWorker('encap', sockets);
@@ -139,14 +143,15 @@ export class DataPlane {
     }
     if (o.decapsulate) {
       const sockets = { ipv4: [] as number[], ipv6: [] as number[] };
-      for (const f of families) if (rlocOf(f)) sockets[f].push(this.socket(f, f === 'ipv4' ? '0.0.0.0' : '::', o.dataPort ?? LISP_DATA_PORT).fd);
+      for (const f of families) if (rlocOf(f)) sockets[f].push(this.socket(f, f === 'ipv4' ? '0.0.0.0' : '::', o.dataPort ?? LISP_DATA_PORT, true).fd);
       this.startWorker('decap', sockets);
     }
     await Promise.all(this.workers.map((w) => w.ready));
   }
 
-  private socket(family: 'ipv4' | 'ipv6', address: string, port: number): UdpFd {
-    const s = UdpFd.open({ family: family === 'ipv4' ? 4 : 6, address, port, sendBufferSize: 4 << 20, receiveBufferSize: 4 << 20 });
+  /** A socket of the pool (gro: the 4341 sockets, which take coalesced datagrams). */
+  private socket(family: 'ipv4' | 'ipv6', address: string, port: number, gro = false): UdpFd {
+    const s = UdpFd.open({ family: family === 'ipv4' ? 4 : 6, address, port, gro, sendBufferSize: 4 << 20, receiveBufferSize: 4 << 20 });
     this.sockets.push(s);
     return s;
   }

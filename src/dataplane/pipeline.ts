@@ -23,8 +23,12 @@ import { LISP_HEADER_LENGTH, nextNonce, readInstanceId, writeLispHeader } from '
 import type { MissQueue } from './miss-queue.js';
 
 export interface UnderlaySender {
-  /** Sends buf[offset..offset+length) (LISP header and inner packet) to the locator, port 4341, from a source port chosen by flowHash. */
+  /**
+   * Sends buf[offset..offset+length) (LISP header and inner packet) to the locator, port 4341, from
+   * a source port chosen by flowHash; it may hold the bytes until flush().
+   */
   send(buf: Buffer, offset: number, length: number, locator: FibLocator, flowHash: number): boolean;
+  flush(): void;
 }
 
 export interface TunWriter {
@@ -82,6 +86,8 @@ export class Encapsulator {
     const expired = this.queue.drain(now, (packet) => {
       scratch.set(packet, LISP_HEADER_LENGTH);
       const sent = this.forward(scratch, LISP_HEADER_LENGTH, packet.length);
+      // The next packet reuses the scratch buffer.
+      this.sender.flush();
       if (sent) this.o.counters.inc(C['encap.queue-sent']);
       return sent;
     });

@@ -10,11 +10,12 @@
 import { performance } from 'node:perf_hooks';
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { ReceiveBatch, tunFromFd, UdpFd, waitReadable } from '../io/linux/index.js';
-import { DataCounters } from './counters.js';
-import { Fib, type FibLocator } from './fib.js';
+import { C, DataCounters } from './counters.js';
+import { Fib } from './fib.js';
+import { GsoSender } from './gso-sender.js';
 import { LISP_HEADER_LENGTH } from './lisp-header.js';
 import { MissQueue } from './miss-queue.js';
-import { Decapsulator, Encapsulator, type PipelineOptions, type TunWriter, type UnderlaySender } from './pipeline.js';
+import { Decapsulator, Encapsulator, type PipelineOptions, type TunWriter } from './pipeline.js';
 import type { ControlMessage, WorkerMessage } from './protocol.js';
 import { GENERATION, LISP_DATA_PORT, STOP, type WorkerSetup } from './worker-setup.js';
 
@@ -45,19 +46,10 @@ function main(setup: WorkerSetup): void {
   }
 
   const pools = { ipv4: setup.sockets.ipv4.map((fd) => UdpFd.fromFd(fd)), ipv6: setup.sockets.ipv6.map((fd) => UdpFd.fromFd(fd)) };
-  const sender: UnderlaySender = {
-    send(buf, offset, length, locator: FibLocator, flowHash) {
-      const pool = pools[locator.family];
-      if (pool.length === 0) return false;
-      try {
-        return pool[flowHash % pool.length]!.sendTo(buf, offset, length, locator.bytes, LISP_DATA_PORT) === length;
-      } catch {
-        return false;
-      }
-    },
-  };
+  const sender = new GsoSender(pools, LISP_DATA_PORT);
   const encap = new Encapsulator(options, sender, tunWriter, new MissQueue(), (eid) => post({ op: 'miss', eid }));
-  const buf = Buffer.alloc(LISP_HEADER_LENGTH + 65536);
+  // Packets are read back to back (each after room for its LISP header) so the sender can batch them.
+  const buf = Buffer.alloc(BATCH * 2048 + LISP_HEADER_LENGTH + 65536);
   const fds = Int32Array.of(setup.tunFd);
   let generation = 0;
   post({ op: 'ready' });
@@ -78,11 +70,18 @@ function main(setup: WorkerSetup): void {
     }
     let n = 0;
     for (let i = 0; i < BATCH; i++) {
-      const length = tun.read(buf, LISP_HEADER_LENGTH, buf.length - LISP_HEADER_LENGTH);
+      const at = sender.end + LISP_HEADER_LENGTH;
+      if (at > buf.length - 65536) break;
+      const length = tun.read(buf, at, 65536);
       if (length === 0) break;
       if (i > 0) now = performance.now();
-      encap.process(buf, LISP_HEADER_LENGTH, length, now);
+      encap.process(buf, at, length, now);
       n++;
+    }
+    sender.flush();
+    if (sender.failed > 0) {
+      counters.inc(C['encap.send-error'], sender.failed);
+      sender.failed = 0;
     }
     if (n === 0) waitReadable(fds, IDLE_WAIT_MS);
   }
@@ -90,14 +89,20 @@ function main(setup: WorkerSetup): void {
 
 function decapLoop(setup: WorkerSetup, control: Int32Array, decap: Decapsulator): void {
   const sockets = [...setup.sockets.ipv4, ...setup.sockets.ipv6].map((fd) => UdpFd.fromFd(fd));
-  const slot = Math.max(2048, setup.underlayMtu);
+  // With UDP_GRO one slot may hold several datagrams of segmentSizes[i] bytes each.
+  const slot = 65535;
   const batch = new ReceiveBatch(BATCH, slot);
   const fds = Int32Array.from(sockets.map((s) => s.fd));
   while (Atomics.load(control, STOP) === 0) {
     let received = 0;
     for (const socket of sockets) {
       const n = socket.receiveMany(batch);
-      for (let i = 0; i < n; i++) decap.process(batch.data, i * slot, batch.lengths[i]!, 0);
+      for (let i = 0; i < n; i++) {
+        const start = i * slot;
+        const end = start + batch.lengths[i]!;
+        const segment = batch.segmentSizes[i]!;
+        for (let at = start; at < end; at += segment) decap.process(batch.data, at, Math.min(segment, end - at), 0);
+      }
       received += n;
     }
     if (received === 0) waitReadable(fds, IDLE_WAIT_MS);

@@ -35,6 +35,7 @@ export const udpNetwork: Network = {
       });
     });
   },
+  sourceFor: (remote) => sourceAddressFor(remote),
 };
 
 /** The local address the kernel would send from to reach remote (a connected UDP socket; nothing is sent). */

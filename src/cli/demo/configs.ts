@@ -17,6 +17,8 @@ export interface DemoConfigOptions {
   readonly hostModeA?: boolean;
   /** PETR for negative natively-forward mappings. */
   readonly petr?: string;
+  /** Instance-id of both sites' EIDs (default 0). */
+  readonly instanceId?: number;
 }
 
 export type DemoNode = 'ms' | 'xtr-a' | 'xtr-b';
@@ -32,6 +34,7 @@ const listenOf = (ends: LinkEnd[]) => ends.flatMap((e) => [e.v4, ...(e.v6 ? [e.v
 const eidPrefixes = (lan: LinkEnd) => [lan.net4, ...(lan.net6 ? [lan.net6] : [])];
 
 export function demoConfigs(t: DemoTopology, o: DemoConfigOptions): Record<DemoNode, Record<string, unknown>> {
+  const iid = o.instanceId ? { 'instance-id': o.instanceId } : {};
   const common = (name: string) => ({ name, 'log-level': o.logLevel ?? 'info', api: { socket: `${o.dir}/${name}.sock` } });
   const ms = t.ms.uplink.v4;
   const xtr = (name: 'xtr-a' | 'xtr-b', uplinks: LinkEnd[], lan: LinkEnd, host: boolean) => ({
@@ -42,11 +45,13 @@ export function demoConfigs(t: DemoTopology, o: DemoConfigOptions): Record<DemoN
     'map-servers': [{ address: ms, key: SITE_KEYS[name === 'xtr-a' ? 'site-a' : 'site-b'] }],
     database: eidPrefixes(lan).map((p) => ({
       'eid-prefix': p,
+      ...iid,
       rlocs: uplinks.map((u) => ({ address: rlocOf(u, o.outer), priority: 1, weight: 50 })),
     })),
     'rloc-probing': o.rlocProbing ?? 0,
     'register-interval': 5,
     'data-plane': {
+      ...iid,
       ...(host ? { mode: 'host', 'eid-addresses': [lan.v4.replace(/\.1$/, '.100'), ...(lan.v6 ? [lan.v6.replace(/::1$/, '::100')] : [])] } : {}),
       ...(o.petr ? { petrs: [o.petr] } : {}),
     },
@@ -59,7 +64,7 @@ export function demoConfigs(t: DemoTopology, o: DemoConfigOptions): Record<DemoN
       sites: (['site-a', 'site-b'] as const).map((site) => ({
         name: site,
         key: SITE_KEYS[site],
-        'eid-prefixes': eidPrefixes(site === 'site-a' ? t.xtrA.lan : t.xtrB.lan).map((p) => ({ 'eid-prefix': p, 'accept-more-specifics': true })),
+        'eid-prefixes': eidPrefixes(site === 'site-a' ? t.xtrA.lan : t.xtrB.lan).map((p) => ({ 'eid-prefix': p, ...iid, 'accept-more-specifics': true })),
       })),
     },
     'xtr-a': xtr('xtr-a', t.xtrA.uplinks, t.xtrA.lan, o.hostModeA ?? false),

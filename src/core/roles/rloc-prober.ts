@@ -18,7 +18,10 @@ export interface RlocProberOptions {
   waitMs: number;
   controlPort: number;
   itrRlocs(): string[];
-  send(data: Buffer, to: Endpoint): void;
+  /** Sends from the control socket bound to from. */
+  send(data: Buffer, to: Endpoint, from: string): void;
+  /** The local address routes would send from to reach remote (see preferred). */
+  sourceFor?(remote: string): Promise<string>;
 }
 
 interface Probe {
@@ -29,6 +32,12 @@ interface Probe {
 
 export class RlocProber {
   private readonly probes = new Map<bigint, Probe>();
+  /**
+   * By locator: the local RLOC the routes pick to reach it, learned after each probe. Probes go from
+   * it with it as the first ITR-RLOC (the one the ETR answers to), so a dual-homed xTR whose first
+   * uplink is down still gets its replies over the other.
+   */
+  private readonly preferred = new Map<string, string>();
   private stopTimer: (() => void) | undefined;
 
   constructor(private readonly o: RlocProberOptions) {}
@@ -48,14 +57,20 @@ export class RlocProber {
     for (const entry of [...this.o.mapCache.entries()]) {
       if (entry.state !== 'active' || entry.static) continue;
       for (const l of entry.locators) {
-        const source = rlocs.filter((a) => isIPv6(a) === isIPv6(l.address));
-        if (source.length === 0) continue;
+        const family = rlocs.filter((a) => isIPv6(a) === isIPv6(l.address));
+        if (family.length === 0) continue;
+        const first = this.preferred.get(l.address);
+        const source = first && family.includes(first) ? [first, ...family.filter((a) => a !== first)] : family;
+        this.o.sourceFor?.(l.address).then(
+          (a) => this.preferred.set(l.address, a),
+          () => this.preferred.delete(l.address),
+        );
         const nonce = randomNonce();
         const probe = { ...mapRequestFor({ eid: addressOf(entry.eid), maskLen: entry.eid.len, itrRlocs: source, nonce }), probe: true };
         const timer = this.o.clock.setTimer(this.o.clock.now() + this.o.waitMs, () => this.unanswered(nonce));
         this.probes.set(nonce, { eid: entry.eid, locator: l.address, timer });
         this.o.counters.inc('rloc-probe.sent');
-        this.o.send(encodeMessage(probe), { address: l.address, port: this.o.controlPort });
+        this.o.send(encodeMessage(probe), { address: l.address, port: this.o.controlPort }, source[0]!);
       }
     }
   }

@@ -14,7 +14,8 @@
 // xtr-a have a default route to the core; each host's default goes to its xTR.
 // xtr-b has its main-table default via its first uplink, plus table 2 (a default via
 // the second uplink) used by a rule for packets sourced from its second uplink
-// address, so each RLOC sends out of its own link. The core and the xTRs forward and
+// address, so each RLOC sends out of its own link, and a second main-table default via the
+// second uplink (metric 200) for when the first loses its carrier. The core and the xTRs forward and
 // have rp_filter off. The core has only connected routes, so setting a core-side end
 // down and up again (lab.setLink) cuts and restores a link without losing routes.
 import type { Lab } from './lab.js';
@@ -140,6 +141,18 @@ export async function buildDemoTopology(lab: Lab, opts: { ipv6: boolean }): Prom
     lab.rule(xtrB, { from: bUp2.v4, table: XTR_B_UPLINK2_TABLE, priority: 100 }),
     ...(bUp2.v6 !== undefined ? [lab.rule(xtrB, { from: bUp2.v6, table: XTR_B_UPLINK2_TABLE, priority: 100 })] : []),
   ]);
+  // xtr-b's fallback: a second default route via the second uplink, used when the first link loses
+  // its carrier (routes over a link that is down are ignored).
+  const run = async (argv: string[]) => {
+    const r = await lab.exec(xtrB, argv);
+    if (r.code !== 0) throw new Error(`${argv.join(' ')} in ${xtrB} failed: ${r.stderr.trim()}`);
+  };
+  await run(['sysctl', '-q', '-w', 'net.ipv4.conf.all.ignore_routes_with_linkdown=1']);
+  await run(['ip', 'route', 'add', 'default', 'via', bUp2.peer4, 'dev', bUp2.ifname, 'metric', '200']);
+  if (bUp2.peer6 !== undefined) {
+    await run(['sysctl', '-q', '-w', 'net.ipv6.conf.all.ignore_routes_with_linkdown=1']);
+    await run(['ip', '-6', 'route', 'add', 'default', 'via', bUp2.peer6, 'dev', bUp2.ifname, 'metric', '200']);
+  }
 
   return {
     ipv6,

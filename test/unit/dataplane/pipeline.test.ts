@@ -29,7 +29,7 @@ function setup(instanceId = 0, underlayMtu = 1500) {
   const tunWriter = { write: (b: Buffer, o: number, n: number) => (tun.push(Buffer.from(b.subarray(o, o + n))), true) };
   const encap = new Encapsulator(
     options,
-    { send: (b, o, n, locator, hash) => (sent.push({ bytes: Buffer.from(b.subarray(o, o + n)), locator, hash }), true) },
+    { send: (b, o, n, locator, hash) => (sent.push({ bytes: Buffer.from(b.subarray(o, o + n)), locator, hash }), true), flush: () => {} },
     tunWriter,
     new MissQueue({ holdMs: 1000 }),
     (d) => misses.push(`${d.family}:${Buffer.from(d.address).toString('hex')}`),

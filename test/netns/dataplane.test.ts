@@ -1,0 +1,167 @@
+// End to end through the data plane: real Loci daemons (MS/MR and two xTRs) in the demo topology's
+// namespaces, traffic between the hosts of the two sites. Needs root and iperf3.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, type TestContext } from 'node:test';
+import { demoConfigs, type DemoConfigOptions } from '../../src/cli/demo/configs.js';
+import { startNodes, type DemoClients } from '../../src/cli/demo/nodes.js';
+import { Lab } from '../../src/io/lab/lab.js';
+import { until } from '../../src/io/lab/poll.js';
+import { buildDemoTopology, type DemoTopology } from '../../src/io/lab/topology.js';
+import { requireRoot, requireTool } from '../helpers/env.js';
+import { tsharkPackets } from '../helpers/tshark.js';
+
+interface Site {
+  lab: Lab;
+  t: DemoTopology;
+  clients: DemoClients;
+  dir: string;
+}
+
+/** The topology with its daemons running and both sites registered; torn down after the test. */
+async function sites(t: TestContext, o: Omit<DemoConfigOptions, 'dir'>): Promise<Site> {
+  const lab = await Lab.create('dp');
+  const dir = mkdtempSync(join(tmpdir(), 'loci-dp-'));
+  t.after(async () => {
+    await lab.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const topo = await buildDemoTopology(lab, { ipv6: true });
+  const clients = await startNodes(lab, topo, demoConfigs(topo, { dir, logLevel: 'warn', ...o }), dir);
+  return { lab, t: topo, clients, dir };
+}
+
+const ping = (s: Site, ns: string, dst: string, extra: string[] = []) =>
+  s.lab.exec(ns, ['ping', dst.includes(':') ? '-6' : '-4', '-c', '1', '-W', '3', ...extra, dst], { timeoutMs: 10_000 });
+
+/** A TCP transfer of 1 s with iperf3; returns the bytes received. */
+async function tcp(s: Site, dst: string): Promise<number> {
+  const server = s.lab.spawn(s.t.hostB.ns, ['iperf3', '-s', '-1', '-B', dst]);
+  try {
+    let bytes = 0;
+    // The server may not listen yet: then iperf3 fails at once and is tried again.
+    await until(
+      async () => {
+        const r = await s.lab.exec(s.t.hostA.ns, ['iperf3', '-c', dst, '-t', '1', '-J'], { timeoutMs: 20_000 });
+        bytes = r.code === 0 ? ((JSON.parse(r.stdout) as { end?: { sum_received?: { bytes: number } } }).end?.sum_received?.bytes ?? 0) : 0;
+        return bytes > 0;
+      },
+      { what: `a TCP transfer to ${dst}`, timeoutMs: 15_000, intervalMs: 100 },
+    );
+    return bytes;
+  } finally {
+    server.kill();
+  }
+}
+
+const counter = async (s: Site, node: 'xtr-a' | 'xtr-b', name: string) => (await s.clients[node].counters())[name] ?? 0;
+
+describe('data plane between two LISP sites', () => {
+  for (const outer of ['ipv4', 'ipv6'] as const) {
+    it(`IPv4 and IPv6 hosts reach each other over an ${outer} underlay: the first packet to a cold destination, then TCP`, async (t) => {
+      if (!requireRoot(t) || !requireTool(t, 'iperf3') || !requireTool(t, 'ping')) return;
+      const s = await sites(t, { outer });
+      for (const dst of [s.t.hostB.lan.v4, s.t.hostB.lan.v6!]) {
+        const first = await ping(s, s.t.hostA.ns, dst);
+        assert.equal(first.code, 0, `the first ping to ${dst} (a map-cache miss) is answered:\n${first.stdout}`);
+        const bytes = await tcp(s, dst);
+        assert.ok(bytes > 100_000, `TCP to ${dst} carried ${bytes} bytes`);
+        t.diagnostic(`inner ${dst.includes(':') ? 'IPv6' : 'IPv4'} over ${outer}: first ping ${/time=([\d.]+ ms)/.exec(first.stdout)?.[1]}, TCP ${(bytes / 1e6).toFixed(1)} MB in 1 s`);
+      }
+      assert.equal(await counter(s, 'xtr-a', 'dataplane.encap.queue-sent') >= 2, true, 'the first packets waited for their mappings');
+      const rlocs = s.t.xtrB.uplinks.map((u) => (outer === 'ipv4' ? u.v4 : u.v6!));
+      const perLocator = await Promise.all(rlocs.map((r) => counter(s, 'xtr-a', `dataplane.locator.${r}.packets`)));
+      assert.ok(perLocator.some((n) => n > 0), `traffic went to site B's ${outer} RLOCs`);
+    });
+  }
+
+  it('multihoming: flows share both RLOCs of site B; when one link goes down, traffic moves to the other', async (t) => {
+    if (!requireRoot(t) || !requireTool(t, 'iperf3')) return;
+    const s = await sites(t, { outer: 'ipv4', rlocProbing: 0.2 });
+    const [up1, up2] = s.t.xtrB.uplinks;
+    const packets = (rloc: string) => counter(s, 'xtr-a', `dataplane.locator.${rloc}.packets`);
+    assert.equal((await ping(s, s.t.hostA.ns, s.t.hostB.lan.v4)).code, 0);
+    // Eight parallel TCP flows: different ports, different flow hashes.
+    const server = s.lab.spawn(s.t.hostB.ns, ['iperf3', '-s', '-1']);
+    await until(async () => (await s.lab.exec(s.t.hostA.ns, ['iperf3', '-c', s.t.hostB.lan.v4, '-t', '1', '-P', '8'], { timeoutMs: 20_000 })).code === 0, {
+      what: 'eight TCP flows',
+      timeoutMs: 15_000,
+      intervalMs: 200,
+    });
+    server.kill();
+    await until(async () => (await packets(up1.v4)) > 100 && (await packets(up2.v4)) > 100, { what: 'stats showing both locators used', timeoutMs: 5000, intervalMs: 100 });
+    t.diagnostic(`packets per locator with 8 flows at weights 50/50: ${up1.v4} ${await packets(up1.v4)}, ${up2.v4} ${await packets(up2.v4)}`);
+
+    // Cut the link that carries the ping flow, and time until the ping flow is answered again.
+    const before = [await packets(up1.v4), await packets(up2.v4)];
+    assert.equal((await ping(s, s.t.hostA.ns, s.t.hostB.lan.v4)).code, 0);
+    await until(async () => (await packets(up1.v4)) > before[0]! || (await packets(up2.v4)) > before[1]!, { what: 'the ping counted', timeoutMs: 3000 });
+    const used = (await packets(up1.v4)) > before[0]! ? 0 : 1;
+    const cut = s.t.core.links[used === 0 ? 'xtrB1' : 'xtrB2'];
+    const started = Date.now();
+    await s.lab.setLink(s.t.core.ns, cut.ifname, 'down');
+    await until(async () => (await ping(s, s.t.hostA.ns, s.t.hostB.lan.v4, ['-W', '0.2'])).code === 0, { what: 'the ping answered over the other RLOC', timeoutMs: 10_000, intervalMs: 0 });
+    const took = Date.now() - started;
+    t.diagnostic(`failover after the link of ${s.t.xtrB.uplinks[used]!.v4} went down: ${took} ms (RLOC probing every 200 ms)`);
+    const entries = await s.clients['xtr-a'].mapCache();
+    const locator = entries.find((e) => e.eidPrefix === '198.18.2.0/24')?.locators.find((l) => l.address === s.t.xtrB.uplinks[used]!.v4);
+    assert.equal(locator?.state, 'down', 'the cut locator is marked down');
+  });
+
+  it('host mode: the xTR host itself, with its EID on the TUN device, reaches a host of the other site', async (t) => {
+    if (!requireRoot(t)) return;
+    const s = await sites(t, { outer: 'ipv4', hostModeA: true });
+    const r = await ping(s, s.t.xtrA.ns, s.t.hostB.lan.v4);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const route = await s.lab.exec(s.t.xtrA.ns, ['ip', 'route', 'get', s.t.hostB.lan.v4]);
+    assert.match(route.stdout, /dev loci0 .*src 198\.18\.1\.100/);
+  });
+
+  it('a negative natively-forward mapping sends packets to the PETR, which forwards them natively', async (t) => {
+    if (!requireRoot(t)) return;
+    // Site B's xTR is the PETR; the Map-Server (not an EID) is the destination.
+    const petr = (tp: DemoTopology) => tp.xtrB.uplinks[0].v4;
+    const lab = await Lab.create('petr');
+    const dir = mkdtempSync(join(tmpdir(), 'loci-dp-'));
+    t.after(async () => {
+      await lab.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const topo = await buildDemoTopology(lab, { ipv6: false });
+    const clients = await startNodes(lab, topo, demoConfigs(topo, { dir, outer: 'ipv4', logLevel: 'warn', petr: petr(topo) }), dir);
+    const echoes = async () => Number(/Icmp: .*\nIcmp: (?:\d+ ){8}(\d+)/.exec((await lab.exec(topo.ms.ns, ['cat', '/proc/net/snmp'])).stdout)?.[1] ?? -1);
+    const before = await echoes();
+    // No answer comes back: the core has no route to EIDs (a PITR would advertise them).
+    await lab.exec(topo.hostA.ns, ['ping', '-c', '3', '-i', '0.3', '-W', '1', topo.ms.uplink.v4], { timeoutMs: 10_000 });
+    await until(async () => (await echoes()) > before, { what: 'echo requests at the Map-Server', timeoutMs: 5000 });
+    const cache = await clients['xtr-a'].mapCache();
+    assert.ok(cache.some((e) => e.state === 'negative' && e.action === 'natively-forward'), JSON.stringify(cache));
+    assert.ok(((await clients['xtr-a'].counters())[`dataplane.locator.${petr(topo)}.packets`] ?? 0) > 0, 'encapsulated to the PETR');
+    assert.ok(((await clients['xtr-b'].counters())['dataplane.decap.packets'] ?? 0) > 0, 'decapsulated by the PETR');
+  });
+
+  it('tshark decodes the data packets as LISP with the nonce and the instance-id', async (t) => {
+    if (!requireRoot(t) || !requireTool(t, 'tshark')) return;
+    const s = await sites(t, { outer: 'ipv4', instanceId: 1000 });
+    const file = join(s.dir, 'data.pcapng');
+    const capture = s.lab.spawn(s.t.core.ns, ['tshark', '-q', '-i', s.t.core.links.xtrA.ifname, '-f', 'udp port 4341', '-c', '4', '-a', 'duration:20', '-w', file]);
+    let err = '';
+    capture.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    await until(() => err.includes('Capturing on'), { what: 'tshark to capture', timeoutMs: 10_000 });
+    const r = await ping(s, s.t.hostA.ns, s.t.hostB.lan.v4, ['-c', '2', '-i', '0.2']);
+    assert.equal(r.code, 0);
+    await new Promise((resolve) => capture.once('exit', resolve));
+    const packets = tsharkPackets(file);
+    assert.equal(packets.length, 4);
+    for (const p of packets) {
+      const d = p.layers['lisp-data'] as Record<string, unknown>;
+      const text = JSON.stringify(d);
+      assert.match(text, /"lisp-data\.flags\.nonce":"1"/);
+      assert.match(text, /"lisp-data\.flags\.iid":"1"/);
+      assert.match(text, /"lisp-data\.iid":"1000"/);
+      assert.ok(p.protocols.includes('icmp'), 'the inner packet is decoded too');
+    }
+  });
+});
