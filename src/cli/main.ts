@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { LispError } from '../packet/index.js';
 import { registerDecode } from './decode.js';
+import { registerDemo } from './demo.js';
 import { registerLig } from './lig.js';
 import { registerMap } from './map.js';
 import { registerRun } from './run.js';
@@ -15,6 +16,7 @@ const program = new Command('loci')
   .version(version)
   .showHelpAfterError();
 registerDecode(program);
+registerDemo(program);
 registerLig(program);
 registerRun(program);
 registerMap(program);

@@ -9,7 +9,8 @@ import { until } from '../../io/lab/poll.js';
 import type { DemoTopology } from '../../io/lab/topology.js';
 import type { DemoNode } from './configs.js';
 
-const LOCI = fileURLToPath(new URL('../../../bin/loci.js', import.meta.url));
+/** The loci command of this checkout (dist when built, else the sources through tsx). */
+export const LOCI = fileURLToPath(new URL('../../../bin/loci.js', import.meta.url));
 
 export type DemoClients = Record<DemoNode, LociClient>;
 
