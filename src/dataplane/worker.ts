@@ -55,7 +55,7 @@ function main(setup: WorkerSetup): void {
   post({ op: 'ready' });
   let reportAt = performance.now() + REPORT_MS;
   while (Atomics.load(control, STOP) === 0) {
-    let now = performance.now();
+    const now = performance.now();
     if (Atomics.load(control, GENERATION) !== generation) {
       generation = Atomics.load(control, GENERATION);
       for (let m = receiveMessageOnPort(setup.port); m; m = receiveMessageOnPort(setup.port)) fib.apply(m.message as ControlMessage);
@@ -74,7 +74,6 @@ function main(setup: WorkerSetup): void {
       if (at > buf.length - 65536) break;
       const length = tun.read(buf, at, 65536);
       if (length === 0) break;
-      if (i > 0) now = performance.now();
       encap.process(buf, at, length, now);
       n++;
     }
