@@ -236,13 +236,13 @@ export class Lab {
     await this.track(() => ip(['-n', full, 'link', 'set', ifname, state]));
   }
 
-  /** Runs argv in the namespace; a non-zero exit is a result, not an error. */
+  /** Runs argv in the namespace; a non-zero exit is a result, not an error. destroy() stops it if it still runs. */
   exec(ns: string, argv: string[], opts: { timeoutMs?: number } = {}): Promise<ExecResult> {
     this.checkLive();
     const full = this.nsName(ns);
     return new Promise((resolve, reject) => {
       const options = { timeout: opts.timeoutMs ?? 10_000, killSignal: 'SIGKILL' as const, encoding: 'utf8' as const, maxBuffer: 64 << 20 };
-      execFile('ip', ['netns', 'exec', full, ...argv], options, (err, stdout, stderr) => {
+      const child = execFile('ip', ['netns', 'exec', full, ...argv], options, (err, stdout, stderr) => {
         if (!err) return resolve({ stdout, stderr, code: 0, timedOut: false });
         if (typeof err.code === 'number') return resolve({ stdout, stderr, code: err.code, timedOut: false });
         if (err.signal) {
@@ -251,6 +251,9 @@ export class Lab {
         }
         reject(err);
       });
+      // Recorded like spawned processes, so destroy() (and Ctrl-C) stops a command still running.
+      this.children.add(child);
+      child.once('exit', () => this.children.delete(child));
     });
   }
 
