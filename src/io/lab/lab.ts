@@ -145,7 +145,7 @@ export class Lab {
     return [...this.netns.values()];
   }
 
-  /** PIDs of the spawned processes still running. */
+  /** PIDs of the processes it started (spawn, and exec while it runs) still running. */
   get pids(): number[] {
     return [...this.children].flatMap((c) => (c.pid === undefined || exited(c) ? [] : [c.pid]));
   }
