@@ -1,5 +1,7 @@
-// Longest-prefix-match tables for one address family, over a multibit trie (multibit-trie.ts).
+// Longest-prefix-match tables for one address family, over a multibit trie (multibit-trie.ts); an
+// IPv4 table also keeps a forwarding structure (ipv4-fib.ts) that answers its lookups.
 // Addresses are big-endian bytes, or for the hot lookups integers; lookups allocate nothing.
+import { Ipv4Fib } from './ipv4-fib.js';
 import { MultibitTrie, type TriePrefix } from './multibit-trie.js';
 
 export interface LpmEntry<V> {
@@ -8,7 +10,7 @@ export interface LpmEntry<V> {
   readonly value: V;
 }
 
-export class Lpm<V> {
+export abstract class Lpm<V> {
   protected readonly trie: MultibitTrie<V>;
   /** Scratch key: the words of the address being handled, then one 0 word. */
   protected readonly key: Int32Array;
@@ -16,7 +18,8 @@ export class Lpm<V> {
   private version = 0;
 
   constructor(readonly width: 32 | 128) {
-    this.trie = new MultibitTrie<V>(width);
+    // An IPv4 table's lookups read its forwarding structure, not the trie.
+    this.trie = new MultibitTrie<V>(width, width === 128);
     this.key = new Int32Array(this.trie.words + 1);
     this.bytes = width >>> 3;
   }
@@ -46,10 +49,7 @@ export class Lpm<V> {
   }
 
   /** Value of the longest prefix containing the address at bytes[offset...]. */
-  lookup(bytes: Uint8Array, offset = 0): V | undefined {
-    loadWords(this.key, this.trie.words, bytes, offset);
-    return this.width === 32 ? this.trie.find32(this.key[0]!) : this.trie.find128(this.key);
-  }
+  abstract lookup(bytes: Uint8Array, offset?: number): V | undefined;
 
   /** The longest stored prefix containing the prefix (address, len), itself included. */
   match(address: Uint8Array, len: number): LpmEntry<V> | undefined {
@@ -113,13 +113,33 @@ export class Lpm<V> {
 }
 
 export class Ipv4Lpm<V> extends Lpm<V> {
+  /** What lookups read (kept here rather than in Lpm: the field's one type keeps lookup32 faster). */
+  private readonly fib = new Ipv4Fib<V>();
+
   constructor() {
     super(32);
   }
 
+  override set(address: Uint8Array, len: number, value: V): void {
+    super.set(address, len, value);
+    this.fib.set(this.key[0]!, len, value, this.size);
+  }
+
+  override delete(address: Uint8Array, len: number): boolean {
+    if (!super.delete(address, len)) return false;
+    // The prefix's addresses fall back on its longest covering prefix.
+    const up = this.trie.covering(this.key, len).pop();
+    this.fib.delete(this.key[0]!, len, up?.value, up ? up.len : -1, this.size);
+    return true;
+  }
+
+  lookup(bytes: Uint8Array, offset = 0): V | undefined {
+    return this.fib.find((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!);
+  }
+
   /** Value of the longest prefix containing the address (a 32-bit integer, signed or unsigned). */
   lookup32(address: number): V | undefined {
-    return this.trie.find32(address);
+    return this.fib.find(address);
   }
 
   /**
@@ -127,13 +147,18 @@ export class Ipv4Lpm<V> extends Lpm<V> {
    * large table, because the memory loads of many lookups overlap.
    */
   lookupMany(addresses: ArrayLike<number>, out: (V | undefined)[], count = addresses.length): void {
-    this.trie.find32Many(addresses, out, count);
+    this.fib.findMany(addresses, out, count);
   }
 }
 
 export class Ipv6Lpm<V> extends Lpm<V> {
   constructor() {
     super(128);
+  }
+
+  lookup(bytes: Uint8Array, offset = 0): V | undefined {
+    loadWords(this.key, 4, bytes, offset);
+    return this.trie.find128(this.key);
   }
 
   /** Value of the longest prefix containing the address given as four 32-bit words, most significant first. */

@@ -31,7 +31,9 @@
  * Regions at depth <= dpBits are nodes (or empty). For the region at depth dpBits whose first bits
  * are i, dp[4i] is the offset of its node (0 if the region is empty) and dp[4i + 1], dp[4i + 2] the
  * node's run bitmap, so that a lookup reads a single element of the node; dpBest[i] is the value of
- * the longest prefix of length <= dpBits covering the region.
+ * the longest prefix of length <= dpBits covering the region. The direct array serves find128; a
+ * trie made without `direct` (an IPv4 table's, whose lookups ipv4-fib.ts answers) keeps it at its
+ * smallest.
  * The root node always exists; the /0 prefix is held apart (zero).
  */
 import { BlockPool } from './block-pool.js';
@@ -88,63 +90,18 @@ export class MultibitTrie<V> {
   /** Nodes passed by a delete, as (ref location, offset, depth) triples. */
   private readonly path = new Int32Array(72);
   private readonly draft = new Draft<V>();
-  /** Per key of a find32Many batch: the index of its run value, or 0 (which holds NONE) if its dp slot is empty. */
-  private readonly batch = new Int32Array(64);
   private readonly runs: (Slot<V> | typeof CHILD)[] = new Array<Slot<V>>(64).fill(NONE);
   private readonly bits = new Int32Array(8);
   private readonly covered: Slot<V>[] = new Array<Slot<V>>(64).fill(NONE);
 
-  constructor(readonly width: 32 | 128) {
+  /** direct: whether the direct array grows with the table (for find128); if not, it stays at its smallest. */
+  constructor(
+    readonly width: 32 | 128,
+    private readonly direct: boolean,
+  ) {
     this.words = width >>> 5;
     this.data[0] = NONE;
     this.root = this.encode(this.draft);
-  }
-
-  /** Value of the longest match of a 32-bit key. */
-  find32(addr: number): V | undefined {
-    const shift = 32 - this.dpBits;
-    const slot = addr >>> shift;
-    const dp = this.dp;
-    const o = dp[slot << 2]!;
-    if (o === 0) return this.dpBest[slot];
-    const b = (addr >>> (shift - STRIDE)) & 63;
-    const v = this.data[o + 1 + rank(dp[(slot << 2) + 1]!, dp[(slot << 2) + 2]!, b)] as Slot<V> | typeof CHILD;
-    if (v === CHILD) return this.deep32(addr);
-    return v !== NONE ? v : this.dpBest[slot];
-  }
-
-  /** find32 for a key in a child region of a dp node (kept out of find32, which stays small). */
-  private deep32(addr: number): V | undefined {
-    const shift = 32 - this.dpBits;
-    const slot = addr >>> shift;
-    return this.below32(this.data as number[], addr, this.dp[slot << 2]!, (addr >>> (shift - STRIDE)) & 63, slot);
-  }
-
-  /**
-   * find32 for count keys, into out, in batches and three passes: the dp slots and runs of a batch,
-   * then its run values (with no branch on what a load returns, so that the CPU has the loads of
-   * the whole batch in flight), then the few keys that need more (children, shorter prefixes).
-   */
-  find32Many(keys: ArrayLike<number>, out: (V | undefined)[], count: number): void {
-    const where = this.batch;
-    const data = this.data as (Slot<V> | typeof CHILD)[];
-    for (let start = 0; start < count; start += where.length) {
-      const n = Math.min(where.length, count - start);
-      const shift = 32 - this.dpBits;
-      const dp = this.dp;
-      for (let i = 0; i < n; i++) {
-        const addr = keys[start + i]!;
-        const j = (addr >>> shift) << 2;
-        const o = dp[j]!;
-        where[i] = o === 0 ? 0 : o + 1 + rank(dp[j + 1]!, dp[j + 2]!, (addr >>> (shift - STRIDE)) & 63);
-      }
-      for (let i = 0; i < n; i++) out[start + i] = data[where[i]!] as V | undefined;
-      for (let i = 0; i < n; i++) {
-        const v = out[start + i] as Slot<V> | typeof CHILD;
-        if (v === CHILD) out[start + i] = this.find32(keys[start + i]!);
-        else if (v === NONE) out[start + i] = this.dpBest[keys[start + i]! >>> shift];
-      }
-    }
   }
 
   /** Value of the longest match of a 128-bit key given as words w[0..3] (w[4] must be 0). */
@@ -302,29 +259,6 @@ export class MultibitTrie<V> {
       o = ref;
     }
     return best + 1;
-  }
-
-  /** find32 below node o at depth dpBits, whose child region b holds the key. */
-  private below32(d: number[], addr: number, o: number, b: number, slot: number): V | undefined {
-    const stack = this.stack;
-    let sp = 0;
-    for (let shift = 32 - this.dpBits - 2 * STRIDE; ; shift -= STRIDE) {
-      stack[sp++] = o;
-      stack[sp++] = b;
-      const ref = child(d, o, b);
-      if (ref < 0) {
-        const i = tail32(d, ~ref, addr);
-        if (i !== 0) return (d as unknown[])[i] as V;
-        break;
-      }
-      o = ref;
-      b = shift >= 0 ? (addr >>> shift) & 63 : (addr << -shift) & 63;
-      const v = runValue<V>(d, o, b);
-      if (v === CHILD) continue;
-      if (v !== NONE) return v;
-      break;
-    }
-    return this.fallBack(d, sp, slot);
   }
 
   /** find128 below node o at depth dpBits, whose child region b holds the key. */
@@ -636,15 +570,15 @@ export class MultibitTrie<V> {
 
   private afterChange(key: Int32Array, len: number): void {
     const level = DP_BITS.indexOf(this.dpBits);
-    if (this.size > GROW_ABOVE[level]!) this.setDpBits(DP_BITS[level + 1]!);
-    else if (this.size < SHRINK_BELOW[level]!) this.setDpBits(DP_BITS[level - 1]!);
-    else if (this.pool.unused > 1024 && this.pool.unused * 4 > this.pool.used) this.compact();
+    if (this.direct && this.size > GROW_ABOVE[level]!) this.setDpBits(DP_BITS[level + 1]!);
+    else if (this.direct && this.size < SHRINK_BELOW[level]!) this.setDpBits(DP_BITS[level - 1]!);
+    else if (this.pool.unused > 1024 && this.pool.unused * 8 > this.pool.used) this.compact();
     else if (len <= this.dpBits) this.refreshDp(key, len);
     else this.refreshDpRef(key);
     this.data = this.pool.data;
   }
 
-  /** Copies the live blocks into a new pool, depth first (once a quarter of the pool is free blocks). */
+  /** Copies the live blocks into a new pool, depth first (once an eighth of the pool is free blocks). */
   private compact(): void {
     const from = this.pool.data as number[];
     this.pool = new BlockPool(MAX_BLOCK, this.pool.used - this.pool.unused);
@@ -855,15 +789,6 @@ function internalAt<V>(d: number[], o: number, b: number, k: number): Slot<V> {
 /** Offset of the exact and partial bitmaps of node o. */
 function meta(d: number[], o: number): number {
   return o + d[o - 1]! + popcount(d[o - 3]!) + popcount(d[o - 2]!);
-}
-
-/** Index of the value of the longest prefix in tail t matching a 32-bit key, or 0. */
-function tail32(d: number[], t: number, addr: number): number {
-  const end = t + 1 + 3 * d[t]!;
-  for (let i = t + 1; i < end; i += 3) {
-    if ((addr ^ d[i + 2]!) >>> (32 - d[i]!) === 0) return i + 1;
-  }
-  return 0;
 }
 
 /** Index of the value of the longest prefix in tail t matching a 128-bit key, or 0. */
