@@ -150,7 +150,8 @@ describe('data plane between two LISP sites', () => {
     let err = '';
     capture.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     await until(() => err.includes('Capturing on'), { what: 'tshark to capture', timeoutMs: 10_000 });
-    const r = await ping(s, s.t.hostA.ns, s.t.hostB.lan.v4, ['-c', '2', '-i', '0.2']);
+    // Eight packets on the wire (4 requests, 4 replies): tshark keeps the first 4 it sees.
+    const r = await ping(s, s.t.hostA.ns, s.t.hostB.lan.v4, ['-c', '4', '-i', '0.2']);
     assert.equal(r.code, 0);
     await new Promise((resolve) => capture.once('exit', resolve));
     const packets = tsharkPackets(file);
