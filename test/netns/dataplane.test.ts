@@ -58,7 +58,8 @@ async function tcp(s: Site, dst: string): Promise<number> {
 
 const counter = async (s: Site, node: 'xtr-a' | 'xtr-b', name: string) => (await s.clients[node].counters())[name] ?? 0;
 
-describe('data plane between two LISP sites', () => {
+// A hung step fails its test instead of the whole run.
+describe('data plane between two LISP sites', { timeout: 120_000 }, () => {
   for (const outer of ['ipv4', 'ipv6'] as const) {
     it(`IPv4 and IPv6 hosts reach each other over an ${outer} underlay: the first packet to a cold destination, then TCP`, async (t) => {
       if (!requireRoot(t) || !requireTool(t, 'iperf3') || !requireTool(t, 'ping')) return;
@@ -147,13 +148,14 @@ describe('data plane between two LISP sites', () => {
     const s = await sites(t, { outer: 'ipv4', instanceId: 1000 });
     const file = join(s.dir, 'data.pcapng');
     const capture = s.lab.spawn(s.t.core.ns, ['tshark', '-q', '-i', s.t.core.links.xtrA.ifname, '-f', 'udp port 4341', '-c', '4', '-a', 'duration:20', '-w', file]);
+    const exited = new Promise((resolve) => capture.once('exit', resolve));
     let err = '';
     capture.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     await until(() => err.includes('Capturing on'), { what: 'tshark to capture', timeoutMs: 10_000 });
     // Eight packets on the wire (4 requests, 4 replies): tshark keeps the first 4 it sees.
     const r = await ping(s, s.t.hostA.ns, s.t.hostB.lan.v4, ['-c', '4', '-i', '0.2']);
     assert.equal(r.code, 0);
-    await new Promise((resolve) => capture.once('exit', resolve));
+    await exited;
     const packets = tsharkPackets(file);
     assert.equal(packets.length, 4);
     for (const p of packets) {
