@@ -1,14 +1,10 @@
 // Skips a test when a system tool or root is missing, except under CI=true,
 // where the same condition fails the test (CI must install every tool).
-import { spawnSync } from 'node:child_process';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { hasToolOnPath as hasTool } from '../../src/cli/demo/tools.js';
 
 const inCi = process.env.CI === 'true';
-
-export function hasTool(tool: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
-}
 
 /** Returns true when the test may go on; otherwise skips it (or fails it under CI=true). */
 export function requireTool(t: TestContext, tool: string): boolean {
