@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { every, FakeClock, SystemClock, TimerWheel, type Clock } from '../../../src/core/clock.js';
 import type { Scheduler } from '../../../src/table/index.js';
+import { prng } from '../../helpers/prng.js';
 
 test('timers fire in order of time, then of creation, each seeing now() at its own time', () => {
   const clock = new FakeClock(1000);
@@ -61,13 +62,7 @@ test('far timers (days, years) fire exactly on time', () => {
 });
 
 test('many random timers, cancels and advances agree with a sorted reference', () => {
-  let s = 99;
-  const rnd = (): number => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
+  const rnd = prng(99);
   const clock = new FakeClock(rnd() % 1_000_000);
   const live = new Map<number, { at: number; timer: ReturnType<Clock['setTimer']> }>();
   const fired: [number, number][] = [];

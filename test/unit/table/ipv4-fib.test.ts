@@ -5,17 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ipv4Lpm } from '../../../src/table/index.js';
-
-/** xorshift32: reproducible runs. */
-function prng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
-}
+import { prng } from '../../helpers/prng.js';
 
 const maskOf = (len: number): number => (len === 0 ? 0 : (-1 << (32 - len)) >>> 0);
 const bytesOf = (a: number): Uint8Array => Uint8Array.of(a >>> 24, (a >>> 16) & 255, (a >>> 8) & 255, a & 255);

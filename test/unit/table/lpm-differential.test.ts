@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { EidTable, Ipv4Lpm, Ipv6Lpm, makePrefix, type EidPrefix } from '../../../src/table/index.js';
+import { prng } from '../../helpers/prng.js';
 
 type Fam = 'ipv4' | 'ipv6';
 const WIDTH: Record<Fam, number> = { ipv4: 32, ipv6: 128 };
@@ -173,17 +174,6 @@ test('random operations agree with a linear scan (IPv4 and IPv6, several instanc
     { numRuns: 150 },
   );
 });
-
-/** xorshift32: reproducible large runs. */
-function prng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
-}
 
 test('a large IPv4 table agrees with a per-length reference while it grows past and shrinks below every dp size', () => {
   const rnd = prng(0x5eed);

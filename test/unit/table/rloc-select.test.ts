@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { flowHash4, RlocSelection, type Locator } from '../../../src/table/index.js';
+import { prng } from '../../helpers/prng.js';
 
 const loc = (address: string, priority: number, weight: number, state: Locator['state'] = 'up'): Locator => ({
   address,
@@ -12,13 +13,7 @@ const loc = (address: string, priority: number, weight: number, state: Locator['
 
 /** Hashes of N random flows from 198.18.0.0/15 to 198.51.100.0/24 (seeded, reproducible). */
 function flows(n: number, seed = 1): number[] {
-  let s = seed;
-  const next = (): number => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return s >>> 0;
-  };
+  const next = prng(seed);
   return Array.from({ length: n }, () =>
     flowHash4(0xc6120000 | (next() & 0x1ffff), 0xc6336400 | (next() & 0xff), next() % 2 === 0 ? 6 : 17, next() & 0xffff, 443),
   );
