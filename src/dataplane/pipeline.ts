@@ -49,7 +49,10 @@ const overhead = (l: FibLocator) => (l.family === 'ipv4' ? 20 : 40) + 8 + LISP_H
 
 export class Encapsulator {
   private readonly nonce = Uint32Array.of((Math.random() * 0xffffffff) >>> 0 || 1);
+  /** ICMP errors are built here (at most 1280 bytes). */
   private readonly icmp = Buffer.alloc(1500);
+  /** A queued packet is copied here, behind room for its LISP header, to be sent. */
+  private readonly queued = Buffer.alloc(LISP_HEADER_LENGTH + 65536);
 
   constructor(
     private readonly o: PipelineOptions,
@@ -82,7 +85,7 @@ export class Encapsulator {
 
   /** Sends what waits in the miss queue and now has a route; drops what waited too long. */
   drainQueue(now: number): void {
-    const scratch = this.icmp;
+    const scratch = this.queued;
     const expired = this.queue.drain(now, (packet) => {
       scratch.set(packet, LISP_HEADER_LENGTH);
       const sent = this.forward(scratch, LISP_HEADER_LENGTH, packet.length);

@@ -89,6 +89,27 @@ describe('data-plane pipeline', () => {
     assert.equal(s.counters.get('encap.queue-sent'), 2);
   });
 
+  it('sends a queued packet larger than an Ethernet frame over a jumbo underlay', () => {
+    const s = setup(0, 9000);
+    const big = innerPacket('198.18.1.10', '198.18.2.10', { size: 8000, df: true });
+    s.push(big);
+    s.fib.apply({ op: 'add', prefix: parsePrefix('198.18.2.0/24'), route: { kind: 'forward', locators: [loc('203.0.113.10')] } });
+    s.encap.drainQueue(1);
+    assert.deepEqual(s.sent.map((x) => x.bytes.subarray(LISP_HEADER_LENGTH)), [big]);
+  });
+
+  it('answers a queued packet too big for the underlay with ICMP quoting that packet', () => {
+    const s = setup(0, 1500);
+    const big = innerPacket('198.18.1.10', '198.18.2.10', { size: 1480, df: true });
+    s.push(big);
+    s.fib.apply({ op: 'add', prefix: parsePrefix('198.18.2.0/24'), route: { kind: 'forward', locators: [loc('203.0.113.10')] } });
+    s.encap.drainQueue(1);
+    assert.equal(s.sent.length, 0);
+    const icmp = s.tun[0]!;
+    assert.deepEqual(icmp.subarray(28, 48), big.subarray(0, 20), 'the quoted header is the packet\'s');
+    assert.equal(checksum(icmp, 20, icmp.length - 20, 0), 0);
+  });
+
   it('drops queued packets that waited longer than the hold time, and reports the destination again later', () => {
     const s = setup();
     s.push(innerPacket('198.18.1.10', '198.18.2.10'), 0);
