@@ -59,7 +59,7 @@ export function nodeOptionsOf(c: LociConfig, io: { network: Network; clock: Cloc
 }
 
 /** The data plane of an xTR: the map-cache of its ITR, its database prefixes and RLOCs. */
-export function dataPlaneOptionsOf(c: LociConfig, node: LispNode, io: { log?: Log; dataPort?: number }): DataPlaneOptions {
+export function dataPlaneOptionsOf(c: LociConfig, node: LispNode, io: { log?: Log }): DataPlaneOptions {
   const d = c.dataPlane;
   return {
     tun: d.tun,
@@ -78,6 +78,5 @@ export function dataPlaneOptionsOf(c: LociConfig, node: LispNode, io: { log?: Lo
     ...(node.itr ? { resolve: (eid: EidPrefix) => void node.itr?.resolve(eid) } : {}),
     decapsulate: c.roles.includes('etr'),
     ...(io.log ? { log: io.log } : {}),
-    ...(io.dataPort !== undefined ? { dataPort: io.dataPort } : {}),
   };
 }

@@ -36,8 +36,6 @@ export interface DataPlaneOptions {
   /** ETR: decapsulate what arrives on UDP 4341. */
   readonly decapsulate: boolean;
   readonly log?: Log;
-  /** UDP port to receive on instead of 4341 (labs). */
-  readonly dataPort?: number;
 }
 
 /**
@@ -143,7 +141,7 @@ export class DataPlane {
     }
     if (o.decapsulate) {
       const sockets = { ipv4: [] as number[], ipv6: [] as number[] };
-      for (const f of families) if (rlocOf(f)) sockets[f].push(this.socket(f, f === 'ipv4' ? '0.0.0.0' : '::', o.dataPort ?? LISP_DATA_PORT, true).fd);
+      for (const f of families) if (rlocOf(f)) sockets[f].push(this.socket(f, f === 'ipv4' ? '0.0.0.0' : '::', LISP_DATA_PORT, true).fd);
       this.startWorker('decap', sockets);
     }
     await Promise.all(this.workers.map((w) => w.ready));
@@ -201,17 +199,10 @@ export class DataPlane {
     Atomics.add(this.control, GENERATION, 1);
   }
 
-  private fromWorker(m: WorkerMessage): void {
-    const mapCache = this.o.mapCache;
-    if (m.op === 'ready') return;
+  private fromWorker(m: Exclude<WorkerMessage, { op: 'ready' }>): void {
     if (m.op === 'miss') this.o.resolve?.(m.eid);
     else if (m.op === 'stats') this.locatorStats = m.locators;
-    else if (mapCache) {
-      // Lookups count as use, so entries carrying traffic are refreshed before they expire.
-      for (const p of m.prefixes) {
-        if (p.family === 'ipv4') mapCache.lookup4(p.iid, ((p.address[0]! << 24) | (p.address[1]! << 16) | (p.address[2]! << 8) | p.address[3]!) >>> 0);
-        else if (p.family === 'ipv6') mapCache.lookup6(p.iid, p.address);
-      }
-    }
+    // Lookups count as use, so entries carrying traffic are refreshed before they expire.
+    else for (const p of m.prefixes) this.o.mapCache?.lookup(p);
   }
 }
