@@ -19,6 +19,8 @@ export interface NamespaceOptions {
   router?: boolean;
   /** false turns reverse-path filtering off (all and default). Left as the kernel has it otherwise. */
   rpFilter?: boolean;
+  /** Routes over a link that lost its carrier are not used (IPv4 and IPv6), so a route of higher metric takes over. */
+  ignoreLinkdownRoutes?: boolean;
 }
 
 export interface RouteTarget {
@@ -26,6 +28,7 @@ export interface RouteTarget {
   dev?: string;
   /** Routing table id; main when absent. */
   table?: number;
+  metric?: number;
 }
 
 export interface ExecResult {
@@ -175,6 +178,7 @@ export class Lab {
       const sysctls = ['net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0'];
       if (opts.router) sysctls.push('net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1');
       if (opts.rpFilter === false) sysctls.push('net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0');
+      if (opts.ignoreLinkdownRoutes) sysctls.push('net.ipv4.conf.all.ignore_routes_with_linkdown=1', 'net.ipv6.conf.all.ignore_routes_with_linkdown=1');
       await Promise.all([
         ip(['-n', full, 'link', 'set', 'lo', 'up']),
         ip(['netns', 'exec', full, 'sysctl', '-q', '-w', ...sysctls]),
@@ -217,6 +221,7 @@ export class Lab {
     if (to.via !== undefined) args.push('via', to.via);
     if (to.dev !== undefined) args.push('dev', to.dev);
     if (to.table !== undefined) args.push('table', String(to.table));
+    if (to.metric !== undefined) args.push('metric', String(to.metric));
     await this.track(() => ip(args));
   }
 

@@ -93,7 +93,8 @@ export async function buildDemoTopology(lab: Lab, opts: { ipv6: boolean }): Prom
     lab.namespace('core', router),
     lab.namespace('ms'),
     lab.namespace('xtr-a', router),
-    lab.namespace('xtr-b', router),
+    // Its second uplink's fallback default (below) takes over when the first loses its carrier.
+    lab.namespace('xtr-b', { ...router, ignoreLinkdownRoutes: true }),
     lab.namespace('host-a'),
     lab.namespace('host-b'),
   ]);
@@ -123,37 +124,25 @@ export async function buildDemoTopology(lab: Lab, opts: { ipv6: boolean }): Prom
     ),
   );
 
-  const defaults: [string, LinkEnd, number?][] = [
+  const defaults: [string, LinkEnd, { table?: number; metric?: number }?][] = [
     [ms, msUp],
     [xtrA, aUp],
     [xtrB, bUp1],
-    [xtrB, bUp2, XTR_B_UPLINK2_TABLE],
+    [xtrB, bUp2, { table: XTR_B_UPLINK2_TABLE }],
+    [xtrB, bUp2, { metric: 200 }],
     [hostA, hostALan],
     [hostB, hostBLan],
   ];
   await Promise.all(
-    defaults.flatMap(([ns, end, table]) => [
-      lab.route(ns, '0.0.0.0/0', { via: end.peer4, dev: end.ifname, table }),
-      ...(end.peer6 !== undefined ? [lab.route(ns, '::/0', { via: end.peer6, dev: end.ifname, table })] : []),
+    defaults.flatMap(([ns, end, more]) => [
+      lab.route(ns, '0.0.0.0/0', { via: end.peer4, dev: end.ifname, ...more }),
+      ...(end.peer6 !== undefined ? [lab.route(ns, '::/0', { via: end.peer6, dev: end.ifname, ...more })] : []),
     ]),
   );
   await Promise.all([
     lab.rule(xtrB, { from: bUp2.v4, table: XTR_B_UPLINK2_TABLE, priority: 100 }),
     ...(bUp2.v6 !== undefined ? [lab.rule(xtrB, { from: bUp2.v6, table: XTR_B_UPLINK2_TABLE, priority: 100 })] : []),
   ]);
-  // xtr-b's fallback: a second default route via the second uplink, used when the first link loses
-  // its carrier (routes over a link that is down are ignored).
-  const run = async (argv: string[]) => {
-    const r = await lab.exec(xtrB, argv);
-    if (r.code !== 0) throw new Error(`${argv.join(' ')} in ${xtrB} failed: ${r.stderr.trim()}`);
-  };
-  await run(['sysctl', '-q', '-w', 'net.ipv4.conf.all.ignore_routes_with_linkdown=1']);
-  await run(['ip', 'route', 'add', 'default', 'via', bUp2.peer4, 'dev', bUp2.ifname, 'metric', '200']);
-  if (bUp2.peer6 !== undefined) {
-    await run(['sysctl', '-q', '-w', 'net.ipv6.conf.all.ignore_routes_with_linkdown=1']);
-    await run(['ip', '-6', 'route', 'add', 'default', 'via', bUp2.peer6, 'dev', bUp2.ifname, 'metric', '200']);
-  }
-
   return {
     ipv6,
     namespaces: [core, ms, xtrA, xtrB, hostA, hostB],
