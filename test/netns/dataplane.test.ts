@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { demoConfigs, type DemoConfigOptions } from '../../src/cli/demo/configs.js';
 import { startNodes, type DemoClients } from '../../src/cli/demo/nodes.js';
+import { tcpTransfer } from '../../src/io/lab/iperf.js';
 import { Lab } from '../../src/io/lab/lab.js';
 import { until } from '../../src/io/lab/poll.js';
 import { buildDemoTopology, type DemoTopology } from '../../src/io/lab/topology.js';
@@ -36,25 +37,8 @@ async function sites(t: TestContext, o: Omit<DemoConfigOptions, 'dir'>): Promise
 const ping = (s: Site, ns: string, dst: string, extra: string[] = []) =>
   s.lab.exec(ns, ['ping', dst.includes(':') ? '-6' : '-4', '-c', '1', '-W', '3', ...extra, dst], { timeoutMs: 10_000 });
 
-/** A TCP transfer of 1 s with iperf3; returns the bytes received. */
-async function tcp(s: Site, dst: string): Promise<number> {
-  const server = s.lab.spawn(s.t.hostB.ns, ['iperf3', '-s', '-1', '-B', dst]);
-  try {
-    let bytes = 0;
-    // The server may not listen yet: then iperf3 fails at once and is tried again.
-    await until(
-      async () => {
-        const r = await s.lab.exec(s.t.hostA.ns, ['iperf3', '-c', dst, '-t', '1', '-J'], { timeoutMs: 20_000 });
-        bytes = r.code === 0 ? ((JSON.parse(r.stdout) as { end?: { sum_received?: { bytes: number } } }).end?.sum_received?.bytes ?? 0) : 0;
-        return bytes > 0;
-      },
-      { what: `a TCP transfer to ${dst}`, timeoutMs: 15_000, intervalMs: 100 },
-    );
-    return bytes;
-  } finally {
-    server.kill();
-  }
-}
+/** A TCP transfer of 1 s from host A; returns the bytes received. */
+const tcp = async (s: Site, dst: string) => (await tcpTransfer(s.lab, { serverNs: s.t.hostB.ns, dst, clientNs: s.t.hostA.ns, seconds: 1 })).bytes;
 
 const counter = async (s: Site, node: 'xtr-a' | 'xtr-b', name: string) => (await s.clients[node].counters())[name] ?? 0;
 
@@ -85,13 +69,7 @@ describe('data plane between two LISP sites', { timeout: 120_000 }, () => {
     const packets = (rloc: string) => counter(s, 'xtr-a', `dataplane.locator.${rloc}.packets`);
     assert.equal((await ping(s, s.t.hostA.ns, s.t.hostB.lan.v4)).code, 0);
     // Eight parallel TCP flows: different ports, different flow hashes.
-    const server = s.lab.spawn(s.t.hostB.ns, ['iperf3', '-s', '-1']);
-    await until(async () => (await s.lab.exec(s.t.hostA.ns, ['iperf3', '-c', s.t.hostB.lan.v4, '-t', '1', '-P', '8'], { timeoutMs: 20_000 })).code === 0, {
-      what: 'eight TCP flows',
-      timeoutMs: 15_000,
-      intervalMs: 200,
-    });
-    server.kill();
+    await tcpTransfer(s.lab, { serverNs: s.t.hostB.ns, dst: s.t.hostB.lan.v4, clientNs: s.t.hostA.ns, seconds: 1, flows: 8 });
     await until(async () => (await packets(up1.v4)) > 100 && (await packets(up2.v4)) > 100, { what: 'stats showing both locators used', timeoutMs: 5000, intervalMs: 100 });
     t.diagnostic(`packets per locator with 8 flows at weights 50/50: ${up1.v4} ${await packets(up1.v4)}, ${up2.v4} ${await packets(up2.v4)}`);
 

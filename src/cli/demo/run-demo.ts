@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasToolOnPath } from './tools.js';
 import { Lab } from '../../io/lab/lab.js';
-import { until } from '../../io/lab/poll.js';
+import { tcpTransfer } from '../../io/lab/iperf.js';
 import { buildDemoTopology } from '../../io/lab/topology.js';
 import { demoConfigs } from './configs.js';
 import { LOCI, startNodes } from './nodes.js';
@@ -62,18 +62,8 @@ export async function runDemo(o: DemoOptions, say: (line: string) => void): Prom
     summary.pings = pings;
 
     step(`\nTCP throughput host A -> host B for ${o.seconds} s (iperf3) through the two xTRs...`);
-    const server = lab.spawn(t.hostB.ns, ['iperf3', '-s', '-1']);
-    let mbps = 0;
-    await until(
-      async () => {
-        const r = await lab.exec(t.hostA.ns, ['iperf3', '-c', t.hostB.lan.v4, '-t', String(o.seconds), '-P', '4', '-J'], { timeoutMs: (o.seconds + 20) * 1000 });
-        const bits = r.code === 0 ? (JSON.parse(r.stdout) as { end?: { sum_received?: { bits_per_second: number } } }).end?.sum_received?.bits_per_second : undefined;
-        mbps = (bits ?? 0) / 1e6;
-        return mbps > 0;
-      },
-      { what: 'iperf3 to connect', timeoutMs: (o.seconds + 30) * 1000, intervalMs: 200 },
-    );
-    server.kill();
+    const { bitsPerSecond } = await tcpTransfer(lab, { serverNs: t.hostB.ns, dst: t.hostB.lan.v4, clientNs: t.hostA.ns, seconds: o.seconds, flows: 4 });
+    const mbps = bitsPerSecond / 1e6;
     summary.throughputMbps = Math.round(mbps);
     step(`  ${Math.round(mbps)} Mbit/s (4 TCP flows)`);
 
