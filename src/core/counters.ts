@@ -13,10 +13,9 @@ export class Counters {
     return this.values.get(name) ?? 0;
   }
 
-  /** Adds counters read from source at each snapshot; returns the function that removes it. */
-  addSource(source: () => Record<string, number>): () => void {
+  /** Adds counters read from source at each snapshot. */
+  addSource(source: () => Record<string, number>): void {
     this.sources.add(source);
-    return () => this.sources.delete(source);
   }
 
   /** Every counter, sorted by name. */
