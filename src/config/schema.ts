@@ -115,6 +115,7 @@ const dataPlane = z.strictObject({
   routes: flag.optional(),
   'route-table': integer(1, 2 ** 31 - 1).optional(),
   'rule-priority': integer(1, 32_000).optional(),
+  offload: flag.optional(),
 });
 
 export const configSchema = z.strictObject({

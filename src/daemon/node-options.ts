@@ -72,6 +72,7 @@ export function dataPlaneOptionsOf(c: LociConfig, node: LispNode, io: { log?: Lo
     routes: d.routes,
     routeTable: d.routeTable,
     rulePriority: d.rulePriority,
+    offload: d.offload,
     database: c.database.map(prefixOf),
     rlocs: c.listen,
     ...(node.mapCache ? { mapCache: node.mapCache } : {}),

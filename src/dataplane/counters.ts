@@ -16,6 +16,8 @@ export const COUNTER_NAMES = [
   'encap.negative-no-petr',
   'encap.too-big',
   'encap.send-error',
+  'encap.segmented',
+  'encap.bad-offload',
   'decap.packets',
   'decap.bytes',
   'decap.truncated',
@@ -23,6 +25,7 @@ export const COUNTER_NAMES = [
   'decap.wrong-instance-id',
   'decap.not-ip',
   'decap.write-error',
+  'decap.coalesced',
 ] as const;
 
 export type CounterName = (typeof COUNTER_NAMES)[number];

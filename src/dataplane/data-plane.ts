@@ -4,7 +4,7 @@
 // resolves the misses the worker reports, and takes everything away on stop.
 import { existsSync } from 'node:fs';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { configureLink, openTun, UdpFd, type TunDevice } from '../io/linux/index.js';
+import { configureLink, openTun, TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6, UdpFd, type TunDevice } from '../io/linux/index.js';
 import type { RouteSet } from '../io/linux/routes.js';
 import type { Log } from '../core/ports.js';
 import type { EidPrefix, MapCache, MapCacheEvent } from '../table/index.js';
@@ -25,6 +25,8 @@ export interface DataPlaneOptions {
   readonly routes: boolean;
   readonly routeTable: number;
   readonly rulePriority: number;
+  /** TCP segmentation and checksum offload on the TUN device, done by the workers (docs/dataplane.md). */
+  readonly offload: boolean;
   /** Our EID-prefixes (router mode steers traffic from them into the TUN). */
   readonly database: readonly EidPrefix[];
   /** Our RLOCs (host mode sends encapsulated packets from the first of each family). */
@@ -113,7 +115,7 @@ export class DataPlane {
 
   private open(): void {
     const o = this.o;
-    this.tun = openTun(o.tun);
+    this.tun = openTun(o.tun, { vnetHeader: true, offload: o.offload ? TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 : 0 });
     const hostAddresses = o.mode === 'host' ? o.eidAddresses.map((a) => (a.includes(':') ? `${a}/128` : `${a}/32`)) : [];
     configureLink(o.tun, { mtu: o.mtu, txqueuelen: 1000, addresses: hostAddresses, up: true });
     if (o.routes) {
@@ -164,6 +166,7 @@ export class DataPlane {
       sockets,
       instanceId: o.instanceId,
       underlayMtu: o.underlayMtu,
+      offload: o.offload,
       counters: this.counters.values.buffer as SharedArrayBuffer,
       control: this.control.buffer as SharedArrayBuffer,
       port: channel.port2,

@@ -5,6 +5,8 @@
 // ICMPv4 comes from 192.0.0.8 (RFC 7600, the address for ICMP from a node without a usable
 // source); ICMPv6 from the destination the packet was sent to.
 
+import { internetChecksum, onesSum, viewOf } from '../packet/index.js';
+
 const IPV4_DUMMY = [192, 0, 0, 8];
 /** IPv6 minimum MTU: an ICMPv6 error must fit it (RFC 4443 section 2.4). */
 const IPV6_MIN_MTU = 1280;
@@ -29,12 +31,12 @@ function fragmentationNeeded(buf: Uint8Array, offset: number, length: number, mt
   out[o + 9] = 1;
   out.set(IPV4_DUMMY, o + 12);
   out.set(buf.subarray(offset + 12, offset + 16), o + 16);
-  put16(out, o + 10, checksum(out, o, 20, 0));
+  put16(out, o + 10, internetChecksum(out, o, o + 20, 0));
   out[o + 20] = 3;
   out[o + 21] = 4;
   put16(out, o + 26, mtu);
   out.set(buf.subarray(offset, offset + quoted), o + 28);
-  put16(out, o + 22, checksum(out, o + 20, 8 + quoted, 0));
+  put16(out, o + 22, internetChecksum(out, o + 20, o + 28 + quoted, 0));
   return total;
 }
 
@@ -53,26 +55,12 @@ function packetTooBig(buf: Uint8Array, offset: number, length: number, mtu: numb
   put16(out, o + 46, mtu & 0xffff);
   out.set(buf.subarray(offset, offset + quoted), o + 48);
   // Pseudo-header: source, destination, upper-layer length, next header.
-  const pseudo = sum16(out, o + 8, 32, icmpLength + 58);
-  put16(out, o + 42, checksum(out, o + 40, icmpLength, pseudo));
+  const pseudo = onesSum(viewOf(out), o + 8, 32, icmpLength + 58);
+  put16(out, o + 42, internetChecksum(out, o + 40, o + 40 + icmpLength, pseudo));
   return 40 + icmpLength;
 }
 
 function put16(b: Uint8Array, at: number, v: number): void {
   b[at] = (v >>> 8) & 0xff;
   b[at + 1] = v & 0xff;
-}
-
-function sum16(b: Uint8Array, at: number, length: number, initial: number): number {
-  let sum = initial;
-  for (let i = 0; i + 1 < length; i += 2) sum += (b[at + i]! << 8) | b[at + i + 1]!;
-  if (length & 1) sum += b[at + length - 1]! << 8;
-  return sum;
-}
-
-/** The Internet checksum (RFC 1071) of b[at..at+length) with a starting sum. */
-export function checksum(b: Uint8Array, at: number, length: number, initial: number): number {
-  let sum = sum16(b, at, length, initial);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return ~sum & 0xffff;
 }

@@ -14,6 +14,8 @@ export interface WorkerSetup {
   readonly sockets: { readonly ipv4: number[]; readonly ipv6: number[] };
   readonly instanceId: number;
   readonly underlayMtu: number;
+  /** The TUN device takes and gives TCP packets of up to 64 KB (segmented on encap, merged on decap). */
+  readonly offload: boolean;
   readonly counters: SharedArrayBuffer;
   readonly control: SharedArrayBuffer;
   readonly port: MessagePort;

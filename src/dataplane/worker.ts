@@ -1,27 +1,37 @@
 // A data-plane worker thread: one packet loop on blocking system calls, off the event loop
 // (../shared notes: the kernel work per packet dominates, so the loop must not wait on libuv).
 //
-//   encap: TUN -> Encapsulator -> UDP to the locator (a source port per flow from a socket pool)
-//   decap: UDP 4341 (recvmmsg batches) -> Decapsulator -> TUN
+//   encap: TUN (TSO packets cut into segments) -> Encapsulator -> UDP to the locator (a source port
+//          per flow from a socket pool, GSO batches)
+//   decap: UDP 4341 (recvmmsg batches, GRO) -> Decapsulator -> TUN (TCP segments merged, one write)
 //
 // Each pass checks the stop flag and the control generation (bumped by the control plane after it
 // posts mapping-socket messages); when nothing is ready the worker sleeps in poll() for at most
 // IDLE_WAIT_MS, so it stops and applies routes promptly.
 import { performance } from 'node:perf_hooks';
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { ReceiveBatch, tunFromFd, UdpFd, waitReadable } from '../io/linux/index.js';
+import { emptyVnetHeader, readVnetHeader, ReceiveBatch, tunFromFd, UdpFd, VNET_F_NEEDS_CSUM, VNET_GSO_NONE, VNET_HEADER_LENGTH, waitReadable } from '../io/linux/index.js';
+import { viewOf } from '../packet/index.js';
+import { CoalescingTunWriter } from './coalescing.js';
 import { C, DataCounters } from './counters.js';
 import { Fib } from './fib.js';
 import { GsoSender } from './gso-sender.js';
 import { LISP_HEADER_LENGTH } from './lisp-header.js';
 import { MissQueue } from './miss-queue.js';
 import { Decapsulator, Encapsulator, type PipelineOptions, type TunWriter } from './pipeline.js';
+import { completeChecksum, segmentTcp } from './segmentation.js';
 import type { ControlMessage, WorkerMessage } from './protocol.js';
 import { GENERATION, LISP_DATA_PORT, STOP, type WorkerSetup } from './worker-setup.js';
 
 const IDLE_WAIT_MS = 20;
 const REPORT_MS = 1000;
 const BATCH = 64;
+/** A TUN read: virtio_net_hdr and a packet of up to 64 KB. */
+const MAX_READ = VNET_HEADER_LENGTH + 65535;
+/** The smallest segment size Linux sends (TCP_MIN_SND_MSS). */
+const MIN_MSS = 48;
+/** Room a read needs: the packet, and the headers its segments add (IP and TCP headers are at most 120 bytes). */
+const ROOM = MAX_READ + Math.ceil(65535 / MIN_MSS) * (LISP_HEADER_LENGTH + 120);
 
 function main(setup: WorkerSetup): void {
   const control = new Int32Array(setup.control);
@@ -29,7 +39,7 @@ function main(setup: WorkerSetup): void {
   const fib = new Fib();
   const options: PipelineOptions = { fib, counters, instanceId: setup.instanceId, underlayMtu: setup.underlayMtu };
   const tun = tunFromFd(setup.tunFd, setup.tunName);
-  const tunWriter: TunWriter = {
+  const device: TunWriter = {
     write(buf, offset, length) {
       try {
         return tun.write(buf, offset, length) === length;
@@ -40,22 +50,31 @@ function main(setup: WorkerSetup): void {
   };
   const post = (m: WorkerMessage) => setup.port.postMessage(m);
   if (setup.role === 'decap') {
+    const tunWriter = new CoalescingTunWriter(device, setup.offload, counters);
     const decap = new Decapsulator(options, tunWriter);
     post({ op: 'ready' });
-    return decapLoop(setup, control, decap);
+    return decapLoop(setup, control, decap, tunWriter);
   }
 
   const pools = { ipv4: setup.sockets.ipv4.map((fd) => UdpFd.fromFd(fd)), ipv6: setup.sockets.ipv6.map((fd) => UdpFd.fromFd(fd)) };
   const sender = new GsoSender(pools, LISP_DATA_PORT);
-  const encap = new Encapsulator(options, sender, tunWriter, new MissQueue(), (eid) => post({ op: 'miss', eid }));
-  // Packets are read back to back (each after room for its LISP header) so the sender can batch them.
-  const buf = Buffer.alloc(BATCH * 2048 + LISP_HEADER_LENGTH + 65536);
+  const encap = new Encapsulator(options, sender, new CoalescingTunWriter(device, false, counters), new MissQueue(), (eid) => post({ op: 'miss', eid }));
+  // Packets are read back to back, each after room for its LISP header, so the sender can batch
+  // them; a TCP packet the kernel left unsegmented (TSO) is copied aside and cut into segments
+  // laid out the same way.
+  const buf = Buffer.alloc(BATCH * 2048 + 2 * ROOM);
+  const view = viewOf(buf);
+  const unsegmented = Buffer.alloc(MAX_READ);
+  const unsegmentedView = viewOf(unsegmented);
+  const vnet = emptyVnetHeader();
+  let now = 0;
+  const emit = (offset: number, length: number) => encap.process(buf, offset, length, now);
   const fds = Int32Array.of(setup.tunFd);
   let generation = 0;
   post({ op: 'ready' });
   let reportAt = performance.now() + REPORT_MS;
   while (Atomics.load(control, STOP) === 0) {
-    const now = performance.now();
+    now = performance.now();
     if (Atomics.load(control, GENERATION) !== generation) {
       generation = Atomics.load(control, GENERATION);
       for (let m = receiveMessageOnPort(setup.port); m; m = receiveMessageOnPort(setup.port)) fib.apply(m.message as ControlMessage);
@@ -69,13 +88,26 @@ function main(setup: WorkerSetup): void {
       post({ op: 'stats', locators: fib.stats() });
     }
     let n = 0;
-    for (let i = 0; i < BATCH; i++) {
-      const at = sender.end + LISP_HEADER_LENGTH;
-      if (at > buf.length - 65536) break;
-      const length = tun.read(buf, at, 65536);
-      if (length === 0) break;
-      encap.process(buf, at, length, now);
-      n++;
+    for (; n < BATCH; n++) {
+      const at = Math.max(sender.end, VNET_HEADER_LENGTH - LISP_HEADER_LENGTH) + LISP_HEADER_LENGTH;
+      if (at + ROOM > buf.length) break;
+      // The virtio_net_hdr lands in the LISP header's room and the last 2 bytes of the packet
+      // before, which are kept aside.
+      const hdr = at - VNET_HEADER_LENGTH;
+      const keep = view.getUint16(hdr);
+      const read = tun.read(buf, hdr, MAX_READ);
+      if (read === 0) break;
+      readVnetHeader(buf, hdr, vnet);
+      view.setUint16(hdr, keep);
+      const length = read - VNET_HEADER_LENGTH;
+      if (vnet.gsoType !== VNET_GSO_NONE) {
+        buf.copy(unsegmented, 0, at, at + length);
+        counters.inc(C['encap.segmented']);
+        const cut = vnet.gsoSize >= MIN_MSS && segmentTcp(unsegmented, unsegmentedView, 0, length, vnet.gsoSize, buf, view, at - LISP_HEADER_LENGTH, LISP_HEADER_LENGTH, emit);
+        if (!cut) counters.inc(C['encap.bad-offload']);
+      } else if (vnet.flags & VNET_F_NEEDS_CSUM && !completeChecksum(view, at, length, vnet.csumStart, vnet.csumOffset)) {
+        counters.inc(C['encap.bad-offload']);
+      } else encap.process(buf, at, length, now);
     }
     sender.flush();
     if (sender.failed > 0) {
@@ -86,7 +118,7 @@ function main(setup: WorkerSetup): void {
   }
 }
 
-function decapLoop(setup: WorkerSetup, control: Int32Array, decap: Decapsulator): void {
+function decapLoop(setup: WorkerSetup, control: Int32Array, decap: Decapsulator, tunWriter: CoalescingTunWriter): void {
   const sockets = [...setup.sockets.ipv4, ...setup.sockets.ipv6].map((fd) => UdpFd.fromFd(fd));
   // With UDP_GRO one slot may hold several datagrams of segmentSizes[i] bytes each.
   const slot = 65535;
@@ -104,6 +136,7 @@ function decapLoop(setup: WorkerSetup, control: Int32Array, decap: Decapsulator)
       }
       received += n;
     }
+    tunWriter.flush();
     if (received === 0) waitReadable(fds, IDLE_WAIT_MS);
   }
 }

@@ -1,6 +1,7 @@
 // IPv4 / IPv6 and UDP headers, as found inside an Encapsulated Control Message.
 // Lengths and checksums are kept as received (so a message re-encodes exactly);
 // when left undefined the encoder computes them.
+import { internetChecksum } from './checksum.js';
 import { checkUint, encodeError } from './codec.js';
 import { formatIpv4, formatIpv6, writeIpv4, writeIpv6 } from './ip-address.js';
 import type { Reader } from './reader.js';
@@ -140,16 +141,6 @@ export function writeUdpHeader(u: UdpHeader, ip: IpHeader, payloadLength: number
   const sum = u.checksum ?? udpChecksum(buf, ip.version, ipOff, off, off + len);
   buf.writeUInt16BE(sum, off + 6);
   return off + len;
-}
-
-/** One's-complement sum of buf[start..end) folded into 16 bits and complemented. */
-export function internetChecksum(buf: Buffer, start: number, end: number, initial: number): number {
-  let sum = initial;
-  let i = start;
-  for (; i + 1 < end; i += 2) sum += (buf[i]! << 8) | buf[i + 1]!;
-  if (i < end) sum += buf[i]! << 8;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return ~sum & 0xffff;
 }
 
 function udpChecksum(buf: Buffer, version: 4 | 6, ipOff: number, start: number, end: number): number {

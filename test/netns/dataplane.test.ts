@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it, type TestContext } from 'node:test';
 import { demoConfigs, type DemoConfigOptions } from '../../src/cli/demo/configs.js';
 import { startNodes, type DemoClients } from '../../src/cli/demo/nodes.js';
@@ -40,6 +41,22 @@ const ping = (s: Site, ns: string, dst: string, extra: string[] = []) =>
 /** A TCP transfer of 1 s from host A; returns the bytes received. */
 const tcp = async (s: Site, dst: string) => (await tcpTransfer(s.lab, { serverNs: s.t.hostB.ns, dst, clientNs: s.t.hostA.ns, seconds: 1 })).bytes;
 
+/** Sends 64 MB of random bytes from host A over one TCP connection; returns what each end hashed. */
+async function intactTransfer(s: Site, dst: string): Promise<{ sent: string; received: string }> {
+  const script = fileURLToPath(new URL('./tcp-digest.mjs', import.meta.url));
+  const server = s.lab.exec(s.t.hostB.ns, [process.execPath, script, 'server', dst, '5001'], { timeoutMs: 60_000 });
+  let sent = '';
+  await until(
+    async () => {
+      const r = await s.lab.exec(s.t.hostA.ns, [process.execPath, script, 'client', dst, '5001', String(64 << 20)], { timeoutMs: 60_000 });
+      sent = r.code === 0 ? r.stdout.trim() : '';
+      return sent !== '';
+    },
+    { what: `a TCP stream to ${dst}`, timeoutMs: 30_000, intervalMs: 100 },
+  );
+  return { sent, received: (await server).stdout.trim() };
+}
+
 const counter = async (s: Site, node: 'xtr-a' | 'xtr-b', name: string) => (await s.clients[node].counters())[name] ?? 0;
 
 // A hung step fails its test instead of the whole run.
@@ -53,9 +70,13 @@ describe('data plane between two LISP sites', { timeout: 120_000 }, () => {
         assert.equal(first.code, 0, `the first ping to ${dst} (a map-cache miss) is answered:\n${first.stdout}`);
         const bytes = await tcp(s, dst);
         assert.ok(bytes > 100_000, `TCP to ${dst} carried ${bytes} bytes`);
+        const stream = await intactTransfer(s, dst);
+        assert.equal(stream.received, stream.sent, `the TCP stream to ${dst} arrives intact (bytes and SHA-256)`);
         t.diagnostic(`inner ${dst.includes(':') ? 'IPv6' : 'IPv4'} over ${outer}: first ping ${/time=([\d.]+ ms)/.exec(first.stdout)?.[1]}, TCP ${(bytes / 1e6).toFixed(1)} MB in 1 s`);
       }
       assert.equal(await counter(s, 'xtr-a', 'dataplane.encap.queue-sent') >= 2, true, 'the first packets waited for their mappings');
+      assert.ok((await counter(s, 'xtr-a', 'dataplane.encap.segmented')) > 0, 'the TUN device handed over unsegmented TCP packets (TSO)');
+      assert.ok((await counter(s, 'xtr-b', 'dataplane.decap.coalesced')) > 0, 'decapsulated TCP segments were merged into larger writes');
       const rlocs = s.t.xtrB.uplinks.map((u) => (outer === 'ipv4' ? u.v4 : u.v6!));
       const perLocator = await Promise.all(rlocs.map((r) => counter(s, 'xtr-a', `dataplane.locator.${r}.packets`)));
       assert.ok(perLocator.some((n) => n > 0), `traffic went to site B's ${outer} RLOCs`);

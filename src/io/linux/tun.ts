@@ -1,4 +1,5 @@
-// A layer-3 TUN device (IFF_TUN | IFF_NO_PI): one IP packet per read() and per write().
+// A layer-3 TUN device (IFF_TUN | IFF_NO_PI): one IP packet per read() and per write(), each
+// behind a virtio_net_hdr when opened with vnetHeader (see vnet-header.ts).
 import { execFileSync } from 'node:child_process';
 import { EAGAIN, EINTR, O_CLOEXEC, O_NONBLOCK, O_RDWR, SysError, libc, pointerTo, structBuffer } from './libc.js';
 import { IFREQ, readIfreqName, writeIfreq } from './structs.js';
@@ -8,6 +9,11 @@ const TUNSETOFFLOAD = 0x400454d0; // _IOW('T', 208, unsigned int)
 const IFF_TUN = 0x0001;
 const IFF_NO_PI = 0x1000;
 const IFF_MULTI_QUEUE = 0x0100;
+const IFF_VNET_HDR = 0x4000;
+/** TUNSETOFFLOAD bits: what the kernel may hand over unsegmented and with partial checksums. */
+export const TUN_F_CSUM = 0x01;
+export const TUN_F_TSO4 = 0x02;
+export const TUN_F_TSO6 = 0x04;
 
 export interface TunDevice {
   readonly fd: number;
@@ -24,6 +30,10 @@ export interface TunOptions {
   blocking?: boolean;
   /** IFF_MULTI_QUEUE: each openTun of the same name adds a queue. */
   multiQueue?: boolean;
+  /** IFF_VNET_HDR: a virtio_net_hdr before every packet read and written. */
+  vnetHeader?: boolean;
+  /** TUNSETOFFLOAD bits (TUN_F_*; they need vnetHeader); default 0, which also clears what a persistent device kept. */
+  offload?: number;
 }
 
 class Tun implements TunDevice {
@@ -72,18 +82,18 @@ class Tun implements TunDevice {
 }
 
 /**
- * Opens (creating if needed) the TUN device name ('' lets the kernel pick tunN) and clears
- * its offloads, which a persistent device keeps from an earlier attach.
+ * Opens (creating if needed) the TUN device name ('' lets the kernel pick tunN) and sets its
+ * offloads (a persistent device keeps them from an earlier attach, so they are always set).
  */
 export function openTun(name: string, options: TunOptions = {}): TunDevice {
   const c = libc();
   const ifreq = structBuffer(IFREQ.size);
-  writeIfreq(ifreq.bytes, name, IFF_TUN | IFF_NO_PI | (options.multiQueue ? IFF_MULTI_QUEUE : 0));
+  writeIfreq(ifreq.bytes, name, IFF_TUN | IFF_NO_PI | (options.multiQueue ? IFF_MULTI_QUEUE : 0) | (options.vnetHeader ? IFF_VNET_HDR : 0));
   const fd = c.open('/dev/net/tun', O_RDWR | O_CLOEXEC | (options.blocking ? 0 : O_NONBLOCK));
   if (fd < 0) throw new SysError('open', c.errno(), '/dev/net/tun');
   try {
     if (c.ioctl(fd, TUNSETIFF, ifreq.address) < 0) throw new SysError('ioctl', c.errno(), `TUNSETIFF ${name}`);
-    if (c.ioctl(fd, TUNSETOFFLOAD, 0) < 0) throw new SysError('ioctl', c.errno(), `TUNSETOFFLOAD ${name}`);
+    if (c.ioctl(fd, TUNSETOFFLOAD, options.offload ?? 0) < 0) throw new SysError('ioctl', c.errno(), `TUNSETOFFLOAD ${name}`);
   } catch (err) {
     c.close(fd);
     throw err;

@@ -59,6 +59,7 @@ test('the xTR of the issue gives the typed config, camelCase keys and defaults f
       routes: true,
       routeTable: 4341,
       rulePriority: 4341,
+      offload: true,
     },
   };
   assert.deepEqual(parseConfig(ITR_ETR, 'site-a.yaml'), expected);

@@ -4,7 +4,7 @@ import { dataPacket } from '../../../src/packet/index.js';
 import { parsePrefix, type Locator } from '../../../src/table/index.js';
 import { DataCounters } from '../../../src/dataplane/counters.js';
 import { Fib, type FibLocator } from '../../../src/dataplane/fib.js';
-import { checksum } from '../../../src/dataplane/icmp-too-big.js';
+import { internetChecksum } from '../../../src/packet/index.js';
 import { LISP_HEADER_LENGTH } from '../../../src/dataplane/lisp-header.js';
 import { MissQueue } from '../../../src/dataplane/miss-queue.js';
 import { Decapsulator, Encapsulator } from '../../../src/dataplane/pipeline.js';
@@ -107,7 +107,7 @@ describe('data-plane pipeline', () => {
     assert.equal(s.sent.length, 0);
     const icmp = s.tun[0]!;
     assert.deepEqual(icmp.subarray(28, 48), big.subarray(0, 20), 'the quoted header is the packet\'s');
-    assert.equal(checksum(icmp, 20, icmp.length - 20, 0), 0);
+    assert.equal(internetChecksum(icmp, 20, icmp.length, 0), 0);
   });
 
   it('drops queued packets that waited longer than the hold time, and reports the destination again later', () => {
@@ -160,13 +160,13 @@ describe('data-plane pipeline', () => {
     assert.equal(v4.readUInt8(21), 4);
     assert.equal(v4.readUInt16BE(26), 1464);
     assert.equal(v4.subarray(16, 20).join('.'), '198.18.1.10');
-    assert.equal(checksum(v4, 0, 20, 0), 0, 'IPv4 header checksum');
-    assert.equal(checksum(v4, 20, v4.length - 20, 0), 0, 'ICMP checksum');
+    assert.equal(internetChecksum(v4, 0, 20, 0), 0, 'IPv4 header checksum');
+    assert.equal(internetChecksum(v4, 20, v4.length, 0), 0, 'ICMP checksum');
     assert.equal(v6.readUInt8(40), 2);
     assert.equal(v6.readUInt32BE(44), 1444);
     assert.ok(v6.length <= 1280);
     const pseudo = [...v6.subarray(8, 40)].reduce((sum, _b, i, a) => (i % 2 ? sum : sum + ((a[i]! << 8) | a[i + 1]!)), 0) + (v6.length - 40) + 58;
-    assert.equal(checksum(v6, 40, v6.length - 40, pseudo), 0, 'ICMPv6 checksum');
+    assert.equal(internetChecksum(v6, 40, v6.length, pseudo), 0, 'ICMPv6 checksum');
     assert.equal(s.counters.get('encap.too-big'), 2);
   });
 
@@ -177,7 +177,7 @@ describe('data-plane pipeline', () => {
     s.decap.process(lisp, 0, lisp.length, 5);
     const out = s.tun[0]!;
     assert.equal(out[8], 5);
-    assert.equal(checksum(out, 0, 20, 0), 0);
+    assert.equal(internetChecksum(out, 0, 20, 0), 0);
   });
 
   it('counts and drops what it cannot decapsulate', () => {
