@@ -149,9 +149,9 @@ export class DataPlane {
     await Promise.all(this.workers.map((w) => w.ready));
   }
 
-  /** A socket of the pool (gro: the 4341 sockets, which take coalesced datagrams). */
-  private socket(family: 'ipv4' | 'ipv6', address: string, port: number, gro = false): UdpFd {
-    const s = UdpFd.open({ family: family === 'ipv4' ? 4 : 6, address, port, gro, sendBufferSize: 4 << 20, receiveBufferSize: 4 << 20 });
+  /** A socket of the pool (receiving: the 4341 sockets, which take coalesced datagrams and report the outer TTL and TOS). */
+  private socket(family: 'ipv4' | 'ipv6', address: string, port: number, receiving = false): UdpFd {
+    const s = UdpFd.open({ family: family === 'ipv4' ? 4 : 6, address, port, gro: receiving, receiveMarking: receiving, sendBufferSize: 4 << 20, receiveBufferSize: 4 << 20 });
     this.sockets.push(s);
     return s;
   }

@@ -1,6 +1,7 @@
 // The encap worker's underlay sender: consecutive packets to the same locator through the same
-// socket, laid out back to back in one buffer with equal sizes (a TCP flow's full segments), go
-// out in one sendmsg with UDP_SEGMENT (GSO), the last one possibly shorter. The kernel then does
+// socket with the same outer TTL and TOS, laid out back to back in one buffer with equal sizes (a
+// TCP flow's full segments), go out in one sendmsg with UDP_SEGMENT (GSO), the last one possibly
+// shorter. The kernel then does
 // one system call for up to MAX_SEGMENTS packets (../shared notes: ~2x the throughput).
 import type { UdpFd } from '../io/linux/index.js';
 import type { FibLocator } from './fib.js';
@@ -19,6 +20,7 @@ export class GsoSender implements UnderlaySender {
   private closed = false;
   private socket: UdpFd | undefined;
   private locator: FibLocator | undefined;
+  private mark = 0;
   /** Datagrams the kernel refused at flush (they were counted as sent). */
   failed = 0;
 
@@ -32,7 +34,7 @@ export class GsoSender implements UnderlaySender {
     return this.buf ? this.start + this.length : 0;
   }
 
-  send(buf: Buffer, offset: number, length: number, locator: FibLocator, flowHash: number): boolean {
+  send(buf: Buffer, offset: number, length: number, locator: FibLocator, flowHash: number, mark: number): boolean {
     const pool = this.pools[locator.family];
     if (pool.length === 0) return false;
     const socket = pool[flowHash % pool.length]!;
@@ -40,6 +42,7 @@ export class GsoSender implements UnderlaySender {
       this.buf === buf &&
       this.socket === socket &&
       this.locator === locator &&
+      this.mark === mark &&
       offset === this.start + this.length &&
       !this.closed &&
       length <= this.segment &&
@@ -59,6 +62,7 @@ export class GsoSender implements UnderlaySender {
     this.closed = false;
     this.socket = socket;
     this.locator = locator;
+    this.mark = mark;
     return true;
   }
 
@@ -67,7 +71,7 @@ export class GsoSender implements UnderlaySender {
     if (!buf) return;
     this.buf = undefined;
     try {
-      const sent = this.socket!.sendSegments(buf, this.start, this.length, this.segment, this.locator!.bytes, this.port);
+      const sent = this.socket!.sendSegments(buf, this.start, this.length, this.segment, this.locator!.bytes, this.port, this.mark);
       if (sent < this.length) this.failed += this.count;
     } catch {
       this.failed += this.count;

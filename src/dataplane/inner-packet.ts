@@ -1,5 +1,5 @@
-// Checks on an inner (EID) IP packet in the hot path, without allocating: is it a whole IPv4 or
-// IPv6 packet, and what are its length, TTL and traffic class.
+// Checks and changes on an inner (EID) IP packet in the hot path, without allocating: is it a
+// whole IPv4 or IPv6 packet, its TTL and traffic class, and what decapsulation changes in them.
 
 /** The IP version (4 or 6) of the packet at buf[offset..offset+length), or 0 when it is not a whole IP packet. */
 export function ipVersion(buf: Uint8Array, offset: number, length: number): 0 | 4 | 6 {
@@ -33,7 +33,29 @@ export function capTtl(buf: Uint8Array, offset: number, ttl: number): void {
   if (old <= ttl) return;
   buf[offset + 8] = ttl;
   // The TTL is the high byte of the 16-bit word TTL|protocol.
-  let sum = (~((buf[offset + 10]! << 8) | buf[offset + 11]!) & 0xffff) + (~(old << 8) & 0xffff) + (ttl << 8);
+  adjustIpv4Checksum(buf, offset, old << 8, ttl << 8);
+}
+
+/**
+ * Marks the packet Congestion Experienced (ECN 11), as decapsulation must when the outer header
+ * carries CE (RFC 9300 section 5.3); fixes the IPv4 header checksum.
+ */
+export function markCongestion(buf: Uint8Array, offset: number): void {
+  if (buf[offset]! >>> 4 === 6) {
+    // The ECN bits are the low two bits of the traffic class: bits 4-5 of byte 1.
+    buf[offset + 1] = buf[offset + 1]! | 0x30;
+    return;
+  }
+  const old = buf[offset + 1]!;
+  if ((old & 3) === 3) return;
+  buf[offset + 1] = old | 3;
+  // The TOS is the low byte of the 16-bit word version|IHL|TOS.
+  adjustIpv4Checksum(buf, offset, old, old | 3);
+}
+
+/** Updates the IPv4 header checksum for a 16-bit word that changed from old to now (RFC 1624). */
+function adjustIpv4Checksum(buf: Uint8Array, offset: number, old: number, now: number): void {
+  let sum = (~((buf[offset + 10]! << 8) | buf[offset + 11]!) & 0xffff) + (~old & 0xffff) + now;
   sum = (sum & 0xffff) + (sum >>> 16);
   sum = (sum & 0xffff) + (sum >>> 16);
   const check = ~sum & 0xffff;

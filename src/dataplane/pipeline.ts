@@ -9,25 +9,29 @@
 //      control plane turns into a forward route)
 //   4. locator by flow hash (priority, weight, up); none usable: dropped
 //   5. too big for the underlay once encapsulated and may not be fragmented: ICMP back to the source
-//   6. LISP header written in the headroom, sent to the locator's port 4341
+//   6. LISP header written in the headroom, sent to the locator's port 4341 with the inner TTL and
+//      TOS/traffic class copied to the outer header (RFC 9300 section 5.3)
 // Decapsulation (ETR), for a UDP 4341 payload:
 //   1. a header Loci reads (no GPE, no encryption), of our instance-id
 //   2. a whole inner IPv4 or IPv6 packet
-//   3. inner TTL capped at the outer TTL (RFC 9300 section 5.3), written to the TUN device
+//   3. inner TTL capped at the outer TTL, and an outer Congestion Experienced mark copied in
+//      (RFC 9300 section 5.3); written to the TUN device
 import { packetFlowHash } from '../table/index.js';
 import { C, type DataCounters } from './counters.js';
 import { destinationOf, type Fib, type FibLocator } from './fib.js';
 import { mayNotFragment, tooBig } from './icmp-too-big.js';
-import { capTtl, ipVersion, unicastDestination } from './inner-packet.js';
+import { marking } from '../io/linux/udp-fd.js';
+import { capTtl, ipVersion, markCongestion, trafficClassOf, ttlOf, unicastDestination } from './inner-packet.js';
 import { LISP_HEADER_LENGTH, nextNonce, readInstanceId, writeLispHeader } from './lisp-header.js';
 import type { MissQueue } from './miss-queue.js';
 
 export interface UnderlaySender {
   /**
    * Sends buf[offset..offset+length) (LISP header and inner packet) to the locator, port 4341, from
-   * a source port chosen by flowHash; it may hold the bytes until flush().
+   * a source port chosen by flowHash, with the outer TTL and TOS of mark (udp-fd's marking); it may
+   * hold the bytes until flush().
    */
-  send(buf: Buffer, offset: number, length: number, locator: FibLocator, flowHash: number): boolean;
+  send(buf: Buffer, offset: number, length: number, locator: FibLocator, flowHash: number, mark: number): boolean;
   flush(): void;
 }
 
@@ -119,7 +123,8 @@ export class Encapsulator {
       return true;
     }
     writeLispHeader(buf, offset - LISP_HEADER_LENGTH, nextNonce(this.nonce), instanceId);
-    if (this.sender.send(buf, offset - LISP_HEADER_LENGTH, length + LISP_HEADER_LENGTH, locator, hash)) {
+    const mark = marking(Math.max(1, ttlOf(buf, offset)), trafficClassOf(buf, offset));
+    if (this.sender.send(buf, offset - LISP_HEADER_LENGTH, length + LISP_HEADER_LENGTH, locator, hash, mark)) {
       locator.counter.packets++;
       locator.counter.bytes += length;
       counters.inc(C['encap.packets']);
@@ -135,8 +140,8 @@ export class Decapsulator {
     private readonly tun: TunWriter,
   ) {}
 
-  /** Handles the UDP payload at buf[offset..offset+length); outerTtl 0 when unknown. */
-  process(buf: Buffer, offset: number, length: number, outerTtl: number): void {
+  /** Handles the UDP payload at buf[offset..offset+length); outerTtl 0 when unknown, outerTos the outer TOS or traffic class. */
+  process(buf: Buffer, offset: number, length: number, outerTtl: number, outerTos: number): void {
     const counters = this.o.counters;
     if (length < LISP_HEADER_LENGTH + 20) {
       counters.inc(C['decap.truncated']);
@@ -158,6 +163,7 @@ export class Decapsulator {
       return;
     }
     if (outerTtl > 0) capTtl(buf, inner, outerTtl);
+    if ((outerTos & 3) === 3) markCongestion(buf, inner);
     if (this.tun.write(buf, inner, innerLength)) {
       counters.inc(C['decap.packets']);
       counters.inc(C['decap.bytes'], innerLength);

@@ -132,7 +132,9 @@ function decapLoop(setup: WorkerSetup, control: Int32Array, decap: Decapsulator,
         const start = i * slot;
         const end = start + batch.lengths[i]!;
         const segment = batch.segmentSizes[i]!;
-        for (let at = start; at < end; at += segment) decap.process(batch.data, at, Math.min(segment, end - at), 0);
+        const ttl = batch.ttls[i]!;
+        const tos = batch.tos[i]!;
+        for (let at = start; at < end; at += segment) decap.process(batch.data, at, Math.min(segment, end - at), ttl, tos);
       }
       received += n;
     }

@@ -13,7 +13,7 @@ import { Lab } from '../../src/io/lab/lab.js';
 import { until } from '../../src/io/lab/poll.js';
 import { buildDemoTopology, type DemoTopology } from '../../src/io/lab/topology.js';
 import { requireRoot, requireTool } from '../helpers/env.js';
-import { tsharkPackets } from '../helpers/tshark.js';
+import { all, tsharkPackets } from '../helpers/tshark.js';
 
 interface Site {
   lab: Lab;
@@ -142,7 +142,7 @@ describe('data plane between two LISP sites', { timeout: 120_000 }, () => {
     assert.ok(((await clients['xtr-b'].counters())['dataplane.decap.packets'] ?? 0) > 0, 'decapsulated by the PETR');
   });
 
-  it('tshark decodes the data packets as LISP with the nonce and the instance-id', async (t) => {
+  it('tshark decodes the data packets as LISP with the nonce and the instance-id, the outer TTL and DSCP copied from the inner', async (t) => {
     if (!requireRoot(t) || !requireTool(t, 'tshark')) return;
     const s = await sites(t, { outer: 'ipv4', instanceId: 1000 });
     const file = join(s.dir, 'data.pcapng');
@@ -151,8 +151,9 @@ describe('data plane between two LISP sites', { timeout: 120_000 }, () => {
     let err = '';
     capture.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     await until(() => err.includes('Capturing on'), { what: 'tshark to capture', timeoutMs: 10_000 });
-    // Eight packets on the wire (4 requests, 4 replies): tshark keeps the first 4 it sees.
-    const r = await ping(s, s.t.hostA.ns, s.t.hostB.lan.v4, ['-c', '4', '-i', '0.2']);
+    // Eight packets on the wire (4 requests, 4 replies): tshark keeps the first 4 it sees. The
+    // replies copy the requests' TOS (DSCP EF).
+    const r = await ping(s, s.t.hostA.ns, s.t.hostB.lan.v4, ['-c', '4', '-i', '0.2', '-t', '33', '-Q', '0xb8']);
     assert.equal(r.code, 0);
     await exited;
     const packets = tsharkPackets(file);
@@ -164,6 +165,13 @@ describe('data plane between two LISP sites', { timeout: 120_000 }, () => {
       assert.match(text, /"lisp-data\.flags\.iid":"1"/);
       assert.match(text, /"lisp-data\.iid":"1000"/);
       assert.ok(p.protocols.includes('icmp'), 'the inner packet is decoded too');
+      const [outer, inner] = all(p.layers.ip) as Record<string, string>[];
+      assert.equal(outer!['ip.dsfield'], inner!['ip.dsfield'], 'the outer DSCP and ECN are the inner ones');
+      assert.equal(inner!['ip.dsfield'], '0xb8');
+      // A request leaves xtr-a with the TTL of its inner packet; a reply left xtr-b so, then the core took one off.
+      const request = inner!['ip.src'] === s.t.hostA.lan.v4;
+      assert.equal(Number(outer!['ip.ttl']), Number(inner!['ip.ttl']) - (request ? 0 : 1), `outer TTL of a ${request ? 'request' : 'reply'}`);
+      if (request) assert.equal(inner!['ip.ttl'], '32', 'host A sent TTL 33 and xtr-a forwarded it');
     }
   });
 });

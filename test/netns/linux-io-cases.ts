@@ -2,7 +2,8 @@
 // namespace as `node --import tsx linux-io-cases.ts <case>`; exits non-zero on a failed assert.
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
-import { configureLink, openTun, ReceiveBatch, UdpFd, waitReadable, type TunDevice } from '../../src/io/linux/index.js';
+import { configureLink, marking, openTun, ReceiveBatch, UdpFd, waitReadable, type TunDevice } from '../../src/io/linux/index.js';
+import { internetChecksum } from '../../src/packet/index.js';
 
 const V4_LOCAL = new Uint8Array([198, 18, 0, 1]);
 const V4_PEER = new Uint8Array([198, 18, 0, 2]);
@@ -16,13 +17,6 @@ function tunUp(): TunDevice {
   return tun;
 }
 
-function checksum(buf: Uint8Array, start: number, end: number, initial = 0): number {
-  let sum = initial;
-  for (let i = start; i < end; i += 2) sum += (buf[i]! << 8) | (i + 1 < end ? buf[i + 1]! : 0);
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return ~sum & 0xffff;
-}
-
 function ipv4Udp(src: Uint8Array, sport: number, dst: Uint8Array, dport: number, payload: Buffer): Buffer {
   const p = Buffer.alloc(28 + payload.length);
   p[0] = 0x45;
@@ -31,13 +25,13 @@ function ipv4Udp(src: Uint8Array, sport: number, dst: Uint8Array, dport: number,
   p[9] = 17;
   p.set(src, 12);
   p.set(dst, 16);
-  p.writeUInt16BE(checksum(p, 0, 20), 10);
+  p.writeUInt16BE(internetChecksum(p, 0, 20, 0), 10);
   p.writeUInt16BE(sport, 20);
   p.writeUInt16BE(dport, 22);
   p.writeUInt16BE(8 + payload.length, 24);
   payload.copy(p, 28);
   const pseudo = ((src[0]! << 8) | src[1]!) + ((src[2]! << 8) | src[3]!) + ((dst[0]! << 8) | dst[1]!) + ((dst[2]! << 8) | dst[3]!);
-  p.writeUInt16BE(checksum(p, 20, p.length, pseudo + 17 + 8 + payload.length) || 0xffff, 26);
+  p.writeUInt16BE(internetChecksum(p, 20, p.length, pseudo + 17 + 8 + payload.length) || 0xffff, 26);
   return p;
 }
 
@@ -217,6 +211,34 @@ const cases: Record<string, () => void | Promise<void>> = {
     assert.equal(batch.segmentSizes[0], 1000);
     rx.close();
     tx.close();
+  },
+
+  marking() {
+    for (const [family, loop] of [
+      [4, LOOP4],
+      [6, LOOP6],
+    ] as const) {
+      const rx = UdpFd.open({ family, address: loop, port: 0, gro: true, receiveMarking: true });
+      const tx = UdpFd.open({ family, address: loop, port: 0 });
+      const buf = Buffer.alloc(4000, 1);
+      assert.equal(tx.sendTo(buf, 0, 100, loop, rx.localPort, marking(7, 0xb9)), 100);
+      assert.equal(tx.sendSegments(buf, 0, 3000, 1000, loop, rx.localPort, marking(200, 0x2a)), 3000);
+      assert.equal(tx.sendTo(buf, 0, 100, loop, rx.localPort), 100);
+      const batch = new ReceiveBatch(4, 65535);
+      const got: [number, number, number][] = [];
+      while (got.length < 3) {
+        waitFor([rx.fd]);
+        const n = rx.receiveMany(batch);
+        for (let i = 0; i < n; i++) got.push([batch.lengths[i]!, batch.ttls[i]!, batch.tos[i]!]);
+      }
+      assert.deepEqual(got, [
+        [100, 7, 0xb9],
+        [3000, 200, 0x2a],
+        [100, 64, 0],
+      ], `IPv${family}: each send's TTL and TOS are received`);
+      rx.close();
+      tx.close();
+    }
   },
 
   poll() {

@@ -1,7 +1,7 @@
 // Linux system calls through koffi, bound on first use in each thread (a worker gets its own
 // binding). Every pointer is passed as a plain number (uintptr_t): measured on x86-64, a Buffer
 // argument costs ~170 ns more per call than its address, and a koffi struct object for the
-// sockaddr of sendto ~1.4 µs more than bytes written into a preallocated Buffer.
+// sockaddr ~1.4 µs more than bytes written into a preallocated Buffer.
 import { createRequire } from 'node:module';
 import { getSystemErrorName } from 'node:util';
 import { endianness } from 'node:os';
@@ -18,8 +18,17 @@ export const SOL_SOCKET = 1;
 export const SO_SNDBUF = 7;
 export const SO_RCVBUF = 8;
 export const SO_REUSEPORT = 15;
+export const IPPROTO_IP = 0;
+export const IP_TOS = 1;
+export const IP_TTL = 2;
+export const IP_RECVTTL = 12;
+export const IP_RECVTOS = 13;
 export const IPPROTO_IPV6 = 41;
 export const IPV6_V6ONLY = 26;
+export const IPV6_RECVHOPLIMIT = 51;
+export const IPV6_HOPLIMIT = 52;
+export const IPV6_RECVTCLASS = 66;
+export const IPV6_TCLASS = 67;
 export const SOL_UDP = 17;
 export const UDP_SEGMENT = 103;
 export const UDP_GRO = 104;
@@ -46,9 +55,7 @@ export interface Libc {
   bind(fd: number, addr: number, addrLen: number): number;
   setsockopt(fd: number, level: number, name: number, value: number, len: number): number;
   getsockname(fd: number, addr: number, addrLenPtr: number): number;
-  sendto(fd: number, ptr: number, len: number, flags: number, addr: number, addrLen: number): number;
   sendmsg(fd: number, msg: number, flags: number): number;
-  recvfrom(fd: number, ptr: number, len: number, flags: number, addr: number, addrLenPtr: number): number;
   recvmmsg(fd: number, msgs: number, count: number, flags: number, timeout: number): number;
   /** errno of the last failed call in this thread; read it right after the call. */
   errno(): number;
@@ -94,9 +101,7 @@ export function libc(): Libc {
     bind: fn('bind', 'int', ['int', P, 'uint32_t']),
     setsockopt: fn('setsockopt', 'int', ['int', 'int', 'int', P, 'uint32_t']),
     getsockname: fn('getsockname', 'int', ['int', P, P]),
-    sendto: fn('sendto', 'long', ['int', P, 'size_t', 'int', P, 'uint32_t']),
     sendmsg: fn('sendmsg', 'long', ['int', P, 'int']),
-    recvfrom: fn('recvfrom', 'long', ['int', P, 'size_t', 'int', P, P]),
     recvmmsg: fn('recvmmsg', 'int', ['int', P, 'uint', 'int', P]),
     errno: () => k.errno(),
   };

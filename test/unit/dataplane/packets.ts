@@ -9,13 +9,15 @@ export interface InnerOptions {
   size?: number;
   df?: boolean;
   ttl?: number;
+  /** IPv4 TOS or IPv6 traffic class (DSCP and ECN). */
+  tos?: number;
 }
 
 export function innerPacket(src: string, dst: string, o: InnerOptions = {}): Buffer {
   const ttl = o.ttl ?? 64;
   const ip: IpHeader = src.includes(':')
-    ? { version: 6, trafficClass: 0, flowLabel: 0, hopLimit: ttl, src, dst }
-    : { version: 4, tos: 0, identification: 1, flags: o.df ? 2 : 0, fragmentOffset: 0, ttl, src, dst };
+    ? { version: 6, trafficClass: o.tos ?? 0, flowLabel: 0, hopLimit: ttl, src, dst }
+    : { version: 4, tos: o.tos ?? 0, identification: 1, flags: o.df ? 2 : 0, fragmentOffset: 0, ttl, src, dst };
   const header = ipHeaderLength(ip);
   const size = o.size ?? 100;
   const buf = Buffer.alloc(size);

@@ -7,7 +7,9 @@ import { Fib, type FibLocator } from '../../../src/dataplane/fib.js';
 import { internetChecksum } from '../../../src/packet/index.js';
 import { LISP_HEADER_LENGTH } from '../../../src/dataplane/lisp-header.js';
 import { MissQueue } from '../../../src/dataplane/miss-queue.js';
+import { trafficClassOf } from '../../../src/dataplane/inner-packet.js';
 import { Decapsulator, Encapsulator } from '../../../src/dataplane/pipeline.js';
+import { marking } from '../../../src/io/linux/udp-fd.js';
 import { innerPacket } from './packets.js';
 
 const loc = (address: string, weight = 50, state: Locator['state'] = 'up'): Locator => ({
@@ -22,14 +24,14 @@ const loc = (address: string, weight = 50, state: Locator['state'] = 'up'): Loca
 function setup(instanceId = 0, underlayMtu = 1500) {
   const fib = new Fib();
   const counters = new DataCounters();
-  const sent: { bytes: Buffer; locator: FibLocator; hash: number }[] = [];
+  const sent: { bytes: Buffer; locator: FibLocator; hash: number; mark: number }[] = [];
   const tun: Buffer[] = [];
   const misses: string[] = [];
   const options = { fib, counters, instanceId, underlayMtu };
   const tunWriter = { write: (b: Buffer, o: number, n: number) => (tun.push(Buffer.from(b.subarray(o, o + n))), true) };
   const encap = new Encapsulator(
     options,
-    { send: (b, o, n, locator, hash) => (sent.push({ bytes: Buffer.from(b.subarray(o, o + n)), locator, hash }), true), flush: () => {} },
+    { send: (b, o, n, locator, hash, mark) => (sent.push({ bytes: Buffer.from(b.subarray(o, o + n)), locator, hash, mark }), true), flush: () => {} },
     tunWriter,
     new MissQueue({ holdMs: 1000 }),
     (d) => misses.push(`${d.family}:${Buffer.from(d.address).toString('hex')}`),
@@ -66,7 +68,7 @@ describe('data-plane pipeline', () => {
       assert.equal(decoded.header.i, true);
       assert.equal(decoded.header.instanceId, 1000);
       assert.deepEqual(decoded.inner, packet);
-      s.decap.process(out.bytes, 0, out.bytes.length, 0);
+      s.decap.process(out.bytes, 0, out.bytes.length, 0, 0);
       assert.deepEqual(s.tun, [packet]);
       assert.equal(s.counters.get('encap.packets'), 1);
       assert.equal(s.counters.get('decap.packets'), 1);
@@ -174,11 +176,46 @@ describe('data-plane pipeline', () => {
     const s = setup();
     const packet = innerPacket('198.18.2.10', '198.18.1.10', { ttl: 64 });
     const lisp = Buffer.concat([Buffer.from('8000000100000000', 'hex'), packet]);
-    s.decap.process(lisp, 0, lisp.length, 5);
+    s.decap.process(lisp, 0, lisp.length, 5, 0);
     const out = s.tun[0]!;
     assert.equal(out[8], 5);
     assert.equal(internetChecksum(out, 0, 20, 0), 0);
   });
+
+  it('copies the inner TTL and TOS (or hop limit and traffic class) to the outer header', () => {
+    const s = setup();
+    s.fib.apply({ op: 'add', prefix: parsePrefix('198.18.2.0/24'), route: { kind: 'forward', locators: [loc('203.0.113.10')] } });
+    s.fib.apply({ op: 'add', prefix: parsePrefix('2001:db8:2::/64'), route: { kind: 'forward', locators: [loc('2001:db8:0:b1::10')] } });
+    s.push(innerPacket('198.18.1.10', '198.18.2.10', { ttl: 61, tos: 0xb8 | 1 }));
+    s.push(innerPacket('2001:db8:1::10', '2001:db8:2::10', { ttl: 9, tos: 0x2a }));
+    assert.deepEqual(
+      s.sent.map((x) => x.mark),
+      [marking(61, 0xb9), marking(9, 0x2a)],
+    );
+  });
+
+  for (const [family, src, dst] of [
+    ['IPv4', '198.18.2.10', '198.18.1.10'],
+    ['IPv6', '2001:db8:2::10', '2001:db8:1::10'],
+  ] as const) {
+    it(`decapsulation copies an outer Congestion Experienced mark into the inner ${family} header, and nothing else`, () => {
+      const s = setup();
+      const header = Buffer.from('8000000100000000', 'hex');
+      for (const [outerTos, innerTos] of [
+        [0x03, 0x01],
+        [0x02, 0x01],
+        [0xb8, 0x00],
+      ] as const) {
+        const lisp = Buffer.concat([header, innerPacket(src, dst, { tos: innerTos })]);
+        s.decap.process(lisp, 0, lisp.length, 0, outerTos);
+      }
+      assert.deepEqual(
+        s.tun.map((p) => trafficClassOf(p, 0)),
+        [0x03, 0x01, 0x00],
+      );
+      if (family === 'IPv4') assert.equal(internetChecksum(s.tun[0]!, 0, 20, 0), 0, 'the IPv4 header checksum is updated');
+    });
+  }
 
   it('counts and drops what it cannot decapsulate', () => {
     const s = setup(7);
@@ -190,7 +227,7 @@ describe('data-plane pipeline', () => {
       ['decap.not-ip', Buffer.concat([Buffer.from('8800000100000700', 'hex'), packet.subarray(0, 60)])],
     ];
     for (const [counter, bytes] of cases) {
-      s.decap.process(bytes, 0, bytes.length, 0);
+      s.decap.process(bytes, 0, bytes.length, 0, 0);
       assert.equal(s.counters.get(counter as 'decap.not-ip'), 1, counter);
     }
     assert.equal(s.tun.length, 0);
