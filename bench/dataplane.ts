@@ -4,7 +4,8 @@
 // Loci daemons, with native routes to both EID prefixes on the core (plain IPv4 forwarding over
 // the same veths). iperf3 runs alternate LISP / baseline, so load on the machine hits both alike.
 // Also the RTT (ping) on both paths and the CPU the two xTR daemons use during the LISP runs.
-// Run: node --import tsx bench/dataplane.ts [--seconds N] [--runs N] [--json]
+// Run: node --import tsx bench/dataplane.ts [--seconds N] [--runs N] [--no-offload] [--json]
+// (--no-offload: the xTRs move every packet through the TUN device one by one, data-plane.offload false)
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -22,7 +23,7 @@ const GOAL_FACTOR = 4;
 const XTRS = ['xtr-a', 'xtr-b'] as const;
 const HOST_B = '198.18.2.10';
 
-const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, runs: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, runs: { type: 'string', default: '3' }, json: { type: 'boolean', default: false }, 'no-offload': { type: 'boolean', default: false } } });
 const seconds = Number(args.seconds);
 const runs = Number(args.runs);
 if (!(Number.isInteger(seconds) && seconds > 0 && Number.isInteger(runs) && runs > 0)) throw new Error('--seconds and --runs take positive integers');
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
       plainLab.route(plainT.core.ns, plainT.xtrA.eid4, { via: xtrA.peer4, dev: xtrA.ifname }),
       plainLab.route(plainT.core.ns, plainT.xtrB.eid4, { via: xtrB1.peer4, dev: xtrB1.ifname }),
     ]);
-    const clients = await startNodes(lispLab, lispT, demoConfigs(lispT, { dir, outer: 'ipv4', rlocProbing: 0, logLevel: 'warn' }), dir);
+    const clients = await startNodes(lispLab, lispT, demoConfigs(lispT, { dir, outer: 'ipv4', rlocProbing: 0, logLevel: 'warn', offload: !args['no-offload'] }), dir);
     const pid = Object.fromEntries(
       XTRS.map((x) => {
         const found = execFileSync('pgrep', ['-f', `${dir}/${x}.yaml`], { encoding: 'utf8' }).trim().split('\n');
@@ -135,6 +136,7 @@ async function main(): Promise<void> {
       machine: { cores: cpus().length, model: cpus()[0]?.model ?? '?', node: process.version, loadavg1AtStart: Number(load.toFixed(2)) },
       seconds,
       runs,
+      tunOffload: !args['no-offload'],
       lisp: { path: 'host-a -> xtr-a =(LISP, UDP 4341)=> core -> xtr-b -> host-b', ...lispS, encapsulatedPackets: encapPackets },
       baseline: { path: 'the same topology, no Loci, native routes to both EID prefixes on the core', ...plainS },
       ratio: lispS.mbps / plainS.mbps,
@@ -147,7 +149,7 @@ async function main(): Promise<void> {
     const m = report.machine;
     console.log(`Loci data plane, iperf3 TCP host-a -> host-b, ${seconds} s x ${runs} (median), LISP and baseline runs alternating`);
     console.log(`machine: ${m.cores} cores (${m.model}), Node ${m.node}, load average ${m.loadavg1AtStart} before the bench`);
-    console.log(`LISP:     ${report.lisp.path}`);
+    console.log(`LISP:     ${report.lisp.path} (TUN offloads ${report.tunOffload ? 'on' : 'off'})`);
     console.log(`baseline: ${report.baseline.path} (plain veth routing, same hops)`);
     const header = ['path', 'Mbit/s', 'runs, Mbit/s', 'retransmits', 'RTT ms'];
     const rows = [

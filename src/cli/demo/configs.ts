@@ -19,6 +19,8 @@ export interface DemoConfigOptions {
   readonly petr?: string;
   /** Instance-id of both sites' EIDs (default 0). */
   readonly instanceId?: number;
+  /** The xTRs' TUN offloads (data-plane.offload; default on). */
+  readonly offload?: boolean;
 }
 
 export type DemoNode = 'ms' | 'xtr-a' | 'xtr-b';
@@ -54,6 +56,7 @@ export function demoConfigs(t: DemoTopology, o: DemoConfigOptions): Record<DemoN
       ...iid,
       ...(host ? { mode: 'host', 'eid-addresses': [lan.v4.replace(/\.1$/, '.100'), ...(lan.v6 ? [lan.v6.replace(/::1$/, '::100')] : [])] } : {}),
       ...(o.petr ? { petrs: [o.petr] } : {}),
+      ...(o.offload === false ? { offload: false } : {}),
     },
   });
   return {
