@@ -74,6 +74,7 @@ export function dataPlaneOptionsOf(c: LociConfig, node: LispNode, io: { log?: Lo
     rulePriority: d.rulePriority,
     offload: d.offload,
     database: c.database.map(prefixOf),
+    databaseLocators: Math.max(0, ...c.database.map((e) => e.rlocs.length)),
     rlocs: c.listen,
     ...(node.mapCache ? { mapCache: node.mapCache } : {}),
     ...(node.itr ? { resolve: (eid: EidPrefix) => void node.itr?.resolve(eid) } : {}),

@@ -10,6 +10,7 @@ import type { Log } from '../core/ports.js';
 import type { EidPrefix, MapCache, MapCacheEvent } from '../table/index.js';
 import { DataCounters } from './counters.js';
 import type { ControlMessage, LocatorStats, WorkerMessage } from './protocol.js';
+import { allUp } from './lisp-header.js';
 import { messageFor, petrLocators } from './routes-of.js';
 import { installSteering } from './steering.js';
 import { GENERATION, LISP_DATA_PORT, STOP, type WorkerSetup } from './worker-setup.js';
@@ -29,6 +30,8 @@ export interface DataPlaneOptions {
   readonly offload: boolean;
   /** Our EID-prefixes (router mode steers traffic from them into the TUN). */
   readonly database: readonly EidPrefix[];
+  /** How many RLOCs our database entries list: the LSBs of encapsulated packets say they are all up. */
+  readonly databaseLocators: number;
   /** Our RLOCs (host mode sends encapsulated packets from the first of each family). */
   readonly rlocs: readonly string[];
   /** ITR: encapsulate what the TUN gives, from this map-cache. */
@@ -166,6 +169,7 @@ export class DataPlane {
       sockets,
       instanceId: o.instanceId,
       underlayMtu: o.underlayMtu,
+      locatorStatusBits: allUp(o.databaseLocators, o.instanceId),
       offload: o.offload,
       counters: this.counters.values.buffer as SharedArrayBuffer,
       control: this.control.buffer as SharedArrayBuffer,

@@ -46,6 +46,8 @@ export interface PipelineOptions {
   readonly instanceId: number;
   /** MTU of the underlay links: an encapsulated packet must fit it. */
   readonly underlayMtu: number;
+  /** The Locator-Status-Bits sent (0: none, L=0). */
+  readonly locatorStatusBits: number;
 }
 
 /** Outer IPv4/IPv6 + UDP + LISP header. */
@@ -122,7 +124,7 @@ export class Encapsulator {
       this.tun.write(this.icmp, 0, n);
       return true;
     }
-    writeLispHeader(buf, offset - LISP_HEADER_LENGTH, nextNonce(this.nonce), instanceId);
+    writeLispHeader(buf, offset - LISP_HEADER_LENGTH, nextNonce(this.nonce), instanceId, this.o.locatorStatusBits);
     const mark = marking(Math.max(1, ttlOf(buf, offset)), trafficClassOf(buf, offset));
     if (this.sender.send(buf, offset - LISP_HEADER_LENGTH, length + LISP_HEADER_LENGTH, locator, hash, mark)) {
       locator.counter.packets++;

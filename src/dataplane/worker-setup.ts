@@ -14,6 +14,7 @@ export interface WorkerSetup {
   readonly sockets: { readonly ipv4: number[]; readonly ipv6: number[] };
   readonly instanceId: number;
   readonly underlayMtu: number;
+  readonly locatorStatusBits: number;
   /** The TUN device takes and gives TCP packets of up to 64 KB (segmented on encap, merged on decap). */
   readonly offload: boolean;
   readonly counters: SharedArrayBuffer;

@@ -37,7 +37,7 @@ function main(setup: WorkerSetup): void {
   const control = new Int32Array(setup.control);
   const counters = new DataCounters(setup.counters);
   const fib = new Fib();
-  const options: PipelineOptions = { fib, counters, instanceId: setup.instanceId, underlayMtu: setup.underlayMtu };
+  const options: PipelineOptions = { fib, counters, instanceId: setup.instanceId, underlayMtu: setup.underlayMtu, locatorStatusBits: setup.locatorStatusBits };
   const tun = tunFromFd(setup.tunFd, setup.tunName);
   const device: TunWriter = {
     write(buf, offset, length) {

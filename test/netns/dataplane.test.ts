@@ -142,7 +142,7 @@ describe('data plane between two LISP sites', { timeout: 120_000 }, () => {
     assert.ok(((await clients['xtr-b'].counters())['dataplane.decap.packets'] ?? 0) > 0, 'decapsulated by the PETR');
   });
 
-  it('tshark decodes the data packets as LISP with the nonce and the instance-id, the outer TTL and DSCP copied from the inner', async (t) => {
+  it('tshark decodes the data packets as LISP with the nonce, the LSBs and the instance-id, the outer TTL and DSCP copied from the inner', async (t) => {
     if (!requireRoot(t) || !requireTool(t, 'tshark')) return;
     const s = await sites(t, { outer: 'ipv4', instanceId: 1000 });
     const file = join(s.dir, 'data.pcapng');
@@ -164,6 +164,7 @@ describe('data plane between two LISP sites', { timeout: 120_000 }, () => {
       assert.match(text, /"lisp-data\.flags\.nonce":"1"/);
       assert.match(text, /"lisp-data\.flags\.iid":"1"/);
       assert.match(text, /"lisp-data\.iid":"1000"/);
+      assert.match(text, /"lisp-data\.flags\.lsb":"1"/);
       assert.ok(p.protocols.includes('icmp'), 'the inner packet is decoded too');
       const [outer, inner] = all(p.layers.ip) as Record<string, string>[];
       assert.equal(outer!['ip.dsfield'], inner!['ip.dsfield'], 'the outer DSCP and ECN are the inner ones');

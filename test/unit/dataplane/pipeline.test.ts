@@ -5,7 +5,7 @@ import { parsePrefix, type Locator } from '../../../src/table/index.js';
 import { DataCounters } from '../../../src/dataplane/counters.js';
 import { Fib, type FibLocator } from '../../../src/dataplane/fib.js';
 import { internetChecksum } from '../../../src/packet/index.js';
-import { LISP_HEADER_LENGTH } from '../../../src/dataplane/lisp-header.js';
+import { allUp, LISP_HEADER_LENGTH } from '../../../src/dataplane/lisp-header.js';
 import { MissQueue } from '../../../src/dataplane/miss-queue.js';
 import { trafficClassOf } from '../../../src/dataplane/inner-packet.js';
 import { Decapsulator, Encapsulator } from '../../../src/dataplane/pipeline.js';
@@ -27,7 +27,8 @@ function setup(instanceId = 0, underlayMtu = 1500) {
   const sent: { bytes: Buffer; locator: FibLocator; hash: number; mark: number }[] = [];
   const tun: Buffer[] = [];
   const misses: string[] = [];
-  const options = { fib, counters, instanceId, underlayMtu };
+  // Two RLOCs of our own, both up.
+  const options = { fib, counters, instanceId, underlayMtu, locatorStatusBits: allUp(2, instanceId) };
   const tunWriter = { write: (b: Buffer, o: number, n: number) => (tun.push(Buffer.from(b.subarray(o, o + n))), true) };
   const encap = new Encapsulator(
     options,
@@ -67,6 +68,8 @@ describe('data-plane pipeline', () => {
       assert.equal(decoded.header.n, true);
       assert.equal(decoded.header.i, true);
       assert.equal(decoded.header.instanceId, 1000);
+      assert.equal(decoded.header.l, true);
+      assert.equal(decoded.header.lsb, 0b11, 'the LSBs say both our RLOCs are up');
       assert.deepEqual(decoded.inner, packet);
       s.decap.process(out.bytes, 0, out.bytes.length, 0, 0);
       assert.deepEqual(s.tun, [packet]);
@@ -216,6 +219,18 @@ describe('data-plane pipeline', () => {
       if (family === 'IPv4') assert.equal(internetChecksum(s.tun[0]!, 0, 20, 0), 0, 'the IPv4 header checksum is updated');
     });
   }
+
+  it('sends 32 Locator-Status-Bits without an instance-id, 8 with one, none without RLOCs', () => {
+    assert.equal(allUp(2, 0), 0b11);
+    assert.equal(allUp(40, 0), 0xffffffff);
+    assert.equal(allUp(12, 7), 0xff);
+    assert.equal(allUp(0, 0), 0);
+    const s = setup(0);
+    s.fib.apply({ op: 'add', prefix: parsePrefix('198.18.2.0/24'), route: { kind: 'forward', locators: [loc('203.0.113.10')] } });
+    s.push(innerPacket('198.18.1.10', '198.18.2.10'));
+    const header = dataPacket.decode(s.sent[0]!.bytes).value.header;
+    assert.deepEqual([header.l, header.i, header.lsb], [true, false, 0b11]);
+  });
 
   it('counts and drops what it cannot decapsulate', () => {
     const s = setup(7);
