@@ -1,4 +1,4 @@
-/** The layering rule of DESIGN.md: packet <- table <- core <- {dataplane, api, config} <- daemon.
+/** The layering rule of DESIGN.md: packet <- table <- core <- {dataplane, ms-workers, api, config} <- daemon.
  *  io reaches core only as interfaces (core/ports); the CLI talks to a daemon only through client. */
 const layer = (name, mayNotUse, comment, except) => ({
   name: `${name}-layering`,
@@ -10,22 +10,24 @@ const layer = (name, mayNotUse, comment, except) => ({
 
 module.exports = {
   forbidden: [
-    layer('packet', ['table', 'core', 'io', 'dataplane', 'api', 'config', 'daemon', 'cli', 'client', 'capture'],
+    layer('packet', ['table', 'core', 'io', 'dataplane', 'ms-workers', 'api', 'config', 'daemon', 'cli', 'client', 'capture'],
       'packet holds pure codecs and depends on nothing else in Loci'),
-    layer('capture', ['table', 'core', 'io', 'dataplane', 'api', 'config', 'daemon', 'cli', 'client'],
+    layer('capture', ['table', 'core', 'io', 'dataplane', 'ms-workers', 'api', 'config', 'daemon', 'cli', 'client'],
       'capture reads capture files; it may use packet only'),
-    layer('table', ['core', 'io', 'dataplane', 'api', 'config', 'daemon', 'cli', 'client', 'capture'],
+    layer('table', ['core', 'io', 'dataplane', 'ms-workers', 'api', 'config', 'daemon', 'cli', 'client', 'capture'],
       'table may use packet only'),
-    layer('core', ['io', 'dataplane', 'api', 'config', 'daemon', 'cli', 'client', 'capture'],
+    layer('core', ['io', 'dataplane', 'ms-workers', 'api', 'config', 'daemon', 'cli', 'client', 'capture'],
       'core sees io only through its own interfaces'),
-    layer('io', ['table', 'dataplane', 'api', 'config', 'daemon', 'cli', 'client'],
+    layer('io', ['table', 'dataplane', 'ms-workers', 'api', 'config', 'daemon', 'cli', 'client'],
       'io implements interfaces; it must not reach into the tables or upper layers'),
-    layer('dataplane', ['api', 'config', 'daemon', 'cli', 'client'], 'dataplane sits beside api and config'),
-    layer('api', ['dataplane', 'config', 'daemon', 'cli', 'client'], 'api sits beside dataplane and config'),
-    layer('config', ['dataplane', 'api', 'daemon', 'cli', 'client'], 'config sits beside dataplane and api'),
-    layer('client', ['table', 'core', 'io', 'dataplane', 'config', 'daemon', 'cli', 'capture'],
+    layer('dataplane', ['ms-workers', 'api', 'config', 'daemon', 'cli', 'client'], 'dataplane sits beside ms-workers, api and config'),
+    layer('ms-workers', ['dataplane', 'api', 'config', 'daemon', 'cli', 'client', 'capture'],
+      'the Map-Server workers sit beside dataplane, api and config'),
+    layer('api', ['dataplane', 'ms-workers', 'config', 'daemon', 'cli', 'client'], 'api sits beside dataplane and config'),
+    layer('config', ['dataplane', 'ms-workers', 'api', 'daemon', 'cli', 'client'], 'config sits beside dataplane and api'),
+    layer('client', ['table', 'core', 'io', 'dataplane', 'ms-workers', 'config', 'daemon', 'cli', 'capture'],
       'client speaks the API only (it may share api schemas and packet types)'),
-    layer('cli', ['table', 'core', 'dataplane', 'api', 'config'],
+    layer('cli', ['table', 'core', 'dataplane', 'ms-workers', 'api', 'config'],
       'the CLI talks to a running daemon only through client; packet and capture print, io (with its interfaces in core/ports) carries the tools that speak LISP (lig, rig)',
       '^src/core/ports[.]ts$'),
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } } },

@@ -1,12 +1,18 @@
-// bench/ms: a Loci Map-Server (a `loci run` daemon on 127.0.0.90) under load from a separate
-// load-generator process: Map-Registers of 1000 simulated sites signed with HMAC-SHA-1, then
-// with HMAC-SHA-256, then ECM Map-Requests answered by proxy reply. Rates come from the
-// daemon's counters (through its API), CPU and memory from /proc. The baseline, measured in
-// the same run, is how many of the same datagrams a bare Node UDP socket receives from the
-// same generator. Run: node --import tsx bench/ms.ts [--seconds N]
+// bench/ms: a Loci Map-Server (a `loci run` daemon on 127.0.0.90 with its Map-Server workers)
+// under load from a separate load-generator process: Map-Registers of 1000 simulated sites signed
+// with HMAC-SHA-1, then with HMAC-SHA-256, then ECM Map-Requests answered by proxy reply.
+//
+// The generator (bench/ms-load.ts) offers a fixed rate (400,000/s, above what the Map-Server
+// handles) from 64 source ports, in GSO batches, so it costs little of the CPU it shares with the
+// Map-Server. Handled counts come from the daemon's
+// counters (through its API), replies are counted at a sink, CPU (every thread, and per thread)
+// and memory come from /proc. The baseline, measured in the same run, is how many of the same
+// datagrams at the same offered rate a bare receiver gets: a reuseport group of recvmmsg sinks,
+// one single-threaded process per Map-Server worker.
+// Run: node --import tsx bench/ms.ts [--seconds N] [--rate PER_SECOND] [--workers N]
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LociClient } from '../src/client/client.js';
@@ -23,8 +29,16 @@ import {
 
 const SITES = 1000;
 const MS = '127.0.0.90';
+const BASELINE = '127.0.0.91';
 const REPLY_SINK_PORT = 40_000;
-const seconds = Number(process.argv[process.argv.indexOf('--seconds') + 1] || 5);
+const SOURCE_SOCKETS = 64;
+const arg = (name: string, otherwise: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : otherwise;
+};
+const seconds = arg('seconds', 5);
+const rate = arg('rate', 400_000);
+const workers = arg('workers', availableParallelism());
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'loci-bench-ms-'));
 
@@ -39,6 +53,7 @@ writeFileSync(
     `listen: [${MS}]`,
     `api: { socket: ${dir}/ms.sock }`,
     'log-level: warn',
+    `ms-workers: ${workers}`,
     'sites:',
     ...Array.from({ length: SITES }, (_, i) =>
       `  - { name: s${i}, keys: [{ key-id: 1, key: ${key(i)}, algorithm: sha1 }, { key-id: 2, key: ${key(i)}, algorithm: sha256 }], eid-prefixes: [${sitePrefix(i)}/28] }`,
@@ -89,7 +104,13 @@ writeFileSync(files.sha1, registers(1).join('\n'));
 writeFileSync(files.sha256, registers(2).join('\n'));
 writeFileSync(files.requests, mapRequests().join('\n'));
 
-function child(args: string[]): { done: Promise<string>; ready: Promise<void> } {
+interface Child {
+  /** The count it printed, with the CPU it used while counting (percent of one core). */
+  readonly done: Promise<{ count: number; cpu: number }>;
+  readonly ready: Promise<void>;
+}
+
+function child(args: string[]): Child {
   const p = spawn(process.execPath, ['--import', 'tsx', here('./ms-load.ts'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   let markReady: () => void = () => {};
@@ -98,22 +119,39 @@ function child(args: string[]): { done: Promise<string>; ready: Promise<void> } 
     out += d.toString();
     if (out.includes('ready')) markReady();
   });
-  return { done: new Promise((resolve) => p.on('exit', () => resolve(out.replace('ready\n', '').trim()))), ready };
+  const done = new Promise<{ count: number; cpu: number }>((resolve) =>
+    p.on('exit', () => {
+      const [count, cpu] = out.replace('ready\n', '').trim().split(' ').map(Number);
+      resolve({ count: count!, cpu: cpu! });
+    }),
+  );
+  return { done, ready };
 }
 
+const stat = (path: string) => readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
 const cpuTicks = (pid: number) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const f = stat(`/proc/${pid}/stat`);
   return Number(f[11]) + Number(f[12]); // utime + stime
 };
+/** CPU ticks of each thread of pid, by thread id. */
+const threadTicks = (pid: number) =>
+  new Map(readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const f = stat(`/proc/${pid}/task/${tid}/stat`);
+    return [Number(tid), Number(f[11]) + Number(f[12])] as const;
+  }));
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 const TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
+const fmt = (n: number) => Math.round(n).toLocaleString('en');
+const pct = (n: number) => `${n.toFixed(0)}%`;
+
+const blast = (file: string, host: string) => child(['blast', file, host, '4342', String(seconds), String(rate), String(SOURCE_SOCKETS)]);
 
 async function main(): Promise<void> {
-  // Baseline: the same datagrams to a bare UDP socket.
-  const sink = child(['sink', '127.0.0.91', '4342', String(seconds)]);
-  await sink.ready;
-  await child(['blast', files.sha256, '127.0.0.91', '4342', String(seconds)]).done;
-  const baseline = Number(await sink.done) / seconds;
+  // Baseline: the same datagrams at the same rate to a reuseport group of bare recvmmsg sinks.
+  const sinks = Array.from({ length: Math.max(workers, 1) }, () => child(['sink', BASELINE, '4342', String(seconds), 'reuseport']));
+  await Promise.all(sinks.map((s) => s.ready));
+  const baselineSent = (await blast(files.sha256, BASELINE).done).count / seconds;
+  const baseline = (await Promise.all(sinks.map((s) => s.done))).reduce((n, s) => n + s.count, 0) / seconds;
 
   const ms = spawn(process.execPath, [here('../bin/loci.js'), 'run', '-c', join(dir, 'ms.yaml')], { stdio: ['ignore', 'ignore', 'inherit'] });
   const api = new LociClient(join(dir, 'ms.sock'));
@@ -122,22 +160,42 @@ async function main(): Promise<void> {
       await api.status();
       break;
     } catch {
-      if (i > 200) throw new Error('the Map-Server did not start');
+      if (i > 400) throw new Error('the Map-Server did not start');
       await new Promise((r) => setTimeout(r, 50));
     }
   }
+  const pid = ms.pid!;
   const rows: string[][] = [];
+  const spread: string[] = [];
   const phase = async (name: string, file: string, counter: string, replies = false) => {
-    const before = (await api.counters())[counter] ?? 0;
-    const cpu0 = cpuTicks(ms.pid!);
+    const before = await api.counters();
+    const threads0 = threadTicks(pid);
+    const cpu0 = cpuTicks(pid);
     const replySink = replies ? child(['sink', '127.0.0.1', String(REPLY_SINK_PORT), String(seconds)]) : undefined;
     await replySink?.ready;
-    const sent = Number(await child(['blast', file, MS, '4342', String(seconds)]).done);
+    const load = await blast(file, MS).done;
     await new Promise((r) => setTimeout(r, 300));
-    const handled = ((await api.counters())[counter] ?? 0) - before;
-    const cpu = ((cpuTicks(ms.pid!) - cpu0) / TICKS / seconds) * 100;
-    const answered = replySink ? ` (${Math.round(Number(await replySink.done) / seconds).toLocaleString('en')} replies/s received)` : '';
-    rows.push([name, Math.round(sent / seconds).toLocaleString('en'), Math.round(handled / seconds).toLocaleString('en'), `${cpu.toFixed(0)}%`, `${rssMb(ms.pid!).toFixed(0)} MB`, (handled / seconds / baseline).toFixed(2) + answered]);
+    const after = await api.counters();
+    const delta = (c: string) => (after[c] ?? 0) - (before[c] ?? 0);
+    const handled = delta(counter) / seconds;
+    const cpu = ((cpuTicks(pid) - cpu0) / TICKS / seconds) * 100;
+    // Per thread: the main thread, the busiest others (one per worker), and the rest.
+    const busy = [...threadTicks(pid)].map(([tid, t]) => ({ tid, cpu: ((t - (threads0.get(tid) ?? 0)) / TICKS / seconds) * 100 }));
+    const main = busy.find((t) => t.tid === pid)?.cpu ?? 0;
+    const others = busy.filter((t) => t.tid !== pid).sort((x, y) => y.cpu - x.cpu);
+    const top = others.slice(0, workers).map((t) => pct(t.cpu));
+    const rest = others.slice(workers).reduce((n, t) => n + t.cpu, 0);
+    const threads = workers > 0 ? `workers ${top.join(' + ')}, main ${pct(main)}, other ${pct(rest)}` : `main ${pct(main)}, other ${pct(rest)}`;
+    const sunk = await replySink?.done;
+    const answered = sunk ? ` (${fmt(sunk.count / seconds)} replies/s received)` : '';
+    const loadCpu = load.cpu + (sunk?.cpu ?? 0);
+    rows.push([name, fmt(load.count / seconds), fmt(handled), `${pct(cpu)} (${threads})`, `${rssMb(pid).toFixed(0)} MB`, pct(loadCpu), (handled / baseline).toFixed(2) + answered]);
+    const perWorker = Array.from({ length: workers }, (_, i) => delta(`ms-workers.${i}.handled`));
+    const total = perWorker.reduce((n, x) => n + x, 0);
+    if (workers > 0) {
+      const forwarded = Array.from({ length: workers }, (_, i) => delta(`ms-workers.${i}.forwarded`)).reduce((n, x) => n + x, 0);
+      spread.push(`  ${name}: handled in workers ${perWorker.map((x) => pct((x / Math.max(total, 1)) * 100)).join(' / ')}; ${fmt(forwarded / seconds)}/s went to the main thread`);
+    }
   };
   await phase('Map-Register, HMAC-SHA-1', files.sha1, 'map-register.accepted');
   await phase('Map-Register, HMAC-SHA-256', files.sha256, 'map-register.accepted');
@@ -146,14 +204,17 @@ async function main(): Promise<void> {
   await new Promise((r) => ms.on('exit', r));
   rmSync(dir, { recursive: true, force: true });
 
-  const header = ['load (1000 sites)', 'sent/s', 'handled/s', 'MS CPU', 'MS RSS', 'ratio to baseline'];
+  const header = ['load (1000 sites)', 'sent/s', 'handled/s', 'MS CPU (threads)', 'MS RSS', 'load CPU', 'ratio to baseline'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  console.log(`Loci Map-Server, one process; load generator in another; ${seconds} s per phase; Node ${process.version}`);
-  console.log(`baseline: a bare Node UDP socket receives ${Math.round(baseline).toLocaleString('en')} of the same datagrams/s from the same generator`);
+  const line = (r: string[]) => r.map((c, i) => (i === 0 || i === 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const how = workers > 0 ? `${workers} Map-Server workers (ms-workers: ${workers})` : 'no workers (ms-workers: 0), one thread';
+  console.log(`Loci Map-Server, ${how}, on ${availableParallelism()} CPUs shared with the load generator; ${seconds} s per phase; offered ${fmt(rate)}/s from ${SOURCE_SOCKETS} ports; Node ${process.version}`);
+  console.log(`baseline: a reuseport group of ${sinks.length} bare recvmmsg sinks (one thread each) receives ${fmt(baseline)} of the same datagrams/s (${fmt(baselineSent)}/s sent)`);
   console.log(line(header));
   for (const r of rows) console.log(line(r));
-  console.log('reference (issue 4): OOR 1.3 on this machine kind, one core: about 88,000 Map-Registers/s and 111,000 Map-Requests/s');
+  console.log('load CPU: the generator, and the sink counting the replies; MS RSS runs from the TypeScript sources (tsx in every thread)');
+  if (spread.length > 0) console.log(`how the work is spread:\n${spread.join('\n')}`);
+  console.log('reference (issue 4): OOR 1.3 on this machine kind, one core: about 88,000 Map-Registers/s and 111,000 Map-Requests/s; goal: twice that');
 }
 
 await main();

@@ -2,7 +2,7 @@
 import type { ConfigInput, LociConfig } from './types.js';
 
 const DEFAULTS = {
-  node: { logLevel: 'info', logHex: false, registerInterval: 60, rlocProbing: 0, recordTtl: 1440 },
+  node: { logLevel: 'info', logHex: false, registerInterval: 60, rlocProbing: 0, recordTtl: 1440, msWorkers: 'auto' },
   mapCache: { size: 100_000 },
   negativeTtl: { outsideSites: 15, unregistered: 1 },
   socketDir: '/run/loci',

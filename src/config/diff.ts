@@ -5,7 +5,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { prefixKey } from './addresses.js';
 import type { DatabaseEntry, LociConfig, MapServerConfig, SiteConfig } from './types.js';
 
-const RESTART_KEYS = ['name', 'roles', 'listen', 'api', 'dataPlane'] as const;
+const RESTART_KEYS = ['name', 'roles', 'listen', 'api', 'dataPlane', 'msWorkers'] as const;
 export type RestartKey = (typeof RESTART_KEYS)[number];
 type ListKey = 'database' | 'mapServers' | 'mapResolvers' | 'sites';
 export type SettingKey = Exclude<keyof LociConfig, RestartKey | ListKey>;

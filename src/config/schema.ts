@@ -141,6 +141,7 @@ export const configSchema = z.strictObject({
     .strictObject({ 'outside-sites': integer(1, 1440).optional(), unregistered: integer(1, 1440).optional() })
     .optional(),
   'data-plane': dataPlane.optional(),
+  'ms-workers': z.union([z.literal('auto'), integer(0, 64)], expecting('auto or an integer 0..64')).optional(),
 });
 
 /** The file as the schema reads it: kebab-case keys, shorthands expanded, knobs still optional. */

@@ -1,16 +1,20 @@
-// Named event counters of a node (received, sent, rejected-by-reason ...), read by the API.
+// Named event counters of a node (received, sent, rejected-by-reason ...), read by the API. Other
+// threads (data-plane and Map-Server workers) count under the same names; a snapshot sums them.
 
 export class Counters {
   private readonly values = new Map<string, number>();
-  /** Counters kept elsewhere (the data-plane workers), merged into snapshots. */
+  /** Counters kept elsewhere (the workers), merged into snapshots. */
   private readonly sources = new Set<() => Record<string, number>>();
 
   inc(name: string, by = 1): void {
     this.values.set(name, (this.values.get(name) ?? 0) + by);
   }
 
+  /** The counter's value here plus what every source counts under the same name. */
   get(name: string): number {
-    return this.values.get(name) ?? 0;
+    let n = this.values.get(name) ?? 0;
+    for (const s of this.sources) n += s()[name] ?? 0;
+    return n;
   }
 
   /** Adds counters read from source at each snapshot. */
@@ -18,9 +22,10 @@ export class Counters {
     this.sources.add(source);
   }
 
-  /** Every counter, sorted by name. */
+  /** Every counter, sorted by name; a name counted in several places is their sum. */
   snapshot(): Record<string, number> {
-    const all = [...this.values, ...[...this.sources].flatMap((s) => Object.entries(s()))];
-    return Object.fromEntries(all.sort(([a], [b]) => a.localeCompare(b)));
+    const sums = new Map(this.values);
+    for (const s of this.sources) for (const [name, n] of Object.entries(s())) sums.set(name, (sums.get(name) ?? 0) + n);
+    return Object.fromEntries([...sums].sort(([a], [b]) => a.localeCompare(b)));
   }
 }

@@ -15,12 +15,12 @@ import { eidPrefixOf, formatAddress as formatEidAddress, MapCache, type EidPrefi
 import type { Clock } from './clock.js';
 import { Counters } from './counters.js';
 import type { ControlSocket, Endpoint, Log, Network } from './ports.js';
-import { mapReply, negativeRecord, mappingRecord } from './replies.js';
+import { mapReply, negativeRecord } from './replies.js';
 import { Etr, type DatabaseEntry, type MapServerPeer } from './roles/etr.js';
 import { Itr } from './roles/itr.js';
 import { Referrals, type Referral } from './roles/map-resolver.js';
 import { RlocProber } from './roles/rloc-prober.js';
-import { MapServer, mergedLocators } from './roles/map-server.js';
+import { MapServer, proxyReplyRecords, wantsProxyReply } from './roles/map-server.js';
 import type { SiteSpec } from './roles/sites.js';
 
 export type Role = 'itr' | 'etr' | 'ms' | 'mr';
@@ -205,7 +205,8 @@ export class LispNode {
       case 'map-register': {
         if (!this.ms) return this.counters.inc('dropped.not-a-map-server');
         const result = this.ms.register(data, m, from);
-        if (result.ok && result.notify) this.send(result.notify, from, socket);
+        if (!result.ok) return this.o.log?.warn({ from, reason: result.reason, detail: result.detail }, 'Map-Register rejected');
+        if (result.notify) this.send(result.notify, from, socket);
         return;
       }
       case 'map-notify':
@@ -260,16 +261,11 @@ export class LispNode {
       const outside = [res?.prefix, this.referrals?.outside(eid)].filter((p): p is EidPrefix => p !== undefined);
       return negative(outside.reduce((a, b) => (b.len > a.len ? b : a), outside[0] ?? eid), ttl.outsideSites, 'not-eid');
     }
-    const etrs = res.registrations.flatMap((r) => [...r.etrs.values()]);
-    if (etrs.some((e) => e.proxyReply)) {
-      // Proxy reply (RFC 9301 section 8.3): not authoritative, no L bits.
-      const records = res.registrations.map((r) =>
-        mappingRecord(r.prefix, mergedLocators(r).map((l) => ({ ...l, local: false, probed: false })), [...r.etrs.values()][0]!.record.ttl, false),
-      );
+    if (wantsProxyReply(res.registrations)) {
       this.counters.inc('map-reply.proxy');
-      return this.send(encodeMessage(mapReply(m.nonce, records)), replyTo, socket);
+      return this.send(encodeMessage(mapReply(m.nonce, proxyReplyRecords(res.registrations))), replyTo, socket);
     }
-    forward(etrs[0]!.source.address, 'map-request.forwarded');
+    forward([...res.registrations[0]!.etrs.values()][0]!.source.address, 'map-request.forwarded');
   }
 
 }

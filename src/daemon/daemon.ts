@@ -1,5 +1,6 @@
-// The process around a node: load the config, start the node, reload on demand (a
-// diff of old and new config applied to the running node, state kept), stop.
+// The process around a node: load the config, start the node (with its Map-Server workers and
+// data plane), reload on demand (a diff of old and new config applied to the running node, state
+// kept), stop.
 import type { Logger } from 'pino';
 import { ConfigError, diffConfig, loadConfig, type LociConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
@@ -8,8 +9,9 @@ import { Operations } from '../core/operations.js';
 import { serveApi } from '../api/server.js';
 import type { FastifyInstance } from 'fastify';
 import type { Network } from '../core/ports.js';
-import { databaseEntryOf, dataPlaneOptionsOf, mapServersOf, nodeOptionsOf, prefixOf, siteOf } from './node-options.js';
+import { databaseEntryOf, dataPlaneOptionsOf, mapServersOf, msWorkersOf, nodeOptionsOf, prefixOf, siteOf } from './node-options.js';
 import { DataPlane } from '../dataplane/data-plane.js';
+import { MsWorkers } from '../ms-workers/pool.js';
 
 export interface DaemonIo {
   network: Network;
@@ -29,27 +31,40 @@ export class Daemon {
     private readonly io: DaemonIo,
     private readonly api: FastifyInstance,
     private readonly dataPlane: DataPlane | undefined,
+    private readonly msWorkers: MsWorkers | undefined,
   ) {}
 
   /** Starts the node of the config file at path (already loaded as config, when the caller read it). */
   static async start(path: string, io: DaemonIo, config: LociConfig = loadConfig(path)): Promise<Daemon> {
-    const node = new LispNode(nodeOptionsOf(config, io));
-    await node.start();
+    const workerOptions = msWorkersOf(config, io);
+    const msWorkers = workerOptions ? await MsWorkers.start(workerOptions) : undefined;
+    // With workers, the node's control sockets are theirs.
+    const node = new LispNode(nodeOptionsOf(config, msWorkers ? { ...io, network: msWorkers.network(io.network) } : io));
+    msWorkers?.attach(node);
     let dataPlane: DataPlane | undefined;
     try {
+      await node.start();
       dataPlane = config.dataPlane.enabled ? await DataPlane.start(dataPlaneOptionsOf(config, node, io)) : undefined;
     } catch (e) {
       await node.stop();
+      await msWorkers?.stop();
       throw e;
     }
     if (dataPlane) node.counters.addSource(() => dataPlane.snapshot());
     const ops = new Operations(node);
     const api = await serveApi(ops, config.api.socket);
     io.log.info(
-      { node: config.name, roles: config.roles, listen: node.localAddresses, api: config.api.socket, ...(dataPlane ? { tun: dataPlane.tunName } : {}) },
+      {
+        node: config.name,
+        roles: config.roles,
+        listen: node.localAddresses,
+        api: config.api.socket,
+        ...(dataPlane ? { tun: dataPlane.tunName } : {}),
+        ...(msWorkers ? { msWorkers: msWorkers.count } : {}),
+      },
       'node started',
     );
-    return new Daemon(path, config, node, ops, io, api, dataPlane);
+    return new Daemon(path, config, node, ops, io, api, dataPlane, msWorkers);
   }
 
   /** Re-reads the config and applies what changed through the core operations; a broken file is logged and changes nothing. */
@@ -73,6 +88,8 @@ export class Daemon {
         ? [ops.setMapServers(mapServersOf(next, this.io.port))]
         : []),
     ]);
+    // The workers take refreshes only as the sites were when the Map-Registers were accepted.
+    if (d.sites.added.length + d.sites.removed.length + d.sites.changed.length > 0) this.msWorkers?.sitesChanged();
     const later = [...d.restart, ...d.settings, ...(d.mapResolvers.added.length + d.mapResolvers.removed.length > 0 || d.mapResolvers.reordered ? ['map-resolvers'] : [])];
     if (later.length > 0) this.io.log.warn({ keys: later }, 'these changes apply after a restart');
     this.config = next;
@@ -84,6 +101,7 @@ export class Daemon {
     await this.api.close();
     await this.dataPlane?.stop();
     await this.node.stop();
+    await this.msWorkers?.stop();
     this.io.log.info({ node: this.config.name }, 'node stopped');
   }
 }

@@ -1,11 +1,13 @@
-// A validated config file as the options of a LispNode.
+// A validated config file as the options of a LispNode (and of its data plane and Map-Server workers).
+import { availableParallelism } from 'node:os';
 import { toEidPrefix, type DatabaseEntry as ConfigDatabaseEntry, type LociConfig, type SiteConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
-import type { LispNode, NodeOptions } from '../core/node.js';
+import { CONTROL_PORT, type LispNode, type NodeOptions } from '../core/node.js';
 import type { DataPlaneOptions } from '../dataplane/data-plane.js';
 import type { Log, Network } from '../core/ports.js';
 import { databaseEntry, type DatabaseEntry, type MapServerPeer } from '../core/roles/etr.js';
 import type { SiteSpec } from '../core/roles/sites.js';
+import type { MsWorkersOptions } from '../ms-workers/pool.js';
 import type { EidPrefix } from '../table/index.js';
 
 export const prefixOf = (p: { eidPrefix: string; instanceId: number }): EidPrefix => toEidPrefix(p.eidPrefix, p.instanceId);
@@ -79,6 +81,29 @@ export function dataPlaneOptionsOf(c: LociConfig, node: LispNode, io: { log?: Lo
     ...(node.mapCache ? { mapCache: node.mapCache } : {}),
     ...(node.itr ? { resolve: (eid: EidPrefix) => void node.itr?.resolve(eid) } : {}),
     decapsulate: c.roles.includes('etr'),
+    ...(io.log ? { log: io.log } : {}),
+  };
+}
+
+/** Most workers `ms-workers: auto` starts. */
+const MAX_AUTO_WORKERS = 8;
+
+/**
+ * The Map-Server workers of a node, none without the ms role. auto: one per CPU the process may
+ * use (at most 8), none on a single CPU (handing datagrams to the main thread would only cost) or
+ * off Linux (the workers' sockets are Linux system calls).
+ */
+export function msWorkersOf(c: LociConfig, io: { log?: Log; port?: number }): MsWorkersOptions | undefined {
+  if (!c.roles.includes('ms')) return undefined;
+  const cpus = process.platform === 'linux' ? availableParallelism() : 1;
+  const count = c.msWorkers === 'auto' ? (cpus < 2 ? 0 : Math.min(cpus, MAX_AUTO_WORKERS)) : c.msWorkers;
+  if (count === 0) return undefined;
+  return {
+    count,
+    listen: c.listen,
+    port: io.port ?? CONTROL_PORT,
+    answerMapRequests: !c.roles.includes('etr'),
+    fastPath: c.logLevel !== 'debug' && c.logLevel !== 'trace',
     ...(io.log ? { log: io.log } : {}),
   };
 }

@@ -1,7 +1,9 @@
 // Map-Server (RFC 9301 sections 8.2-8.3): accepts authenticated Map-Registers for the
 // prefixes each site may register, merges the ETRs of a site (per xTR-ID), expires
 // registrations that are not refreshed, acknowledges with Map-Notify, and says how a
-// Map-Request for an EID is to be answered.
+// Map-Request for an EID is to be answered. Listeners hear of every accepted registration and every
+// expiry (the Map-Server workers keep their replica with them), and a refresh verified elsewhere
+// extends a registration that has not changed since.
 import {
   encodeAuthenticated,
   formatAddress,
@@ -15,7 +17,8 @@ import { eidPrefixOf, EidTable, formatPrefix, type EidPrefix } from '../../table
 import type { Clock, Timer } from '../clock.js';
 import type { Counters } from '../counters.js';
 import type { Endpoint } from '../ports.js';
-import { ALGORITHM_IDS, Sites, type SiteSpec } from './sites.js';
+import { mappingRecord } from '../replies.js';
+import { ALGORITHM_IDS, Sites, type SiteKey, type SiteSpec } from './sites.js';
 
 /** One ETR's registration of one prefix. */
 export interface EtrRegistration {
@@ -51,6 +54,11 @@ export type Resolution =
   /** Outside every site: negative for the least-specific prefix that holds no EID, TTL 15 minutes. */
   | { kind: 'not-eid'; prefix: EidPrefix };
 
+/** What a listener hears: a Map-Register accepted (new, changed or the same again), or one ETR's registration of a prefix expired. */
+export type MapServerEvent =
+  | { type: 'registered'; id: string; site: SiteSpec; key: SiteKey; prefixes: EidPrefix[]; register: MapRegister; bytes: Buffer }
+  | { type: 'expired'; id: string; prefix: EidPrefix };
+
 export interface MapServerOptions {
   clock: Clock;
   counters: Counters;
@@ -73,6 +81,7 @@ export class MapServer {
   private readonly clock: Clock;
   private readonly counters: Counters;
   private readonly timeoutMs: number;
+  private readonly listeners = new Set<(e: MapServerEvent) => void>();
 
   constructor(o: MapServerOptions) {
     this.clock = o.clock;
@@ -107,26 +116,39 @@ export class MapServer {
         entry = { site: site.name, prefix, etrs: new Map() };
         this.registered.set(prefix, entry);
       }
-      const old = entry.etrs.get(id);
-      if (old) this.clock.clearTimer(old.timer);
-      const expiresAt = now + (m.useTtl ? record.ttl * 60_000 : this.timeoutMs);
-      const e = entry;
-      const timer = this.clock.setTimer(expiresAt, () => this.expire(e, id));
-      entry.etrs.set(id, {
-        id,
-        ...(m.xtrId !== undefined ? { xtrId: m.xtrId } : {}),
-        ...(m.siteId !== undefined ? { siteId: m.siteId } : {}),
-        source: from,
-        record,
-        proxyReply: m.proxyReply,
-        nonce: m.nonce,
-        registeredAt: now,
-        expiresAt,
-        timer,
-      });
+      this.store(entry, id, m, record, m.nonce, from, now);
     });
     this.counters.inc('map-register.accepted');
-    return { ok: true, site: site.name, prefixes, ...(m.wantMapNotify ? { notify: this.notifyFor(m, key) } : {}) };
+    this.emit({ type: 'registered', id, site, key, prefixes, register: m, bytes });
+    return { ok: true, site: site.name, prefixes, ...(m.wantMapNotify ? { notify: this.notifyFor(m, key.key) } : {}) };
+  }
+
+  /**
+   * A refresh of the accepted Map-Register m from ETR id, verified elsewhere (nonce and source are
+   * the refresh's): extends each of its prefixes whose registration still holds m's record.
+   * Returns how many it extended.
+   */
+  refresh(m: MapRegister, id: string, prefixes: readonly EidPrefix[], nonce: bigint, from: Endpoint): number {
+    const now = this.clock.now();
+    let extended = 0;
+    m.records.forEach((record, i) => {
+      const entry = this.registered.get(prefixes[i]!);
+      if (entry?.etrs.get(id)?.record !== record) return;
+      this.store(entry, id, m, record, nonce, from, now);
+      extended++;
+    });
+    return extended;
+  }
+
+  /** Calls listener with every accepted Map-Register and every expiry; returns the unsubscribe. */
+  subscribe(listener: (e: MapServerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The registration of exactly this prefix. */
+  registration(prefix: EidPrefix): Registration | undefined {
+    return this.registered.get(prefix);
   }
 
   /** Every registration, in table order. */
@@ -161,7 +183,7 @@ export class MapServer {
     const key = s.keys.find((k) => k.keyId === m.keyId && ALGORITHM_IDS[k.algorithm] === m.algorithmId);
     if (!key) return reject('unknown-key', `site ${s.name} has no key ${m.keyId} for algorithm ${m.algorithmId}`);
     if (!verifyMessage(bytes, key.key)) return reject('auth-failed', `authentication data does not verify with site ${s.name}'s key ${m.keyId}`);
-    return { ok: true as const, site: s, prefixes, key: key.key };
+    return { ok: true as const, site: s, prefixes, key };
   }
 
   /** The Map-Notify that acknowledges a Map-Register: same nonce, records and IDs, signed with the same key. */
@@ -179,14 +201,51 @@ export class MapServer {
     return encodeAuthenticated(notify, key);
   }
 
+  /** Sets (or replaces) ETR id's registration of entry's prefix, expiring as m asks. */
+  private store(entry: Entry, id: string, m: MapRegister, record: MappingRecord, nonce: bigint, from: Endpoint, now: number): void {
+    const old = entry.etrs.get(id);
+    if (old) this.clock.clearTimer(old.timer);
+    const expiresAt = now + (m.useTtl ? record.ttl * 60_000 : this.timeoutMs);
+    const timer = this.clock.setTimer(expiresAt, () => this.expire(entry, id));
+    entry.etrs.set(id, {
+      id,
+      ...(m.xtrId !== undefined ? { xtrId: m.xtrId } : {}),
+      ...(m.siteId !== undefined ? { siteId: m.siteId } : {}),
+      source: from,
+      record,
+      proxyReply: m.proxyReply,
+      nonce,
+      registeredAt: now,
+      expiresAt,
+      timer,
+    });
+  }
+
   private expire(entry: Entry, id: string): void {
     entry.etrs.delete(id);
     this.counters.inc('registration.expired');
     if (entry.etrs.size === 0) this.registered.delete(entry.prefix);
+    this.emit({ type: 'expired', id, prefix: entry.prefix });
+  }
+
+  private emit(e: MapServerEvent): void {
+    for (const listener of this.listeners) listener(e);
   }
 }
 
 const reject = (reason: RejectReason, detail: string) => ({ ok: false as const, reason, detail });
+
+/** Whether a Map-Request resolving to these registrations gets a proxy reply: one of their ETRs asked for it. */
+export function wantsProxyReply(registrations: readonly Registration[]): boolean {
+  return registrations.some((r) => [...r.etrs.values()].some((e) => e.proxyReply));
+}
+
+/** The records of a proxy reply (RFC 9301 section 8.3): not authoritative, no L or p bits, the first ETR's TTL. */
+export function proxyReplyRecords(registrations: readonly Registration[]): MappingRecord[] {
+  return registrations.map((r) =>
+    mappingRecord(r.prefix, mergedLocators(r).map((l) => ({ ...l, local: false, probed: false })), [...r.etrs.values()][0]!.record.ttl, false),
+  );
+}
 
 /** The merged locator-set of a registration: every ETR's locators, one per address, in RFC 9301 order. */
 export function mergedLocators(r: Registration): Locator[] {

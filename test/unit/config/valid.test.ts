@@ -47,6 +47,7 @@ test('the xTR of the issue gives the typed config, camelCase keys and defaults f
     recordTtl: 1440,
     mapCache: { size: 100_000 },
     negativeTtl: { outsideSites: 15, unregistered: 1 },
+    msWorkers: 'auto',
     dataPlane: {
       enabled: false,
       tun: 'loci0',

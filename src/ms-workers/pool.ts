@@ -1,0 +1,186 @@
+// The Map-Server workers seen from the main thread. It opens one SO_REUSEPORT socket per worker
+// on each listen address (UDP 4342) and starts the worker threads (worker.ts) on them. The node
+// binds no socket of its own there: network() gives it sockets that receive what the workers
+// forward and send through a worker's socket (the main thread calls sendto on it directly). The
+// replica sync (sync.ts) keeps the workers' state in step with the node's Map-Server, and their
+// counters join the node's.
+import type { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { isIPv6 } from 'node:net';
+import { addressBytes, UdpFd } from '../io/linux/index.js';
+import type { LispNode } from '../core/node.js';
+import type { ControlSocket, DatagramHandler, Endpoint, Log, Network } from '../core/ports.js';
+import { WorkerCounters } from './counters.js';
+import { CONTROL_SLOTS, GENERATION, IN_FLIGHT, STOP, type Datagram, type ReplicaUpdate, type WorkerMessage, type WorkerSetup } from './protocol.js';
+import { ReplicaSync } from './sync.js';
+import { startThread } from './thread.js';
+
+export interface MsWorkersOptions {
+  readonly count: number;
+  /** The node's listen addresses. */
+  readonly listen: readonly string[];
+  readonly port: number;
+  /** Answer proxy-replied Map-Requests in the workers (not when the node is also an ETR). */
+  readonly answerMapRequests: boolean;
+  /** Off: the workers forward every datagram (the node logs each packet at debug level). */
+  readonly fastPath: boolean;
+  readonly log?: Log;
+}
+
+interface Thread {
+  readonly worker: Worker;
+  readonly port: MessagePort;
+  readonly counters: WorkerCounters;
+  readonly exited: Promise<void>;
+  readonly ready: Promise<void>;
+}
+
+const SOCKET_BUFFER = 4 << 20;
+
+/** A node's socket on a listen address: datagrams from the workers, sends through a worker's socket. */
+class WorkerSocket implements ControlSocket {
+  constructor(
+    readonly local: Endpoint,
+    private readonly fd: UdpFd,
+  ) {}
+
+  send(data: Buffer, to: Endpoint): Promise<void> {
+    try {
+      if (this.fd.sendTo(data, 0, data.length, addressBytes(to.address), to.port) === data.length) return Promise.resolve();
+      return Promise.reject(new Error('no buffer space to send'));
+    } catch (e) {
+      return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+    }
+  }
+
+  /** The pool closes the sockets when it stops. */
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export class MsWorkers {
+  private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));
+  private readonly fds: UdpFd[] = [];
+  private readonly threads: Thread[] = [];
+  private readonly sockets = new Map<string, WorkerSocket>();
+  private readonly handlers = new Map<string, DatagramHandler>();
+  private sync: ReplicaSync | undefined;
+  private stopped = false;
+
+  private constructor(private readonly o: MsWorkersOptions) {}
+
+  static async start(o: MsWorkersOptions): Promise<MsWorkers> {
+    const pool = new MsWorkers(o);
+    try {
+      pool.open();
+      await Promise.all(pool.threads.map((t) => t.ready));
+    } catch (e) {
+      await pool.stop();
+      throw e;
+    }
+    return pool;
+  }
+
+  get count(): number {
+    return this.threads.length;
+  }
+
+  /** base, except that binding a listen address on the control port gives the workers' socket there. */
+  network(base: Network): Network {
+    return {
+      bind: (local, onDatagram) => {
+        const socket = local.port === this.o.port ? this.sockets.get(local.address) : undefined;
+        if (!socket) return base.bind(local, onDatagram);
+        this.handlers.set(local.address, onDatagram);
+        return Promise.resolve(socket);
+      },
+      ...(base.sourceFor ? { sourceFor: base.sourceFor.bind(base) } : {}),
+    };
+  }
+
+  /** Keeps the workers' replica in step with the node's Map-Server and adds their counters to the node's. */
+  attach(node: LispNode): void {
+    if (node.ms) this.sync = new ReplicaSync(node.ms, (u) => this.broadcast(u));
+    this.threads.forEach((t, i) => node.counters.addSource(() => t.counters.snapshot(i)));
+  }
+
+  /** After a reload changed sites: the workers stop taking refreshes the new sites may not accept. */
+  sitesChanged(): void {
+    this.sync?.sitesChanged();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.sync?.stop();
+    Atomics.store(this.control, STOP, 1);
+    await Promise.all(this.threads.map((t) => t.exited));
+    for (const fd of this.fds.splice(0)) fd.close();
+  }
+
+  private open(): void {
+    const { count, listen, port } = this.o;
+    const perWorker: { fd: number; address: string }[][] = Array.from({ length: count }, () => []);
+    for (const address of listen) {
+      const family = isIPv6(address) ? 6 : 4;
+      // Every socket of a reuseport group shares the traffic: first make sure no one else holds the port.
+      UdpFd.open({ family, address, port }).close();
+      for (let i = 0; i < count; i++) {
+        const fd = UdpFd.open({ family, address, port, reusePort: true, receiveBufferSize: SOCKET_BUFFER, sendBufferSize: SOCKET_BUFFER });
+        this.fds.push(fd);
+        perWorker[i]!.push({ fd: fd.fd, address });
+        if (i === 0) this.sockets.set(address, new WorkerSocket({ address, port: fd.localPort }, fd));
+      }
+    }
+    perWorker.forEach((sockets, index) => this.threads.push(this.startThread(index, sockets)));
+  }
+
+  private startThread(index: number, sockets: WorkerSetup['sockets']): Thread {
+    const channel = new MessageChannel();
+    const counters = new WorkerCounters();
+    const setup: WorkerSetup = {
+      index,
+      sockets,
+      answerMapRequests: this.o.answerMapRequests,
+      fastPath: this.o.fastPath,
+      control: this.control.buffer as SharedArrayBuffer,
+      counters: counters.values.buffer as SharedArrayBuffer,
+      port: channel.port2,
+    };
+    const worker = startThread('worker', setup, [channel.port2]);
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    const ready = new Promise<void>((resolve, reject) => {
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new Error(`Map-Server worker ${index} exited (${code}) before it was ready`)));
+      channel.port1.on('message', (m: WorkerMessage) => (m.op === 'ready' ? resolve() : this.fromWorker(index, m)));
+    });
+    worker.on('error', (e) => this.o.log?.warn({ worker: index, error: e.message }, 'Map-Server worker failed'));
+    channel.port1.unref();
+    return { worker, port: channel.port1, counters, exited, ready };
+  }
+
+  private fromWorker(index: number, m: Exclude<WorkerMessage, { op: 'ready' }>): void {
+    if (m.op === 'forward') return this.deliver(m.datagrams);
+    if (m.op === 'refresh') return this.sync?.refresh(m.refreshes);
+    this.o.log?.warn({ worker: index, count: m.count, from: m.from, reason: m.reason, detail: m.detail }, 'Map-Register rejected');
+  }
+
+  /** Datagrams a worker forwarded, to the node as if its own socket had received them. */
+  private deliver(datagrams: readonly Datagram[]): void {
+    try {
+      for (const d of datagrams) {
+        const socket = this.sockets.get(d.local);
+        const handler = this.handlers.get(d.local);
+        if (socket && handler) handler(Buffer.from(d.data.buffer, d.data.byteOffset, d.data.byteLength), { address: d.address, port: d.port }, socket);
+      }
+    } finally {
+      Atomics.sub(this.control, IN_FLIGHT, datagrams.length);
+    }
+  }
+
+  private broadcast(updates: ReplicaUpdate[]): void {
+    if (this.stopped) return;
+    for (const t of this.threads) t.port.postMessage(updates);
+    Atomics.add(this.control, GENERATION, 1);
+  }
+}

@@ -1,0 +1,230 @@
+// A Map-Server worker thread: one loop of blocking system calls on its socket of each listen
+// address (an SO_REUSEPORT group, so the kernel's 4-tuple hash keeps each ETR on one worker).
+//
+//   Map-Register that repeats one the main thread accepted (replica.ts): HMAC verified here,
+//     counted, Map-Notify sent when asked for; the refresh reaches the main thread within REPORT_MS.
+//   ECM Map-Request for a registered, proxy-replied EID: the cached reply with the request's nonce.
+//   Anything else (or everything, without the fast path): forwarded to the main thread's node.
+//
+// Each pass applies the replica updates the main thread posted (it bumps GENERATION), reads a
+// batch from each socket, and posts what it forwards; when nothing came it sleeps in poll() for
+// at most IDLE_WAIT_MS, so it stops promptly.
+import { performance } from 'node:perf_hooks';
+import { receiveMessageOnPort, workerData } from 'node:worker_threads';
+// Deep imports keep the thread's module graph (and memory) small.
+import { formatIpv4, formatIpv6 } from '../packet/ip-address.js';
+import { waitReadable } from '../io/linux/poll.js';
+import { ReceiveBatch, UdpFd } from '../io/linux/udp-fd.js';
+import { W, WorkerCounters } from './counters.js';
+import { GENERATION, IN_FLIGHT, MAX_IN_FLIGHT, STOP, type Datagram, type Refresh, type ReplicaUpdate, type WorkerMessage, type WorkerSetup } from './protocol.js';
+import { Replica } from './replica.js';
+import { etrIdOf, hasXtrId, isMapRegister, notifyFor, wantsMapNotify } from './register.js';
+import { scanEcmRequest, writeReply } from './request.js';
+
+const BATCH = 32;
+const SLOT = 65535;
+const IDLE_WAIT_MS = 20;
+const REPORT_MS = 100;
+const REJECTED_REPORT_MS = 1000;
+const ECM_TYPE = 8;
+const MAX_CACHED_SOURCES = 65536;
+
+/** The latest refresh of a token since the last report (the nonce as two 32-bit halves: no bigint per packet). */
+interface PendingRefresh {
+  nonceHigh: number;
+  nonceLow: number;
+  address: string;
+  port: number;
+}
+
+interface Socket {
+  readonly fd: UdpFd;
+  /** The listen address. */
+  readonly address: string;
+  readonly v6: boolean;
+}
+
+class MsWorker {
+  private readonly control: Int32Array;
+  private readonly counters: WorkerCounters;
+  private readonly replica = new Replica();
+  private readonly sockets: Socket[];
+  private readonly batch = new ReceiveBatch(BATCH, SLOT);
+  private readonly sources: Buffer;
+  private readonly out = Buffer.alloc(SLOT);
+  /** The address a reply goes to, for sendTo. */
+  private readonly to = { 4: new Uint8Array(4), 6: new Uint8Array(16) };
+  private forwards: Datagram[] = [];
+  private readonly refreshes = new Map<number, PendingRefresh>();
+  /** IPv4 source addresses as text, by their 32-bit value (an ETR's id when it sends no xTR-ID). */
+  private readonly sourceTexts = new Map<number, string>();
+  private rejected: Omit<Extract<WorkerMessage, { op: 'rejected' }>, 'op'> | undefined;
+  private generation = -1;
+
+  constructor(private readonly setup: WorkerSetup) {
+    this.control = new Int32Array(setup.control);
+    this.counters = new WorkerCounters(setup.counters);
+    this.sockets = setup.sockets.map((s) => {
+      const fd = UdpFd.fromFd(s.fd);
+      return { fd, address: s.address, v6: fd.family === 6 };
+    });
+    this.sources = Buffer.from(this.batch.addresses.buffer, this.batch.addresses.byteOffset, this.batch.addresses.byteLength);
+  }
+
+  run(): void {
+    const fds = Int32Array.from(this.sockets.map((s) => s.fd.fd));
+    let reportAt = 0;
+    let rejectedAt = 0;
+    this.post({ op: 'ready' });
+    while (Atomics.load(this.control, STOP) === 0) {
+      if (Atomics.load(this.control, GENERATION) !== this.generation) this.applyUpdates();
+      const now = performance.now();
+      if (now >= reportAt) {
+        reportAt = now + REPORT_MS;
+        this.reportRefreshes();
+      }
+      if (this.rejected && now >= rejectedAt) {
+        rejectedAt = now + REJECTED_REPORT_MS;
+        this.post({ op: 'rejected', ...this.rejected });
+        this.rejected = undefined;
+      }
+      let received = 0;
+      for (const socket of this.sockets) {
+        const n = socket.fd.receiveMany(this.batch);
+        for (let i = 0; i < n; i++) this.handle(socket, i);
+        received += n;
+      }
+      this.postForwards();
+      if (received === 0) waitReadable(fds, IDLE_WAIT_MS);
+    }
+  }
+
+  private applyUpdates(): void {
+    this.generation = Atomics.load(this.control, GENERATION);
+    for (let m = receiveMessageOnPort(this.setup.port); m; m = receiveMessageOnPort(this.setup.port)) {
+      for (const u of m.message as ReplicaUpdate[]) this.replica.apply(u);
+    }
+  }
+
+  private handle(socket: Socket, i: number): void {
+    const data = this.batch.data;
+    const start = i * SLOT;
+    const end = start + this.batch.lengths[i]!;
+    if (this.setup.fastPath) {
+      try {
+        if (isMapRegister(data, start, end)) {
+          if (this.register(socket, i, start, end)) return this.counters.inc(W.handled);
+        } else if (this.setup.answerMapRequests && data[start]! >>> 4 === ECM_TYPE) {
+          if (this.request(socket, start, end)) return this.counters.inc(W.handled);
+        }
+      } catch {
+        // Not expected (the readers check every bound); the main thread's node handles it instead.
+      }
+    }
+    this.forward(socket, i, start, end);
+  }
+
+  /** A Map-Register that repeats an accepted one: verified and taken as a refresh. False: not one. */
+  private register(socket: Socket, i: number, start: number, end: number): boolean {
+    const data = this.batch.data;
+    const source = this.sourceText(socket, i);
+    const id = etrIdOf(data, start, end, source);
+    const accepted = id === undefined ? undefined : this.replica.acceptedFor(id, data, start, end);
+    if (!accepted) return false;
+    const c = this.counters;
+    c.inc(W.received);
+    c.inc(W['received.map-register']);
+    if (!accepted.auth.verify(data, start, end, hasXtrId(data, start))) {
+      c.inc(W['map-register.rejected.auth-failed']);
+      const detail = `authentication data does not verify with key ${data[start + 12]} of the registration it repeats`;
+      this.rejected = { count: (this.rejected?.count ?? 0) + 1, from: { address: source, port: this.batch.ports[i]! }, reason: 'auth-failed', detail };
+      return true;
+    }
+    c.inc(W['map-register.accepted']);
+    const port = this.batch.ports[i]!;
+    const pending = this.refreshes.get(accepted.token);
+    if (pending) {
+      pending.nonceHigh = data.readUInt32BE(start + 4);
+      pending.nonceLow = data.readUInt32BE(start + 8);
+      pending.address = source;
+      pending.port = port;
+    } else {
+      this.refreshes.set(accepted.token, { nonceHigh: data.readUInt32BE(start + 4), nonceLow: data.readUInt32BE(start + 8), address: source, port });
+    }
+    if (wantsMapNotify(data, start)) {
+      const notify = notifyFor(data, start, end, accepted.auth);
+      this.send(socket, notify, notify.length, this.batch.addresses.subarray(16 * i, 16 * i + (socket.v6 ? 16 : 4)), port);
+    }
+    return true;
+  }
+
+  /** An ECM Map-Request answered from the replica by proxy reply. False: the main thread answers. */
+  private request(socket: Socket, start: number, end: number): boolean {
+    const data = this.batch.data;
+    const r = scanEcmRequest(data, start, end, socket.v6);
+    const template = r && this.replica.replyFor(data, r.eidAt, r.v6, r.iid, r.maskLen);
+    if (!template) return false;
+    const c = this.counters;
+    c.inc(W.received);
+    c.inc(W['received.ecm']);
+    c.inc(W['map-reply.proxy']);
+    const to = socket.v6 ? this.to[6] : this.to[4];
+    to.set(data.subarray(r.itrAt, r.itrAt + to.length));
+    this.send(socket, this.out, writeReply(template, data, r.nonceAt, this.out), to, r.replyPort);
+    return true;
+  }
+
+  private send(socket: Socket, buf: Buffer, length: number, address: Uint8Array, port: number): void {
+    try {
+      this.counters.inc(socket.fd.sendTo(buf, 0, length, address, port) === length ? W.sent : W['sent.error']);
+    } catch {
+      this.counters.inc(W['sent.error']);
+    }
+  }
+
+  private forward(socket: Socket, i: number, start: number, end: number): void {
+    if (Atomics.load(this.control, IN_FLIGHT) >= MAX_IN_FLIGHT) {
+      this.counters.inc(W.received);
+      return this.counters.inc(W['ms-workers.forward-dropped']);
+    }
+    Atomics.add(this.control, IN_FLIGHT, 1);
+    this.counters.inc(W.forwarded);
+    const data = new Uint8Array(this.batch.data.subarray(start, end));
+    this.forwards.push({ data, address: this.sourceText(socket, i), port: this.batch.ports[i]!, local: socket.address });
+  }
+
+  private postForwards(): void {
+    if (this.forwards.length === 0) return;
+    const datagrams = this.forwards;
+    this.forwards = [];
+    this.setup.port.postMessage({ op: 'forward', datagrams } satisfies WorkerMessage, datagrams.map((d) => d.data.buffer as ArrayBuffer));
+  }
+
+  private reportRefreshes(): void {
+    if (this.refreshes.size === 0) return;
+    const refreshes: Refresh[] = [];
+    for (const [token, r] of this.refreshes) {
+      refreshes.push({ token, nonce: (BigInt(r.nonceHigh) << 32n) | BigInt(r.nonceLow), address: r.address, port: r.port });
+    }
+    this.post({ op: 'refresh', refreshes });
+    this.refreshes.clear();
+  }
+
+  private sourceText(socket: Socket, i: number): string {
+    if (socket.v6) return formatIpv6(this.sources, 16 * i);
+    const key = this.sources.readUInt32BE(16 * i);
+    let text = this.sourceTexts.get(key);
+    if (text === undefined) {
+      if (this.sourceTexts.size >= MAX_CACHED_SOURCES) this.sourceTexts.clear();
+      text = formatIpv4(this.sources, 16 * i);
+      this.sourceTexts.set(key, text);
+    }
+    return text;
+  }
+
+  private post(m: WorkerMessage): void {
+    this.setup.port.postMessage(m);
+  }
+}
+
+new MsWorker(workerData as WorkerSetup).run();

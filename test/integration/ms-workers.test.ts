@@ -1,0 +1,248 @@
+// A Map-Server with its workers on, on loopback UDP: ETRs register (SHA-256, SHA-1) and refresh
+// through the workers, lig gets proxy replies from them, forwarded and negative answers from the
+// main thread; rejections are counted and logged; a change reaches the workers' replicas;
+// refreshes keep a registration alive until its ETR stops; `loci run` reloads a site's key.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { runLig } from '../../src/cli/lig.js';
+import { LociClient } from '../../src/client/client.js';
+import { SystemClock } from '../../src/core/clock.js';
+import { LispNode } from '../../src/core/node.js';
+import { mappingRecord } from '../../src/core/replies.js';
+import { databaseEntry } from '../../src/core/roles/etr.js';
+import { Daemon } from '../../src/daemon/daemon.js';
+import { udpNetwork } from '../../src/io/udp.js';
+import { MsWorkers } from '../../src/ms-workers/pool.js';
+import { encodeAuthenticated, MAP_REGISTER_FLAGS, noFlags } from '../../src/packet/index.js';
+import { parsePrefix } from '../../src/table/index.js';
+import { until } from '../helpers/until.js';
+
+const clock = new SystemClock();
+
+async function lig(eid: string, mapResolver: string): Promise<string> {
+  const lines: string[] = [];
+  await runLig(eid, { mapResolver, port: 4342, count: 2, timeout: 1, source: '127.0.0.1', instanceId: 0, json: false }, (l) => lines.push(l));
+  return lines.join('\n');
+}
+
+const etrNode = (name: string, address: string, prefix: string, ms: string, o: { key: string; keyId: number; algorithm: 'sha1' | 'sha256'; proxyReply: boolean }) =>
+  new LispNode({
+    name,
+    roles: ['etr'],
+    listen: [address],
+    network: udpNetwork,
+    clock,
+    registerIntervalMs: 200,
+    mapServers: [{ address: ms, port: 4342, wantMapNotify: true, ...o }],
+    database: [databaseEntry(parsePrefix(prefix), [{ address, priority: 1, weight: 100 }])],
+  });
+
+/** A Map-Server daemon in this process, with its log lines kept. */
+async function msDaemon(t: { after: (fn: () => Promise<void>) => void }, yaml: string): Promise<{ daemon: Daemon; log: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'loci-ms-workers-'));
+  writeFileSync(join(dir, 'ms.yaml'), yaml.replace('API', join(dir, 'ms.sock')));
+  const log: string[] = [];
+  const daemon = await Daemon.start(join(dir, 'ms.yaml'), { network: udpNetwork, clock, log: pino({ level: 'warn' }, { write: (line: string) => void log.push(line) }) });
+  t.after(async () => {
+    await daemon.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return { daemon, log };
+}
+
+const workerHandled = (c: Record<string, number>) => (c['ms-workers.0.handled'] ?? 0) + (c['ms-workers.1.handled'] ?? 0);
+const workerForwarded = (c: Record<string, number>) => (c['ms-workers.0.forwarded'] ?? 0) + (c['ms-workers.1.forwarded'] ?? 0);
+
+test('with workers: ETRs register (SHA-256, SHA-1) and refresh, lig gets proxy, forwarded and negative answers, rejections are counted and logged', async (t) => {
+  const { daemon, log } = await msDaemon(
+    t,
+    `name: ms-workers
+roles: [ms, mr]
+listen: [127.0.0.50]
+api: { socket: API }
+log-level: warn
+ms-workers: 2
+sites:
+  - { name: site-a, key: a-secret, eid-prefixes: [198.18.1.0/24] }
+  - { name: site-b, keys: [{ key-id: 1, key: b-secret, algorithm: sha1 }], eid-prefixes: [198.18.2.0/24] }
+  - { name: site-c, key: c-secret, eid-prefixes: [198.18.3.0/24] }
+`,
+  );
+  const ms = daemon.node;
+  const a = etrNode('a', '127.0.0.51', '198.18.1.0/24', '127.0.0.50', { key: 'a-secret', keyId: 0, algorithm: 'sha256', proxyReply: false });
+  const b = etrNode('b', '127.0.0.52', '198.18.2.0/24', '127.0.0.50', { key: 'b-secret', keyId: 1, algorithm: 'sha1', proxyReply: true });
+  const wrongKey = etrNode('c', '127.0.0.53', '198.18.3.0/24', '127.0.0.50', { key: 'not-c-secret', keyId: 0, algorithm: 'sha256', proxyReply: true });
+  const outside = etrNode('b2', '127.0.0.54', '198.18.9.0/24', '127.0.0.50', { key: 'b-secret', keyId: 1, algorithm: 'sha1', proxyReply: true });
+  const etrs = [a, b, wrongKey, outside];
+  t.after(() => Promise.all(etrs.map((n) => n.stop())));
+  for (const n of etrs) await n.start();
+
+  // The first Map-Register of each ETR goes to the main thread, the refreshes stay in the workers,
+  // whose Map-Notifies verify at the ETRs.
+  await until(() => workerHandled(ms.counters.snapshot()) >= 6 && a.counters.get('map-notify.accepted') >= 3 && b.counters.get('map-notify.accepted') >= 3, {
+    what: 'refreshes handled and acknowledged by the workers',
+  });
+  await until(() => ms.counters.get('map-register.rejected.auth-failed') >= 1 && ms.counters.get('map-register.rejected.prefix-not-allowed') >= 1, { what: 'the rejections' });
+  await Promise.all([wrongKey.stop(), outside.stop()]);
+  assert.match(log.join(''), /"reason":"auth-failed".*"msg":"Map-Register rejected"/);
+  assert.match(log.join(''), /"reason":"prefix-not-allowed".*"msg":"Map-Register rejected"/);
+
+  // site-b's Map-Register again, from its address, but signed with another key: the worker that
+  // knows it as a refresh rejects it, counts it and reports it to the log.
+  const forged = encodeAuthenticated(
+    {
+      type: 'map-register',
+      ...noFlags(MAP_REGISTER_FLAGS),
+      proxyReply: true,
+      wantMapNotify: true,
+      nonce: 1n,
+      keyId: 1,
+      algorithmId: 1,
+      authData: Buffer.alloc(0),
+      records: [mappingRecord(parsePrefix('198.18.2.0/24'), databaseEntry(parsePrefix('198.18.2.0/24'), [{ address: '127.0.0.52', priority: 1, weight: 100 }]).locators, 1440, true)],
+    },
+    'not-b-secret',
+  );
+  const rejected = ms.counters.get('map-register.rejected.auth-failed');
+  const forwarded = workerForwarded(ms.counters.snapshot());
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.52', () => resolve()));
+  const send = (data: Buffer) => new Promise<void>((resolve) => socket.send(data, 4342, '127.0.0.50', () => resolve()));
+  await send(forged);
+  await until(() => ms.counters.get('map-register.rejected.auth-failed') === rejected + 1, { what: 'the forged refresh to be rejected' });
+  assert.equal(workerForwarded(ms.counters.snapshot()), forwarded, 'a worker rejected it, the main thread never saw it');
+  // Bad packets of the types the workers read go to the main thread, which counts them; the workers go on.
+  const malformed = () => Object.entries(ms.counters.snapshot()).reduce((n, [k, v]) => (k.startsWith('received.malformed.') ? n + v : n), 0);
+  const handled = workerHandled(ms.counters.snapshot());
+  for (const bad of [Buffer.from('30', 'hex'), forged.subarray(0, 20), forged.subarray(0, forged.length - 1), Buffer.from('8000000045', 'hex'), Buffer.alloc(64, 0x8f)]) await send(bad);
+  socket.close();
+  await until(() => malformed() === 5, { what: 'the bad packets to be counted' });
+  await until(() => workerHandled(ms.counters.snapshot()) > handled + 2, { what: 'the workers to go on' });
+  await until(() => /"worker":\d,"count":1,"from":\{"address":"127\.0\.0\.52","port":\d+\},"reason":"auth-failed","detail":"authentication data does not verify with key 1/.test(log.join('')), { what: 'the log line of the worker' });
+
+  // Nothing rejected changed the state.
+  const regs = daemon.ops.registrations();
+  assert.deepEqual(regs.map((r) => [r.eidPrefix, r.etrs.map((e) => e.locators.map((l) => l.address))]), [
+    ['198.18.1.0/24', [['127.0.0.51']]],
+    ['198.18.2.0/24', [['127.0.0.52']]],
+  ]);
+
+  // site-b asked for proxy replies: a worker answers from its replica.
+  const before = ms.counters.snapshot();
+  const rb = await lig('198.18.2.7', '127.0.0.50');
+  assert.match(rb, /Received map-reply from 127\.0\.0\.50:4342/);
+  assert.match(rb, /198\.18\.2\.0\/24, via map-reply, record ttl: 1440, not auth, not mobile\n {2}Locator {5}State {2}Priority\/Weight\n {2}127\.0\.0\.52 {2}up {5}1\/100/);
+  const after = ms.counters.snapshot();
+  assert.equal(after['map-reply.proxy']! - (before['map-reply.proxy'] ?? 0), 1);
+  assert.equal(workerForwarded(after), workerForwarded(before));
+
+  // site-a did not: the main thread forwards to the ETR, which answers authoritatively.
+  const ra = await lig('198.18.1.7', '127.0.0.50');
+  assert.match(ra, /Received map-reply from 127\.0\.0\.51:4342/);
+  assert.match(ra, /198\.18\.1\.0\/24, via map-reply, record ttl: 1440, auth, not mobile/);
+  assert.equal(ms.counters.get('map-request.forwarded'), 1);
+
+  // Negative answers come from the main thread: site-c is configured but unregistered, 192.0.2.1 no EID.
+  assert.match(await lig('198.18.3.7', '127.0.0.50'), /198\.18\.3\.0\/24, via map-reply, record ttl: 1, not auth, not mobile\n {2}Negative cache entry, action: natively-forward/);
+  assert.match(await lig('192.0.2.1', '127.0.0.50'), /192\.0\.0\.0\/6, via map-reply, record ttl: 15, not auth, not mobile\n {2}Negative cache entry, action: natively-forward/);
+});
+
+test("with workers: a changed registration (a new locator) reaches the workers' replicas", async (t) => {
+  const { daemon } = await msDaemon(
+    t,
+    'name: ms-change\nroles: [ms, mr]\nlisten: [127.0.0.55]\napi: { socket: API }\nlog-level: warn\nms-workers: 2\nsites:\n  - { name: d, key: d-secret, eid-prefixes: [198.18.4.0/24] }\n',
+  );
+  const etr = etrNode('d', '127.0.0.56', '198.18.4.0/24', '127.0.0.55', { key: 'd-secret', keyId: 0, algorithm: 'sha256', proxyReply: true });
+  t.after(() => etr.stop());
+  await etr.start();
+  await until(() => workerHandled(daemon.node.counters.snapshot()) >= 2, { what: 'refreshes in the workers' });
+  assert.match(await lig('198.18.4.1', '127.0.0.55'), /Received map-reply from 127\.0\.0\.55:4342[^]*127\.0\.0\.56 {2}up {5}1\/100/);
+
+  etr.etr!.setEntry(databaseEntry(parsePrefix('198.18.4.0/24'), [{ address: '127.0.0.57', priority: 2, weight: 50 }]));
+  await until(async () => /127\.0\.0\.57 {2}up {5}2\/50/.test(await lig('198.18.4.1', '127.0.0.55')), { what: 'the new locator in the proxy reply' });
+  const out = await lig('198.18.4.1', '127.0.0.55');
+  assert.doesNotMatch(out, /127\.0\.0\.56/);
+  assert.equal(daemon.ops.registrations()[0]!.etrs[0]!.locators[0]!.address, '127.0.0.57');
+});
+
+test('with workers: refreshes in the workers keep a registration alive; it expires when the ETR stops, and the workers forget it', async (t) => {
+  const workers = await MsWorkers.start({ count: 2, listen: ['127.0.0.58'], port: 4342, answerMapRequests: true, fastPath: true });
+  const ms = new LispNode({
+    name: 'ms-expiry',
+    roles: ['ms', 'mr'],
+    listen: ['127.0.0.58'],
+    network: workers.network(udpNetwork),
+    clock,
+    registrationTimeoutMs: 1200,
+    sites: [{ name: 'e', keys: [{ keyId: 0, key: 'e-secret', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.5.0/24'), acceptMoreSpecifics: false }] }],
+  });
+  workers.attach(ms);
+  const etr = etrNode('e', '127.0.0.59', '198.18.5.0/24', '127.0.0.58', { key: 'e-secret', keyId: 0, algorithm: 'sha256', proxyReply: true });
+  t.after(async () => {
+    await etr.stop();
+    await ms.stop();
+    await workers.stop();
+  });
+  await ms.start();
+  await etr.start();
+
+  // Ten registrations at 200 ms span twice the 1.2 s lifetime; all but the first are refreshes in a worker.
+  await until(() => ms.counters.get('map-register.accepted') >= 10, { what: 'ten registrations', timeoutMs: 10_000 });
+  assert.equal(ms.counters.get('registration.expired'), 0);
+  assert.ok(workerHandled(ms.counters.snapshot()) >= 8);
+  assert.match(await lig('198.18.5.1', '127.0.0.58'), /198\.18\.5\.0\/24, via map-reply, record ttl: 1440, not auth/);
+
+  await etr.stop();
+  await until(() => ms.counters.get('registration.expired') === 1 && ms.ms!.registrations().length === 0, { what: 'the registration to expire' });
+  await until(async () => /198\.18\.5\.0\/24, via map-reply, record ttl: 1, not auth, not mobile\n {2}Negative cache entry/.test(await lig('198.18.5.1', '127.0.0.58')), {
+    what: 'a negative reply once the workers dropped the prefix',
+  });
+});
+
+const bin = fileURLToPath(new URL('../../bin/loci.js', import.meta.url));
+const exited = (c: ChildProcess) => new Promise<number | null>((resolve) => c.once('exit', (code) => resolve(code)));
+
+test('loci run with ms-workers: 2 registers and answers through its workers; SIGHUP with a new site key turns the old key away', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'loci-ms-workers-'));
+  const msYaml = (key: string) =>
+    `name: run-ms\napi: { socket: ${dir}/ms.sock }\nroles: [ms, mr]\nlisten: [127.0.0.60]\nms-workers: 2\nsites:\n  - { name: f, key: ${key}, eid-prefixes: [198.18.6.0/24] }\n`;
+  writeFileSync(join(dir, 'ms.yaml'), msYaml('f-secret'));
+  writeFileSync(
+    join(dir, 'etr.yaml'),
+    `name: run-etr\napi: { socket: ${dir}/etr.sock }\nroles: [etr]\nlisten: [127.0.0.61]\nregister-interval: 1\nmap-servers:\n  - { address: 127.0.0.60, key: f-secret, proxy-reply: true }\ndatabase:\n  - { eid-prefix: 198.18.6.0/24, rlocs: [{ address: 127.0.0.61 }] }\n`,
+  );
+  const run = (config: string) => {
+    const child = spawn(process.execPath, [bin, 'run', '-c', join(dir, config)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    return { child, stderr: () => err };
+  };
+  const msd = run('ms.yaml');
+  const etr = run('etr.yaml');
+  t.after(() => {
+    for (const p of [msd, etr]) p.child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const api = new LociClient(join(dir, 'ms.sock'));
+  await until(async () => workerHandled(await api.counters()) >= 2, { what: 'refreshes in the workers', timeoutMs: 15_000 });
+  assert.match(msd.stderr(), /"msWorkers":2,"msg":"node started"/);
+  assert.match(await lig('198.18.6.1', '127.0.0.60'), /198\.18\.6\.0\/24, via map-reply, record ttl: 1440, not auth/);
+
+  writeFileSync(join(dir, 'ms.yaml'), msYaml('f-new-secret'));
+  msd.child.kill('SIGHUP');
+  await until(async () => ((await api.counters())['map-register.rejected.auth-failed'] ?? 0) >= 2, { what: 'the old key to be turned away', timeoutMs: 10_000 });
+  assert.match(msd.stderr(), /"msg":"config reloaded"/);
+
+  for (const p of [etr, msd]) {
+    const code = exited(p.child);
+    p.child.kill('SIGTERM');
+    assert.equal(await code, 0);
+  }
+});

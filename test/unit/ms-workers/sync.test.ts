@@ -1,0 +1,155 @@
+// The main thread's replica sync and a worker's replica, together: tokens for accepted
+// Map-Registers (refresh detection), proxy-reply templates per prefix (the reply cache), refreshes
+// applied to the Map-Server, expiry and site changes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../../src/core/clock.js';
+import { Counters } from '../../../src/core/counters.js';
+import { LispNode } from '../../../src/core/node.js';
+import { MapServer } from '../../../src/core/roles/map-server.js';
+import { MemoryNetwork } from '../../../src/io/testing/memory-network.js';
+import { mapRegister } from '../../../src/packet/index.js';
+import { parsePrefix } from '../../../src/table/index.js';
+import type { ReplicaUpdate } from '../../../src/ms-workers/protocol.js';
+import { Replica } from '../../../src/ms-workers/replica.js';
+import { scanEcmRequest, writeReply } from '../../../src/ms-workers/request.js';
+import { ReplicaSync } from '../../../src/ms-workers/sync.js';
+import { until } from '../../helpers/until.js';
+import { ecmRequest, record, register, site } from './fixtures.js';
+
+const ETR = { address: '198.51.100.1', port: 4342 };
+
+const SITES = [site('a', 'a-key', ['198.18.1.0/24']), site('b', 'b-key', [], { prefixes: [{ prefix: parsePrefix('198.18.16.0/20'), acceptMoreSpecifics: true }] })];
+
+function setup(sites = SITES) {
+  const clock = new FakeClock();
+  const ms = new MapServer({ clock, counters: new Counters(), sites, registrationTimeoutMs: 3000 });
+  const replica = new Replica();
+  const posted: ReplicaUpdate[] = [];
+  const sync = new ReplicaSync(ms, (updates) => {
+    posted.push(...updates);
+    for (const u of updates) replica.apply(u);
+  });
+  const accept = (bytes: Buffer, from = ETR) => {
+    const r = ms.register(bytes, mapRegister.decode(bytes).value, from);
+    sync.flush();
+    return r;
+  };
+  const ops = () => posted.splice(0).map((u) => u.op);
+  return { clock, ms, replica, sync, accept, ops };
+}
+
+const tokenOf = (replica: Replica, id: string, bytes: Buffer) => replica.acceptedFor(id, bytes, 0, bytes.length)?.token;
+
+test('an accepted Map-Register becomes a token its refreshes are found by, from the same ETR only; a change revokes it', () => {
+  const { replica, accept, ops } = setup();
+  const first = register([record('198.18.1.0/24', ['192.0.2.1'])], 'a-key');
+  assert.ok(accept(first.bytes).ok);
+  assert.deepEqual(ops(), ['accept', 'prefix']);
+  const refresh = register([record('198.18.1.0/24', ['192.0.2.1'])], 'a-key', { nonce: 6n }).bytes;
+  const token = tokenOf(replica, ETR.address, refresh);
+  assert.ok(token !== undefined);
+  assert.equal(tokenOf(replica, '198.51.100.2', refresh), undefined);
+  // The same Map-Register accepted again on the main thread keeps its token.
+  accept(refresh);
+  assert.deepEqual(ops(), []);
+  // A new locator: the old token goes, a new one comes, and so does the prefix's new state.
+  const changed = register([record('198.18.1.0/24', ['192.0.2.2'])], 'a-key', { nonce: 7n }).bytes;
+  accept(changed);
+  assert.deepEqual(ops(), ['revoke', 'accept']);
+  assert.equal(tokenOf(replica, ETR.address, refresh), undefined);
+  assert.notEqual(tokenOf(replica, ETR.address, changed), undefined);
+});
+
+test("a verified refresh extends the registration; a stale token's refresh is ignored and revokes it; expiry withdraws prefix and tokens", () => {
+  const { clock, ms, replica, sync, accept, ops } = setup();
+  const bytes = register([record('198.18.1.0/24', ['192.0.2.1'])], 'a-key').bytes;
+  accept(bytes);
+  ops();
+  const token = tokenOf(replica, ETR.address, bytes)!;
+  clock.advance(2000);
+  sync.refresh([{ token, nonce: 9n, address: ETR.address, port: 5000 }]);
+  const etr = ms.registrations()[0]!.etrs.get(ETR.address)!;
+  assert.equal(etr.expiresAt, 5000);
+  assert.equal(etr.nonce, 9n);
+  assert.deepEqual(etr.source, { address: ETR.address, port: 5000 });
+  clock.advance(2000);
+  assert.equal(ms.registrations().length, 1);
+  // A refresh verified against an older state of this ETR (a token the main thread revoked meanwhile).
+  accept(register([record('198.18.1.0/24', ['192.0.2.2'])], 'a-key').bytes);
+  ops();
+  sync.refresh([{ token, nonce: 10n, address: ETR.address, port: 5000 }]);
+  assert.equal(ms.registrations()[0]!.etrs.get(ETR.address)!.nonce, 5n);
+  // Nobody refreshes: the registration expires, and the workers lose the prefix and the token.
+  clock.advance(3000);
+  sync.flush();
+  assert.equal(ms.registrations().length, 0);
+  assert.deepEqual(ops(), ['revoke', 'unregister']);
+  assert.equal(replica.replyFor(Buffer.from([198, 18, 1, 9]), 0, false, 0, 32), undefined);
+});
+
+test('the cached proxy reply with the request nonce is byte for byte the reply of the node, and follows more-specifics and changes', async (t) => {
+  const network = new MemoryNetwork();
+  const node = new LispNode({ name: 'ms', roles: ['ms', 'mr'], listen: ['192.0.2.10'], network, clock: new FakeClock(), sites: SITES });
+  const replica = new Replica();
+  const sync = new ReplicaSync(node.ms!, (updates) => updates.forEach((u) => replica.apply(u)));
+  const replies: Buffer[] = [];
+  const etr = await network.bind(ETR, () => {});
+  const itr = await network.bind({ address: '192.0.2.1', port: 40_000 }, (d) => replies.push(d));
+  await node.start();
+  t.after(() => node.stop());
+  const both = async (request: Buffer) => {
+    replies.length = 0;
+    await itr.send(request, { address: '192.0.2.10', port: 4342 });
+    await until(() => replies.length === 1, { what: "the node's reply" });
+    const r = scanEcmRequest(request, 0, request.length, false)!;
+    const template = replica.replyFor(request, r.eidAt, r.v6, r.iid, r.maskLen);
+    const out = Buffer.alloc(2048);
+    return { node: replies[0]!, worker: template && out.subarray(0, writeReply(template, request, r.nonceAt, out)) };
+  };
+  const registered = async (bytes: Buffer, count: number) => {
+    await etr.send(bytes, { address: '192.0.2.10', port: 4342 });
+    await until(() => node.counters.get('map-register.accepted') === count, { what: 'the registration' });
+    sync.flush();
+  };
+
+  await registered(register([record('198.18.16.0/20', ['192.0.2.1', '2001:db8::1'])], 'b-key', { proxyReply: true }).bytes, 1);
+  const r1 = await both(ecmRequest('198.18.20.1', { nonce: 0x1122334455667788n }));
+  assert.deepEqual(r1.worker, r1.node);
+  // A more-specific: the covering prefix's reply now carries both records, as the node's does.
+  await registered(register([record('198.18.17.0/24', ['192.0.2.3'])], 'b-key', { proxyReply: true, nonce: 6n }).bytes, 2);
+  for (const eid of ['198.18.20.1', '198.18.17.5']) {
+    const r = await both(ecmRequest(eid, { nonce: 42n }));
+    assert.deepEqual(r.worker, r.node);
+  }
+  const covering = await both(ecmRequest('198.18.16.0', { maskLen: 20 }));
+  assert.deepEqual(covering.worker, covering.node);
+  // The more-specific's ETR moves to a new locator.
+  await registered(register([record('198.18.17.0/24', ['192.0.2.4'])], 'b-key', { proxyReply: true, nonce: 7n }).bytes, 3);
+  const moved = await both(ecmRequest('198.18.17.5'));
+  assert.deepEqual(moved.worker, moved.node);
+  assert.ok(moved.node.includes(Buffer.from([192, 0, 2, 4])));
+  // Not proxy-replied: the prefix is held, but the main thread answers (it forwards to the ETR).
+  await registered(register([record('198.18.1.0/24', ['192.0.2.1'])], 'a-key').bytes, 4);
+  const request = ecmRequest('198.18.1.1');
+  const r = scanEcmRequest(request, 0, request.length, false)!;
+  assert.equal(replica.replyFor(request, r.eidAt, r.v6, r.iid, r.maskLen), undefined);
+});
+
+test('sites that check nonces get no tokens; a site replaced on reload loses its tokens', () => {
+  const { ms, replica, sync, accept, ops } = setup([site('a', 'a-key', ['198.18.1.0/24'], { checkNonce: true }), site('b', 'b-key', ['198.18.2.0/24'])]);
+  accept(register([record('198.18.1.0/24', ['192.0.2.1'])], 'a-key').bytes);
+  assert.deepEqual(ops(), ['prefix']);
+  const b = register([record('198.18.2.0/24', ['192.0.2.1'])], 'b-key').bytes;
+  accept(b);
+  assert.deepEqual(ops(), ['accept', 'prefix']);
+  sync.sitesChanged();
+  sync.flush();
+  assert.deepEqual(ops(), []);
+  ms.sites.remove('b');
+  ms.sites.add(site('b', 'new-key', ['198.18.2.0/24']));
+  sync.sitesChanged();
+  sync.flush();
+  assert.deepEqual(ops(), ['revoke']);
+  assert.equal(tokenOf(replica, ETR.address, b), undefined);
+});
