@@ -5,18 +5,15 @@ import { Counters } from '../../../src/core/counters.js';
 import { MapServer, mergedLocators } from '../../../src/core/roles/map-server.js';
 import type { SiteSpec } from '../../../src/core/roles/sites.js';
 import {
-  encodeAuthenticated,
   formatPrefix as formatWirePrefix,
-  ipAddress,
-  MAP_REGISTER_FLAGS,
   mapNotify,
   mapRegister,
-  noFlags,
   verifyMessage,
   type MapRegister,
   type MappingRecord,
 } from '../../../src/packet/index.js';
 import { formatPrefix, parsePrefix } from '../../../src/table/index.js';
+import { record, register } from '../../helpers/registers.js';
 
 const siteA: SiteSpec = {
   name: 'site-a',
@@ -42,23 +39,9 @@ function setup() {
   return { clock, counters, ms };
 }
 
-const record = (prefix: string, rlocs: string[], ttl = 1440): MappingRecord => {
-  const [addr, len] = prefix.split('/') as [string, string];
-  const iid = /^\[(\d+)\]/.exec(addr);
-  return {
-    ttl,
-    maskLen: Number(len),
-    eid: ipAddress(addr.replace(/^\[\d+\]/, ''), iid ? Number(iid[1]) : 0),
-    act: 0,
-    authoritative: true,
-    mapVersion: 0,
-    locators: rlocs.map((a) => ({ priority: 1, weight: 100, mPriority: 255, mWeight: 0, local: true, probed: false, reachable: true, address: ipAddress(a) })),
-  };
-};
-
+/** A signed Map-Register, as the Map-Server gets it: decoded from its bytes. */
 function signedRegister(records: MappingRecord[], key: string, o: Partial<MapRegister> = {}) {
-  const m: MapRegister = { type: 'map-register', ...noFlags(MAP_REGISTER_FLAGS), wantMapNotify: true, nonce: 5n, keyId: 0, algorithmId: 2, authData: Buffer.alloc(0), records, ...o };
-  const bytes = encodeAuthenticated(m, key);
+  const { bytes } = register(records, key, o);
   return { bytes, m: mapRegister.decode(bytes).value };
 }
 

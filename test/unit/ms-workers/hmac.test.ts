@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { signMessage, verifyMessage } from '../../../src/packet/index.js';
 import { MessageAuth } from '../../../src/ms-workers/hmac.js';
-import { record, register } from './fixtures.js';
+import { record, register } from '../../helpers/registers.js';
 
 const KEY = 'worker-key';
 

@@ -7,7 +7,8 @@ import { MapServer } from '../../../src/core/roles/map-server.js';
 import { mapRegister, signMessage } from '../../../src/packet/index.js';
 import { MessageAuth } from '../../../src/ms-workers/hmac.js';
 import { etrIdOf, fingerprintHash, fingerprintOf, hashOf, hasFingerprint, notifyFor } from '../../../src/ms-workers/register.js';
-import { record, register, site } from './fixtures.js';
+import { record, register } from '../../helpers/registers.js';
+import { site } from './fixtures.js';
 
 const KEY = 'a-secret';
 const records = [record('198.18.1.0/24', ['192.0.2.1']), record('198.18.2.0/24', ['192.0.2.1', '2001:db8::1'])];

@@ -6,7 +6,8 @@ import { decodeMessage, encapsulate, encodeMessage, formatIpv4, formatIpv6, ipAd
 import { eidPrefixOf, formatPrefix, makePrefix } from '../../../src/table/index.js';
 import { scanEcmRequest } from '../../../src/ms-workers/request.js';
 import { prng } from '../../helpers/prng.js';
-import { ecmRequest, record } from './fixtures.js';
+import { record } from '../../helpers/registers.js';
+import { ecmRequest } from './fixtures.js';
 
 /** What the scan read, checked against the codec's decoding of the same bytes. */
 function agrees(buf: Buffer, itrV6: boolean): boolean {

@@ -15,7 +15,8 @@ import { Replica } from '../../../src/ms-workers/replica.js';
 import { scanEcmRequest, writeReply } from '../../../src/ms-workers/request.js';
 import { ReplicaSync } from '../../../src/ms-workers/sync.js';
 import { until } from '../../helpers/until.js';
-import { ecmRequest, record, register, site } from './fixtures.js';
+import { record, register } from '../../helpers/registers.js';
+import { ecmRequest, site } from './fixtures.js';
 
 const ETR = { address: '198.51.100.1', port: 4342 };
 
