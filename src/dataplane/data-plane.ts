@@ -2,10 +2,10 @@
 // sockets and the routes, starts the worker threads (encap for an ITR, decap for an ETR), keeps
 // the encap worker's forwarding copy in step with the map-cache over the mapping-socket protocol,
 // resolves the misses the worker reports, and takes everything away on stop.
-import { existsSync } from 'node:fs';
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { configureLink, openTun, TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6, UdpFd, type TunDevice } from '../io/linux/index.js';
 import type { RouteSet } from '../io/linux/routes.js';
+import { startThread } from '../io/thread.js';
 import type { Log } from '../core/ports.js';
 import type { EidPrefix, MapCache, MapCacheEvent } from '../table/index.js';
 import { DataCounters } from './counters.js';
@@ -41,19 +41,6 @@ export interface DataPlaneOptions {
   /** ETR: decapsulate what arrives on UDP 4341. */
   readonly decapsulate: boolean;
   readonly log?: Log;
-}
-
-/**
- * The worker thread's entry: the built JS, or from the TypeScript sources a stub that registers
- * tsx first (Node 20 workers do not inherit the loader the main thread registered).
- */
-function workerEntry(): [string | URL, { eval?: boolean }] {
-  const ts = import.meta.url.endsWith('.ts');
-  const entry = new URL(ts ? './worker.ts' : './worker.js', import.meta.url);
-  if (!existsSync(entry)) throw new Error(`data-plane worker ${entry.pathname} is missing`);
-  if (!ts) return [entry, {}];
-  const tsx = import.meta.resolve('tsx/esm/api');
-  return [`import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true }];
 }
 
 /** Source ports per family for outgoing packets: a flow hash picks one (RFC 9300 section 5.3). */
@@ -175,8 +162,7 @@ export class DataPlane {
       control: this.control.buffer as SharedArrayBuffer,
       port: channel.port2,
     };
-    const [entry, how] = workerEntry();
-    const worker = new Worker(entry, { ...how, workerData: setup, transferList: [channel.port2] });
+    const worker = startThread(import.meta.url, 'worker', { workerData: setup, transferList: [channel.port2] });
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     const ready = new Promise<void>((resolve, reject) => {
       worker.once('error', reject);

@@ -4,16 +4,15 @@
 // forward and send through a worker's socket (the main thread calls sendto on it directly). The
 // replica sync (sync.ts) keeps the workers' state in step with the node's Map-Server, and their
 // counters join the node's.
-import type { Worker } from 'node:worker_threads';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { isIPv6 } from 'node:net';
 import { addressBytes, UdpFd } from '../io/linux/index.js';
+import { startThread } from '../io/thread.js';
 import type { LispNode } from '../core/node.js';
 import type { ControlSocket, DatagramHandler, Endpoint, Log, Network } from '../core/ports.js';
 import { WorkerCounters } from './counters.js';
 import { CONTROL_SLOTS, GENERATION, IN_FLIGHT, STOP, type Datagram, type ReplicaUpdate, type WorkerMessage, type WorkerSetup } from './protocol.js';
 import { ReplicaSync } from './sync.js';
-import { startThread } from './thread.js';
 
 export interface MsWorkersOptions {
   readonly count: number;
@@ -147,7 +146,8 @@ export class MsWorkers {
       counters: counters.values.buffer as SharedArrayBuffer,
       port: channel.port2,
     };
-    const worker = startThread('worker', setup, [channel.port2]);
+    // A worker's garbage is short lived: capped, V8 would otherwise grow the young generation to tens of MB per thread under load.
+    const worker = startThread(import.meta.url, 'worker', { workerData: setup, transferList: [channel.port2], resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     const ready = new Promise<void>((resolve, reject) => {
       worker.once('error', reject);
