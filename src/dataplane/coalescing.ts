@@ -4,7 +4,7 @@
 // checksums) are merged into one packet of up to 64 KB, written once with gsoType TCPv4/TCPv6, the
 // segment size and a partial checksum: the kernel takes the whole run in one write() and hands it
 // on as one GSO packet, as its own GRO would. Anything else is written alone, in arrival order.
-import { fold, onesSum, viewOf } from '../packet/index.js';
+import { checksumOf, fold, onesSum, pseudoHeaderSum, viewOf } from '../packet/index.js';
 import { emptyVnetHeader, VNET_F_NEEDS_CSUM, VNET_GSO_TCPV4, VNET_GSO_TCPV6, VNET_HEADER_LENGTH, writeVnetHeader } from '../io/linux/vnet-header.js';
 import { C, type DataCounters } from './counters.js';
 import type { TunWriter } from './pipeline.js';
@@ -58,18 +58,13 @@ export class CoalescingTunWriter implements TunWriter {
     } else {
       const { view, ipLength, length } = this;
       const version = this.out[V]! >>> 4;
-      let pseudo: number;
       if (version === 4) {
         view.setUint16(V + 2, length);
         view.setUint16(V + 10, 0);
-        view.setUint16(V + 10, ~fold(onesSum(view, V, ipLength, 0)) & 0xffff);
-        pseudo = onesSum(view, V + 12, 8, PROTO_TCP);
-      } else {
-        view.setUint16(V + 4, length - 40);
-        pseudo = onesSum(view, V + 8, 32, PROTO_TCP);
-      }
+        view.setUint16(V + 10, checksumOf(view, V, ipLength, 0));
+      } else view.setUint16(V + 4, length - 40);
       // A partial checksum: the pseudo-header sum, for the kernel to complete per segment.
-      view.setUint16(V + ipLength + 16, fold(pseudo + length - ipLength));
+      view.setUint16(V + ipLength + 16, fold(pseudoHeaderSum(view, V, PROTO_TCP, length - ipLength)));
       h.flags = VNET_F_NEEDS_CSUM;
       h.gsoType = version === 4 ? VNET_GSO_TCPV4 : VNET_GSO_TCPV6;
       h.hdrLength = this.headers;
@@ -140,9 +135,8 @@ export class CoalescingTunWriter implements TunWriter {
   /** Whether the TCP checksum of the packet verifies (merging replaces it with one the kernel computes). */
   private validTcp(buf: Buffer, at: number, ipLength: number, length: number): boolean {
     const view = this.inputViewOf(buf);
-    const pseudo = buf[at]! >>> 4 === 4 ? onesSum(view, at + 12, 8, PROTO_TCP) : onesSum(view, at + 8, 32, PROTO_TCP);
     const tcpLength = length - ipLength;
-    return fold(onesSum(view, at + ipLength, tcpLength, pseudo + tcpLength)) === 0xffff;
+    return fold(onesSum(view, at + ipLength, tcpLength, pseudoHeaderSum(view, at, PROTO_TCP, tcpLength))) === 0xffff;
   }
 
   private inputViewOf(buf: Buffer): DataView {

@@ -5,7 +5,7 @@
 // ICMPv4 comes from 192.0.0.8 (RFC 7600, the address for ICMP from a node without a usable
 // source); ICMPv6 from the destination the packet was sent to.
 
-import { internetChecksum, onesSum, viewOf } from '../packet/index.js';
+import { checksumOf, internetChecksum, pseudoHeaderSum, viewOf } from '../packet/index.js';
 
 const IPV4_DUMMY = [192, 0, 0, 8];
 /** IPv6 minimum MTU: an ICMPv6 error must fit it (RFC 4443 section 2.4). */
@@ -54,9 +54,8 @@ function packetTooBig(buf: Uint8Array, offset: number, length: number, mtu: numb
   put16(out, o + 44, mtu >>> 16);
   put16(out, o + 46, mtu & 0xffff);
   out.set(buf.subarray(offset, offset + quoted), o + 48);
-  // Pseudo-header: source, destination, upper-layer length, next header.
-  const pseudo = onesSum(viewOf(out), o + 8, 32, icmpLength + 58);
-  put16(out, o + 42, internetChecksum(out, o + 40, o + 40 + icmpLength, pseudo));
+  const view = viewOf(out);
+  put16(out, o + 42, checksumOf(view, o + 40, icmpLength, pseudoHeaderSum(view, o, 58, icmpLength)));
   return 40 + icmpLength;
 }
 

@@ -8,7 +8,7 @@
 //                    laid out back to back with `gap` bytes before each for the LISP header, so
 //                    the GSO sender sends a run of them in one system call;
 //   completeChecksum fills in a partial checksum.
-import { fold, onesSum } from '../packet/index.js';
+import { checksumOf, pseudoHeaderSum } from '../packet/index.js';
 
 const PROTO_TCP = 6;
 const TCP_FIN = 0x01;
@@ -32,8 +32,8 @@ export function segmentTcp(src: Buffer, srcView: DataView, at: number, length: n
   const headers = ipLength + tcpHeaderLength;
   if (tcpHeaderLength < 20 || length < headers) return false;
   const payload = length - headers;
-  // Pseudo-header without the length: source and destination addresses and the protocol.
-  const pseudo = version === 4 ? onesSum(srcView, at + 12, 8, PROTO_TCP) : onesSum(srcView, at + 8, 32, PROTO_TCP);
+  // Without the length, which each segment adds.
+  const pseudo = pseudoHeaderSum(srcView, at, PROTO_TCP, 0);
   const seq = srcView.getUint32(tcp + 4);
   const id = version === 4 ? srcView.getUint16(at + 4) : 0;
   const flags = src[tcp + 13]!;
@@ -49,14 +49,14 @@ export function segmentTcp(src: Buffer, srcView: DataView, at: number, length: n
       outView.setUint16(p + 2, total);
       outView.setUint16(p + 4, (id + k) & 0xffff);
       outView.setUint16(p + 10, 0);
-      outView.setUint16(p + 10, ~fold(onesSum(outView, p, ipLength, 0)) & 0xffff);
+      outView.setUint16(p + 10, checksumOf(outView, p, ipLength, 0));
     } else outView.setUint16(p + 4, total - 40);
     const t = p + ipLength;
     const last = done + n >= payload;
     outView.setUint32(t + 4, (seq + done) >>> 0);
     out[t + 13] = flags & ~((last ? 0 : TCP_FIN | TCP_PSH) | (k > 0 ? TCP_CWR : 0));
     outView.setUint16(t + 16, 0);
-    outView.setUint16(t + 16, ~fold(onesSum(outView, t, tcpHeaderLength + n, pseudo + tcpHeaderLength + n)) & 0xffff);
+    outView.setUint16(t + 16, checksumOf(outView, t, tcpHeaderLength + n, pseudo + tcpHeaderLength + n));
     emit(p, total);
     done += n;
     pos = p + total;
@@ -71,7 +71,7 @@ export function segmentTcp(src: Buffer, srcView: DataView, at: number, length: n
  */
 export function completeChecksum(view: DataView, at: number, length: number, csumStart: number, csumOffset: number): boolean {
   if (csumStart + csumOffset + 2 > length) return false;
-  const sum = ~fold(onesSum(view, at + csumStart, length - csumStart, 0)) & 0xffff;
+  const sum = checksumOf(view, at + csumStart, length - csumStart, 0);
   // As the kernel does: 0 goes out as 0xffff, its one's-complement equal (and UDP's "computed zero").
   view.setUint16(at + csumStart + csumOffset, sum === 0 ? 0xffff : sum);
   return true;

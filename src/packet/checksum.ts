@@ -31,7 +31,21 @@ export function fold(sum: number): number {
   return sum;
 }
 
-/** The checksum field for buf[start..end) with a starting (pseudo-header) sum: folded and complemented. */
+/** The checksum field for view[at..at+length) with a starting (pseudo-header) sum: folded and complemented. */
+export function checksumOf(view: DataView, at: number, length: number, initial: number): number {
+  return ~fold(onesSum(view, at, length, initial)) & 0xffff;
+}
+
+/** checksumOf for buf[start..end), for paths that keep no DataView. */
 export function internetChecksum(buf: Uint8Array, start: number, end: number, initial: number): number {
-  return ~fold(onesSum(viewOf(buf), start, end - start, initial)) & 0xffff;
+  return checksumOf(viewOf(buf), start, end - start, initial);
+}
+
+/**
+ * The pseudo-header sum of the IPv4 or IPv6 packet at view[at..] for an upper-layer protocol and
+ * length: its source and destination addresses, the protocol and the length (not folded).
+ */
+export function pseudoHeaderSum(view: DataView, at: number, protocol: number, length: number): number {
+  const v4 = view.getUint8(at) >>> 4 === 4;
+  return onesSum(view, at + (v4 ? 12 : 8), v4 ? 8 : 32, protocol + length);
 }

@@ -19,4 +19,4 @@ export { ALGORITHM_ID, authDataLength, signMessage, verifyMessage, encodeAuthent
 export { formatIpv4, formatIpv6 } from './ip-address.js';
 export { formatMessage, formatDataHeader, formatAddress, formatPrefix, hexDump, toJsonValue } from './print.js';
 export { randomNonce, ipAddress, mapRequestFor, encapsulate, type MapRequestFor, type Encapsulation } from './build.js';
-export { fold, internetChecksum, onesSum, viewOf } from './checksum.js';
+export { checksumOf, fold, internetChecksum, onesSum, pseudoHeaderSum, viewOf } from './checksum.js';

@@ -1,7 +1,7 @@
 // IPv4 / IPv6 and UDP headers, as found inside an Encapsulated Control Message.
 // Lengths and checksums are kept as received (so a message re-encodes exactly);
 // when left undefined the encoder computes them.
-import { internetChecksum } from './checksum.js';
+import { checksumOf, internetChecksum, pseudoHeaderSum, viewOf } from './checksum.js';
 import { checkUint, encodeError } from './codec.js';
 import { formatIpv4, formatIpv6, writeIpv4, writeIpv6 } from './ip-address.js';
 import type { Reader } from './reader.js';
@@ -138,16 +138,14 @@ export function writeUdpHeader(u: UdpHeader, ip: IpHeader, payloadLength: number
   buf.writeUInt16BE(checkUint(u.dport, 16, 'UDP destination port'), off + 2);
   buf.writeUInt16BE(checkUint(u.length ?? len, 16, 'UDP length'), off + 4);
   buf.writeUInt16BE(0, off + 6);
-  const sum = u.checksum ?? udpChecksum(buf, ip.version, ipOff, off, off + len);
+  const sum = u.checksum ?? udpChecksum(buf, ipOff, off, off + len);
   buf.writeUInt16BE(sum, off + 6);
   return off + len;
 }
 
-function udpChecksum(buf: Buffer, version: 4 | 6, ipOff: number, start: number, end: number): number {
-  // Pseudo-header: source and destination addresses, protocol, UDP length.
-  const [a, n] = version === 4 ? [ipOff + 12, 8] : [ipOff + 8, 32];
-  let sum = UDP + (end - start);
-  for (let i = a; i < a + n; i += 2) sum += (buf[i]! << 8) | buf[i + 1]!;
-  const c = internetChecksum(buf, start, end, sum);
+/** The UDP checksum of buf[start..end), behind the IP header written at ipOff. */
+function udpChecksum(buf: Buffer, ipOff: number, start: number, end: number): number {
+  const view = viewOf(buf);
+  const c = checksumOf(view, start, end - start, pseudoHeaderSum(view, ipOff, UDP, end - start));
   return c === 0 ? 0xffff : c;
 }

@@ -1,5 +1,5 @@
 // Inner (EID) packets for the data-plane tests: IPv4 or IPv6, UDP or TCP, with valid checksums.
-import { internetChecksum, onesSum, viewOf } from '../../../src/packet/index.js';
+import { internetChecksum, pseudoHeaderSum, viewOf } from '../../../src/packet/index.js';
 import { ipHeaderLength, writeIpHeader, writeUdpHeader, type IpHeader } from '../../../src/packet/ip-header.js';
 
 export interface InnerOptions {
@@ -70,8 +70,7 @@ export function tcpPacket(src: string, dst: string, o: TcpOptions): Buffer {
 
 /** The pseudo-header sum of the packet in buf (addresses, its protocol, and length). */
 export function pseudoSum(buf: Buffer, length: number): number {
-  const v6 = buf[0]! >>> 4 === 6;
-  return onesSum(viewOf(buf), v6 ? 8 : 12, v6 ? 32 : 8, buf[v6 ? 6 : 9]! + length);
+  return pseudoHeaderSum(viewOf(buf), 0, buf[buf[0]! >>> 4 === 6 ? 6 : 9]!, length);
 }
 
 /** Whether the TCP checksum of the whole packet in buf verifies. */
