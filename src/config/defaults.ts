@@ -6,7 +6,7 @@ const DEFAULTS = {
   mapCache: { size: 100_000 },
   negativeTtl: { outsideSites: 15, unregistered: 1 },
   socketDir: '/run/loci',
-  key: { keyId: 0, algorithm: 'sha256' },
+  key: { keyId: 0, algorithm: 'sha256', truncatedHmac: false },
   mapServer: { proxyReply: false, wantMapNotify: true },
   prefix: { instanceId: 0 },
   sitePrefix: { instanceId: 0, acceptMoreSpecifics: false },

@@ -51,7 +51,12 @@ const socketPath = z
 const prefixFields = { 'eid-prefix': eidPrefix, 'instance-id': instanceId.optional() };
 const prefixShorthand = (value: unknown) => (typeof value === 'string' ? { 'eid-prefix': value } : value);
 
-const authKey = z.strictObject({ 'key-id': byte.optional(), key: secret, algorithm: z.enum(ALGORITHMS).optional() });
+const authKey = z.strictObject({
+  'key-id': byte.optional(),
+  key: secret,
+  algorithm: z.enum(ALGORITHMS).optional(),
+  'truncated-hmac': flag.optional(),
+});
 
 const mapServer = z.strictObject({
   address,
@@ -89,13 +94,13 @@ const site = z
       ctx.addIssue({ code: 'custom', path: ['key'], message: 'missing; expected key (or keys, a list of keys with key-id)' });
     } else if (s.keys !== undefined) {
       const message = 'not allowed with keys: give key, key-id and algorithm in each entry of keys';
-      for (const field of ['key', 'key-id', 'algorithm'] as const) {
+      for (const field of ['key', 'key-id', 'algorithm', 'truncated-hmac'] as const) {
         if (s[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message });
       }
     }
   })
-  .transform(({ key, 'key-id': keyId, algorithm, keys, ...rest }) => {
-    const single: z.output<typeof authKey> = { 'key-id': keyId, key: key!, algorithm };
+  .transform(({ key, 'key-id': keyId, algorithm, 'truncated-hmac': truncatedHmac, keys, ...rest }) => {
+    const single: z.output<typeof authKey> = { 'key-id': keyId, key: key!, algorithm, 'truncated-hmac': truncatedHmac };
     return { ...rest, keys: keys ?? [single] };
   });
 

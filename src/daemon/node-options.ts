@@ -17,7 +17,7 @@ export const databaseEntryOf = (e: ConfigDatabaseEntry): DatabaseEntry => databa
 export function siteOf(s: SiteConfig): SiteSpec {
   return {
     name: s.name,
-    keys: s.keys.map((k) => ({ keyId: k.keyId, key: k.key, algorithm: k.algorithm })),
+    keys: s.keys.map((k) => ({ keyId: k.keyId, key: k.key, algorithm: k.algorithm, truncated: k.truncatedHmac })),
     prefixes: s.eidPrefixes.map((p) => ({ prefix: prefixOf(p), acceptMoreSpecifics: p.acceptMoreSpecifics })),
     checkNonce: s.checkNonce,
   };
@@ -31,6 +31,7 @@ export function mapServersOf(c: LociConfig, port = 4342): MapServerPeer[] {
     key: m.key,
     keyId: m.keyId,
     algorithm: m.algorithm,
+    truncated: m.truncatedHmac,
     ...(m.eidPrefixes.length > 0 ? { prefixes: m.eidPrefixes.map(prefixOf) } : {}),
     proxyReply: m.proxyReply,
     wantMapNotify: m.wantMapNotify,

@@ -16,7 +16,7 @@ export const MAX_IN_FLIGHT = 4096;
 
 export type ReplicaUpdate =
   /** An accepted Map-Register of ETR id whose repetitions the worker may take as refreshes. */
-  | { op: 'accept'; token: number; id: string; fingerprint: Uint8Array; key: string; algorithmId: number }
+  | { op: 'accept'; token: number; id: string; fingerprint: Uint8Array; key: string; algorithmId: number; truncated: boolean }
   | { op: 'revoke'; token: number }
   /** A registered prefix; reply is the proxy Map-Reply for it (nonce 0), null when it is not proxy-replied. */
   | { op: 'prefix'; prefix: EidPrefix; reply: Uint8Array | null }

@@ -10,7 +10,7 @@
 // data. The fingerprint is everything else: the first word, Key ID and Algorithm ID, and every byte
 // after the authentication data. Its hash (FNV-1a) finds the accepted Map-Register a refresh repeats
 // among many (a thousand sites behind one address, each its own registration).
-import { AUTH_OFFSET, type MessageAuth } from './hmac.js';
+import { AUTH_OFFSET, type MessageAuth } from '../packet/auth.js';
 
 const I_BIT = 0x02000000;
 const M_BIT = 0x00000100;

@@ -3,7 +3,7 @@
 // prefixes with their proxy-reply templates.
 import { EidTable } from '../table/eid-table.js';
 import { makePrefix } from '../table/prefix.js';
-import { MessageAuth } from './hmac.js';
+import { MessageAuth } from '../packet/auth.js';
 import type { ReplicaUpdate } from './protocol.js';
 import { fingerprintHash, hashOf, hasFingerprint } from './register.js';
 
@@ -29,7 +29,7 @@ export class Replica {
     switch (u.op) {
       case 'accept': {
         const fingerprint = asBuffer(u.fingerprint);
-        const a: Accepted = { token: u.token, id: u.id, fingerprint, hash: hashOf(fingerprint), auth: new MessageAuth(u.algorithmId, u.key) };
+        const a: Accepted = { token: u.token, id: u.id, fingerprint, hash: hashOf(fingerprint), auth: new MessageAuth(u.algorithmId, u.key, { truncated: u.truncated }) };
         this.accepted.set(a.hash, [...(this.accepted.get(a.hash) ?? []), a]);
         this.byToken.set(u.token, a);
         return;

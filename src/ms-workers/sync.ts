@@ -108,7 +108,7 @@ export class ReplicaSync {
       const k = etrPrefixKey(e.id, p);
       this.byEtrPrefix.set(k, (this.byEtrPrefix.get(k) ?? new Set()).add(token));
     }
-    this.queue({ op: 'accept', token, id: e.id, fingerprint, key: e.key.key, algorithmId: ALGORITHM_IDS[e.key.algorithm] });
+    this.queue({ op: 'accept', token, id: e.id, fingerprint, key: e.key.key, algorithmId: ALGORITHM_IDS[e.key.algorithm], truncated: e.key.truncated ?? false });
   }
 
   /** Sends the prefix's current state if it differs from what the workers hold. */

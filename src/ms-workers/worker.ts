@@ -18,7 +18,7 @@ import { ReceiveBatch, UdpFd } from '../io/linux/udp-fd.js';
 import { W, WorkerCounters } from './counters.js';
 import { GENERATION, IN_FLIGHT, MAX_IN_FLIGHT, STOP, type Datagram, type Refresh, type ReplicaUpdate, type WorkerMessage, type WorkerSetup } from './protocol.js';
 import { Replica } from './replica.js';
-import { etrIdOf, hasXtrId, isMapRegister, notifyFor, wantsMapNotify } from './register.js';
+import { etrIdOf, isMapRegister, notifyFor, wantsMapNotify } from './register.js';
 import { scanEcmRequest, writeReply } from './request.js';
 
 const BATCH = 32;
@@ -134,7 +134,7 @@ class MsWorker {
     const c = this.counters;
     c.inc(W.received);
     c.inc(W['received.map-register']);
-    if (!accepted.auth.verify(data, start, end, hasXtrId(data, start))) {
+    if (!accepted.auth.verify(data, start, end)) {
       c.inc(W['map-register.rejected.auth-failed']);
       const detail = `authentication data does not verify with key ${data[start + 12]} of the registration it repeats`;
       this.rejected = { count: (this.rejected?.count ?? 0) + 1, from: { address: source, port: this.batch.ports[i]! }, reason: 'auth-failed', detail };

@@ -1,4 +1,5 @@
 // Every LISP control message, dispatched on the 4-bit type (RFC 9301 section 5.1).
+import { MessageAuth } from './auth.js';
 import { makeCodec, messageCodec, type Codec, type Decoded, type Parts } from './codec.js';
 import { ecmLength, readEcm, writeEcm, type Ecm, type InnerCodec } from './ecm.js';
 import { LispDecodeError } from './errors.js';
@@ -147,3 +148,11 @@ export const ecm = messageCodec<Ecm>(
 
 export const encodeMessage = message.encode;
 export const messageEncodingLength = message.encodingLength;
+
+/** Encodes a message with the full auth data of its algorithm (its authData is ignored) and signs it. */
+export function encodeAuthenticated(m: MapRegister | MapNotify | InfoMessage, key: string | Buffer): Buffer {
+  const auth = new MessageAuth(m.algorithmId, key);
+  const buf = encodeMessage({ ...m, authData: Buffer.alloc(auth.digestLength) });
+  auth.sign(buf);
+  return buf;
+}

@@ -11,7 +11,7 @@ import {
   randomNonce,
   MAP_REGISTER_FLAGS,
   noFlags,
-  verifyMessage,
+  MessageAuth,
   type Locator,
   type MapNotify,
   type MapReply,
@@ -31,6 +31,8 @@ export interface MapServerPeer {
   key: string;
   keyId: number;
   algorithm: Algorithm;
+  /** Also accept Map-Notifies with RFC 9301's truncated HMACs (12 / 16 bytes). */
+  truncated?: boolean;
   /** What to register there; every database prefix when undefined. */
   prefixes?: EidPrefix[];
   proxyReply: boolean;
@@ -168,7 +170,7 @@ export class Etr {
   /** A Map-Notify from a Map-Server we register with: counted as an ack when its authentication verifies. */
   handleNotify(bytes: Buffer, m: MapNotify, from: Endpoint): void {
     const ms = this.mapServers.find((x) => x.address === from.address);
-    if (!ms || !verifyMessage(bytes, ms.key)) {
+    if (!ms || !new MessageAuth(ALGORITHM_IDS[ms.algorithm], ms.key, { truncated: ms.truncated ?? false }).verify(bytes)) {
       this.o.counters.inc('map-notify.rejected');
       return;
     }

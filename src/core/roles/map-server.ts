@@ -182,7 +182,7 @@ export class MapServer {
     const s = site!;
     const key = s.keys.find((k) => k.keyId === m.keyId && ALGORITHM_IDS[k.algorithm] === m.algorithmId);
     if (!key) return reject('unknown-key', `site ${s.name} has no key ${m.keyId} for algorithm ${m.algorithmId}`);
-    if (!verifyMessage(bytes, key.key)) return reject('auth-failed', `authentication data does not verify with site ${s.name}'s key ${m.keyId}`);
+    if (!verifyMessage(bytes, key.key, 0, bytes.length, { truncated: key.truncated ?? false })) return reject('auth-failed', `authentication data does not verify with site ${s.name}'s key ${m.keyId}`);
     return { ok: true as const, site: s, prefixes, key };
   }
 

@@ -9,6 +9,8 @@ export interface SiteKey {
   keyId: number;
   key: string;
   algorithm: Algorithm;
+  /** Also accept RFC 9301's truncated HMACs (12 / 16 bytes) from this key; full HMACs only otherwise. */
+  truncated?: boolean;
 }
 
 export interface SitePrefixSpec {

@@ -23,7 +23,7 @@ test('every optional key gets its default', () => {
   assert.deepEqual(c.sites, []);
   assert.deepEqual(c.database[0], { eidPrefix: '198.18.2.0/24', instanceId: 0, rlocs: [{ address: '198.51.100.20', priority: 1, weight: 100 }] });
   const { eidPrefixes, ...server } = c.mapServers[0]!;
-  assert.deepEqual(server, { address: '192.0.2.10', key: 'k', keyId: 0, algorithm: 'sha256', proxyReply: false, wantMapNotify: true });
+  assert.deepEqual(server, { address: '192.0.2.10', key: 'k', keyId: 0, algorithm: 'sha256', truncatedHmac: false, proxyReply: false, wantMapNotify: true });
   // Empty: every database prefix, also those added later.
   assert.deepEqual(eidPrefixes, []);
 });

@@ -20,7 +20,7 @@ database:
 
 test('unknown key, placed at the key, with the keys that mapping accepts', () => {
   assert.deepEqual(linesOf(XTR('  - address: 192.0.2.10\n    key: k\n    algoritm: sha1')), [
-    '8:5: map-servers[0].algoritm: unknown key "algoritm"; expected one of: address, key-id, key, algorithm, eid-prefixes, proxy-reply, want-map-notify',
+    '8:5: map-servers[0].algoritm: unknown key "algoritm"; expected one of: address, key-id, key, algorithm, truncated-hmac, eid-prefixes, proxy-reply, want-map-notify',
   ]);
 });
 

@@ -31,6 +31,7 @@ test('the xTR of the issue gives the typed config, camelCase keys and defaults f
         keyId: 0,
         key: 'site-a-secret',
         algorithm: 'sha256',
+        truncatedHmac: false,
         eidPrefixes: [{ eidPrefix: '198.18.1.0/24', instanceId: 0 }],
         proxyReply: false,
         wantMapNotify: true,
@@ -154,7 +155,7 @@ sites:
   );
   assert.deepEqual(c.sites[0], {
     name: 'a',
-    keys: [{ keyId: 3, key: 'secret-a', algorithm: 'sha1' }],
+    keys: [{ keyId: 3, key: 'secret-a', algorithm: 'sha1', truncatedHmac: false }],
     eidPrefixes: [
       { eidPrefix: '198.18.1.0/24', instanceId: 0, acceptMoreSpecifics: false },
       { eidPrefix: '198.18.2.0/24', instanceId: 7, acceptMoreSpecifics: true },
@@ -162,8 +163,8 @@ sites:
     checkNonce: false,
   });
   assert.deepEqual(c.sites[1]?.keys, [
-    { keyId: 1, key: 'old', algorithm: 'sha256' },
-    { keyId: 2, key: 'new', algorithm: 'sha1' },
+    { keyId: 1, key: 'old', algorithm: 'sha256', truncatedHmac: false },
+    { keyId: 2, key: 'new', algorithm: 'sha1', truncatedHmac: false },
   ]);
 });
 

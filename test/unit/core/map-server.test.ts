@@ -157,3 +157,28 @@ test('with check-nonce, a Map-Register whose nonce does not grow is refused as a
   assert.ok(ms.register(b.bytes, b.m, from).ok);
   assert.ok(ms.register(b.bytes, b.m, from).ok);
 });
+
+test('forged Map-Registers: no 1-, 2- or 12-byte auth value registers anything (every 1- and 2-byte value tried)', () => {
+  const { ms, counters } = setup();
+  const { bytes } = register([record('198.18.1.0/24', ['203.0.113.66'])], 'not-the-key');
+  const forge = (auth: Buffer) => {
+    const out = Buffer.concat([bytes.subarray(0, 16), auth, bytes.subarray(16 + 32)]);
+    out.writeUInt16BE(auth.length, 14);
+    return out;
+  };
+  let tried = 0;
+  for (const n of [1, 2]) {
+    const auth = Buffer.alloc(n);
+    for (let v = 0; v < 256 ** n; v++, tried++) {
+      auth.writeUIntBE(v, 0, n);
+      const forged = forge(auth);
+      assert.equal(ms.register(forged, mapRegister.decode(forged).value, from).ok, false);
+    }
+  }
+  for (let i = 0; i < 4096; i++, tried++) {
+    const forged = forge(Buffer.from(Array.from({ length: 12 }, (_, j) => (i * 31 + j * 7) & 0xff)));
+    assert.equal(ms.register(forged, mapRegister.decode(forged).value, from).ok, false);
+  }
+  assert.equal(ms.registrations().length, 0);
+  assert.equal(counters.get('map-register.rejected.auth-failed'), tried);
+});

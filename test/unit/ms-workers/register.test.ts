@@ -5,7 +5,7 @@ import { FakeClock } from '../../../src/core/clock.js';
 import { Counters } from '../../../src/core/counters.js';
 import { MapServer } from '../../../src/core/roles/map-server.js';
 import { mapRegister, signMessage } from '../../../src/packet/index.js';
-import { MessageAuth } from '../../../src/ms-workers/hmac.js';
+import { MessageAuth } from '../../../src/packet/index.js';
 import { etrIdOf, fingerprintHash, fingerprintOf, hashOf, hasFingerprint, notifyFor } from '../../../src/ms-workers/register.js';
 import { record, register } from '../../helpers/registers.js';
 import { site } from './fixtures.js';
@@ -46,7 +46,7 @@ test('the ETR id is the xTR-ID in hex (as the Map-Server keys it) or the source 
 });
 
 test('the Map-Notify a worker builds is the one the Map-Server sends (SHA-1 and SHA-256, with and without xTR-ID, truncated auth)', () => {
-  const ms = new MapServer({ clock: new FakeClock(), counters: new Counters(), sites: [site('a', KEY, ['198.18.1.0/24', '198.18.2.0/24'])] });
+  const ms = new MapServer({ clock: new FakeClock(), counters: new Counters(), sites: [site('a', KEY, ['198.18.1.0/24', '198.18.2.0/24'], { keys: [{ keyId: 0, key: KEY, algorithm: 'sha256', truncated: true }, { keyId: 1, key: KEY, algorithm: 'sha1' }] })] });
   const variants = [
     register(records, KEY).bytes,
     register(records, KEY, { keyId: 1, algorithmId: 1, nonce: 0xffffffffffffffffn }).bytes,

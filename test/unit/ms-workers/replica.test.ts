@@ -35,12 +35,12 @@ test('accepted Map-Registers by fingerprint and ETR id, several per ETR, until r
   const r = new Replica();
   const a = register([record('198.18.1.0/24', ['192.0.2.1'])], 'k').bytes;
   const b = register([record('198.18.2.0/24', ['192.0.2.1'])], 'k').bytes;
-  r.apply({ op: 'accept', token: 1, id: '192.0.2.1', fingerprint: fingerprintOf(a), key: 'k', algorithmId: 2 });
-  r.apply({ op: 'accept', token: 2, id: '192.0.2.1', fingerprint: fingerprintOf(b), key: 'k', algorithmId: 2 });
-  r.apply({ op: 'accept', token: 3, id: '192.0.2.2', fingerprint: fingerprintOf(a), key: 'k', algorithmId: 2 });
+  r.apply({ op: 'accept', token: 1, id: '192.0.2.1', fingerprint: fingerprintOf(a), key: 'k', algorithmId: 2, truncated: false });
+  r.apply({ op: 'accept', token: 2, id: '192.0.2.1', fingerprint: fingerprintOf(b), key: 'k', algorithmId: 2, truncated: false });
+  r.apply({ op: 'accept', token: 3, id: '192.0.2.2', fingerprint: fingerprintOf(a), key: 'k', algorithmId: 2, truncated: false });
   const found = (id: string, bytes: Buffer) => r.acceptedFor(id, bytes, 0, bytes.length)?.token;
   assert.deepEqual([found('192.0.2.1', a), found('192.0.2.1', b), found('192.0.2.2', a), found('192.0.2.2', b)], [1, 2, 3, undefined]);
-  assert.ok(r.acceptedFor('192.0.2.1', a, 0, a.length)!.auth.verify(a, 0, a.length, false));
+  assert.ok(r.acceptedFor('192.0.2.1', a, 0, a.length)!.auth.verify(a, 0, a.length));
   r.apply({ op: 'revoke', token: 1 });
   r.apply({ op: 'revoke', token: 1 });
   assert.deepEqual([found('192.0.2.1', a), found('192.0.2.2', a)], [undefined, 3]);
