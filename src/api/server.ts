@@ -1,7 +1,8 @@
 // The management API (the heir of OpenLISP's MAPM_ADD / MAPM_DELETE / MAPM_GET): HTTP/JSON
 // on the node's Unix socket, every route a call of the core operations. Errors carry their
 // ERR_LISP_* code with 400 (invalid), 404 (not found) or 409 (role) - never 200.
-import { mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -76,11 +77,42 @@ export function buildApi(ops: Operations): FastifyInstance {
   return app;
 }
 
-/** Serves the API on a Unix socket (a stale socket file is replaced); returns the server to close. */
+/**
+ * Serves the API on a Unix socket, mode 0600 whatever the umask (its directory, when created, 0750);
+ * returns the server to close. A socket file left by a node that is gone is replaced; a live one (a
+ * node of the same name is running) or a file that is not a socket is refused with ERR_LISP_IN_USE.
+ */
 export async function serveApi(ops: Operations, socketPath: string): Promise<FastifyInstance> {
-  mkdirSync(dirname(socketPath), { recursive: true });
-  rmSync(socketPath, { force: true });
+  mkdirSync(dirname(socketPath), { recursive: true, mode: 0o750 });
+  await removeStaleSocket(socketPath);
   const app = buildApi(ops);
-  await app.listen({ path: socketPath });
+  // The socket is created 0600 (umask 0177 while it is bound), so nobody else can connect in between.
+  const umask = process.umask(0o177);
+  try {
+    await app.listen({ path: socketPath });
+  } finally {
+    process.umask(umask);
+  }
+  chmodSync(socketPath, 0o600);
   return app;
+}
+
+async function removeStaleSocket(path: string): Promise<void> {
+  let stat;
+  try {
+    stat = lstatSync(path);
+  } catch {
+    return;
+  }
+  if (!stat.isSocket()) throw new LispError('ERR_LISP_IN_USE', `${path} exists and is not a socket: not replacing it`);
+  const live = await new Promise<boolean>((resolve) => {
+    const c = connect(path);
+    c.once('connect', () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.once('error', () => resolve(false));
+  });
+  if (live) throw new LispError('ERR_LISP_IN_USE', `another node is serving its API on ${path}: not starting a second one with the same name or socket`);
+  rmSync(path, { force: true });
 }

@@ -39,7 +39,7 @@ export function applyDefaults(c: ConfigInput): LociConfig {
     database,
     sites: (c.sites ?? []).map((s) => ({
       ...s,
-      checkNonce: s.checkNonce ?? false,
+      checkNonce: s.checkNonce ?? 'auto',
       keys: s.keys.map((k) => fill(DEFAULTS.key, k)),
       eidPrefixes: s.eidPrefixes.map((p) => fill(DEFAULTS.sitePrefix, p)),
     })),

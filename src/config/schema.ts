@@ -6,6 +6,7 @@ import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { addressProblem, canonicalAddress, canonicalPrefix, prefixProblem } from './addresses.js';
 import { expecting } from './messages.js';
+import { rlocProblem } from '../packet/index.js';
 
 const ROLES = ['itr', 'etr', 'ms', 'mr'] as const;
 const ALGORITHMS = ['sha1', 'sha256'] as const;
@@ -66,9 +67,10 @@ const mapServer = z.strictObject({
   'want-map-notify': flag.optional(),
 });
 
-const rloc = z.strictObject({ address, priority: byte.optional(), weight: byte.optional() });
+const locator = checkedText('a unicast IPv4 or IPv6 address', rlocProblem, canonicalAddress);
+const rloc = z.strictObject({ address: locator, priority: byte.optional(), weight: byte.optional() });
 
-const databaseEntry = z.strictObject({ ...prefixFields, rlocs: nonEmptyList(rloc, 'RLOC') });
+const databaseEntry = z.strictObject({ ...prefixFields, rlocs: nonEmptyList(rloc, 'RLOC').max(255, { error: 'expected at most 255 RLOCs (the record\'s locator count is 8 bits)' }) });
 
 /** A Map-Server a stand-alone Map-Resolver forwards Map-Requests to, for the EID-prefixes it serves. */
 const referral = z.strictObject({
@@ -87,7 +89,7 @@ const site = z
     ...authKey.partial().shape,
     keys: nonEmptyList(authKey, 'key').optional(),
     'eid-prefixes': nonEmptyList(sitePrefix, 'EID-prefix'),
-    'check-nonce': flag.optional(),
+    'check-nonce': z.union([flag, z.literal('auto')], expecting('true, false or auto')).optional(),
   })
   .superRefine((s, ctx) => {
     if (s.keys === undefined && s.key === undefined) {

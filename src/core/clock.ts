@@ -103,12 +103,13 @@ export class TimerWheel {
 
   /**
    * Fires, in order, the timers due at or before toMs; beforeFire(at) runs before each one (a fake
-   * clock sets its time there).
+   * clock sets its time there). With onError, a timer that throws is reported there and the others
+   * still fire; without it, the exception propagates.
    */
-  advance(toMs: number, beforeFire?: (at: number) => void): void {
+  advance(toMs: number, beforeFire?: (at: number) => void, onError?: (e: unknown) => void): void {
     const target = Math.floor((toMs - this.originMs) / this.resolutionMs);
     for (;;) {
-      this.fireDue(toMs, beforeFire);
+      this.fireDue(toMs, beforeFire, onError);
       const next = this.nextTick();
       if (next === undefined || next > target) break;
       this.current = next;
@@ -184,7 +185,7 @@ export class TimerWheel {
     return undefined;
   }
 
-  private fireDue(toMs: number, beforeFire: ((at: number) => void) | undefined): void {
+  private fireDue(toMs: number, beforeFire: ((at: number) => void) | undefined, onError: ((e: unknown) => void) | undefined): void {
     for (;;) {
       const ready = this.due.filter((t) => t.slot === DUE && t.at <= toMs);
       if (ready.length === 0) break;
@@ -195,7 +196,14 @@ export class TimerWheel {
         t.slot = IDLE;
         this.size--;
         beforeFire?.(t.at);
-        t.fn();
+        if (!onError) t.fn();
+        else {
+          try {
+            t.fn();
+          } catch (e) {
+            onError(e);
+          }
+        }
       }
     }
   }
@@ -213,11 +221,22 @@ function nextSetBit(lo: number, hi: number, from: number): number {
   return y !== 0 ? 63 - Math.clz32(y & -y) : -1;
 }
 
-/** The clock of a running node: performance.now(), Date.now() and one (unref'd) setTimeout for the next due timer. */
+/**
+ * The clock of a running node: performance.now(), Date.now() and one (unref'd) setTimeout for the
+ * next due timer. No exception escapes a timer: it goes to onError (the daemon logs it at error
+ * level and counts it), and the other timers still fire.
+ */
 export class SystemClock implements Clock {
   private readonly wheel = new TimerWheel(1, 0);
   private handle: ReturnType<typeof setTimeout> | undefined;
   private armedFor = Infinity;
+
+  constructor(private onError: (e: unknown) => void = (e) => process.emitWarning(`timer failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`)) {}
+
+  /** Where exceptions thrown by timers go from now on. */
+  reportErrorsTo(onError: (e: unknown) => void): void {
+    this.onError = onError;
+  }
 
   now(): number {
     return performance.now();
@@ -255,8 +274,11 @@ export class SystemClock implements Clock {
   private wake(): void {
     this.handle = undefined;
     this.armedFor = Infinity;
-    this.wheel.advance(this.now());
-    this.arm();
+    try {
+      this.wheel.advance(this.now(), undefined, this.onError);
+    } finally {
+      this.arm();
+    }
   }
 }
 

@@ -14,6 +14,7 @@ import { decodeMessage, encapsulate, encodeMessage, formatAddress, formatMessage
 import { eidPrefixOf, formatAddress as formatEidAddress, MapCache, type EidPrefix } from '../table/index.js';
 import type { Clock } from './clock.js';
 import { Counters } from './counters.js';
+import { LimitedLog } from './log-limit.js';
 import type { ControlSocket, Endpoint, Log, Network } from './ports.js';
 import { mapReply, negativeRecord } from './replies.js';
 import { Etr, type DatabaseEntry, type MapServerPeer } from './roles/etr.js';
@@ -68,8 +69,13 @@ export class LispNode {
   readonly itr: Itr | undefined;
   readonly prober: RlocProber | undefined;
   private sockets: ControlSocket[] = [];
+  /** Sends not yet handed to the kernel: stop() waits for them. */
+  private readonly inflight = new Set<Promise<void>>();
+  /** Warnings that input can trigger: one line per reason per second. */
+  private readonly limited: LimitedLog;
 
   constructor(private readonly o: NodeOptions) {
+    this.limited = new LimitedLog({ log: o.log, now: () => o.clock.now() });
     const has = (r: Role) => o.roles.includes(r);
     this.ms = has('ms') ? new MapServer({ clock: o.clock, counters: this.counters, sites: o.sites ?? [], ...opt('registrationTimeoutMs', o.registrationTimeoutMs) }) : undefined;
     this.etr = has('etr')
@@ -81,6 +87,7 @@ export class LispNode {
           recordTtlMinutes: o.recordTtlMinutes ?? 1440,
           controlPort: this.port,
           send: (data, to) => this.send(data, to),
+          ...(o.log ? { log: o.log } : {}),
         })
       : undefined;
     this.referrals = has('mr') && o.referrals?.length ? new Referrals(o.referrals) : undefined;
@@ -138,17 +145,31 @@ export class LispNode {
     return this.sockets.map((s) => s.local);
   }
 
+  /** Binds the control sockets, then starts the roles (registration, probing). */
   async start(): Promise<void> {
+    await this.bind();
+    this.startRoles();
+  }
+
+  /** Binds the control sockets: the node answers, but registers nothing yet. */
+  async bind(): Promise<void> {
     for (const address of this.o.listen) {
       this.sockets.push(await this.o.network.bind({ address, port: this.port }, (d, from, s) => this.receive(d, from, s)));
     }
+  }
+
+  /** Starts registering with the Map-Servers and probing locators: the last step of start-up. */
+  startRoles(): void {
     this.etr?.start();
     this.prober?.start();
   }
 
+  /** Withdraws what it registered (TTL 0), waits for what is being sent, and closes the sockets. */
   async stop(): Promise<void> {
+    this.etr?.registrar.withdraw();
     this.etr?.stop();
     this.prober?.stop();
+    await Promise.allSettled([...this.inflight]);
     await Promise.all(this.sockets.map((s) => s.close()));
     this.sockets = [];
   }
@@ -162,7 +183,9 @@ export class LispNode {
     }
     this.counters.inc('sent');
     this.trace('sent', data, socket.local, to);
-    socket.send(data, to).catch(() => this.counters.inc('sent.error'));
+    const sending = socket.send(data, to).catch(() => this.counters.inc('sent.error'));
+    this.inflight.add(sending);
+    void sending.finally(() => this.inflight.delete(sending));
   }
 
   /** At debug level, a control packet with its field-by-field dump (as the LIP6 control plane printed them), and hex with logHex. */
@@ -186,17 +209,17 @@ export class LispNode {
     const r = decodeMessage(data);
     if (r instanceof LispDecodeError) {
       this.counters.inc(`received.malformed.${r.code}`);
-      this.o.log?.warn({ from, code: r.code, error: r.message, hex: data.toString('hex') }, 'malformed control packet dropped');
+      this.limited.warn(`malformed.${r.code}`, { from, code: r.code, error: r.message, hex: hexPrefix(data) }, 'malformed control packet dropped');
       return;
     }
-    this.trace('received', data, from, socket.local, r.value);
     this.counters.inc(`received.${r.value.type}`);
     try {
+      this.trace('received', data, from, socket.local, r.value);
       this.dispatch(r.value, data, from, socket);
     } catch (e) {
       // A message the node cannot act on (e.g. one it cannot re-encode) is dropped; the node goes on.
       this.counters.inc(`dropped.error.${r.value.type}`);
-      this.o.log?.warn({ from, type: r.value.type, error: e instanceof Error ? e.message : String(e) }, 'control packet dropped');
+      this.limited.warn(`error.${r.value.type}`, { from, type: r.value.type, error: e instanceof Error ? e.message : String(e) }, 'control packet dropped');
     }
   }
 
@@ -205,14 +228,15 @@ export class LispNode {
       case 'map-register': {
         if (!this.ms) return this.counters.inc('dropped.not-a-map-server');
         const result = this.ms.register(data, m, from);
-        if (!result.ok) return this.o.log?.warn({ from, reason: result.reason, detail: result.detail }, 'Map-Register rejected');
+        if (!result.ok) return this.limited.warn(`map-register.${result.reason}`, { from, reason: result.reason, detail: result.detail }, 'Map-Register rejected');
+        if (result.refused.length > 0) this.limited.warn('map-register.records-refused', { from, site: result.site, refused: result.refused }, 'Map-Register records refused');
         if (result.notify) this.send(result.notify, from, socket);
         return;
       }
       case 'map-notify':
-      case 'map-notify-ack':
         if (!this.etr) return this.counters.inc('dropped.not-an-etr');
-        return this.etr.handleNotify(data, m, from);
+        this.etr.registrar.handleNotify(data, m, from);
+        return;
       case 'ecm':
         if (m.message.type !== 'map-request') return this.counters.inc('dropped.ecm-not-map-request');
         return this.mapRequest(m.message, data, m.udp.sport, socket, true);
@@ -268,6 +292,11 @@ export class LispNode {
     forward([...res.registrations[0]!.etrs.values()][0]!.source.address, 'map-request.forwarded');
   }
 
+}
+
+/** The first bytes of a packet in hex, for a log line (a 64 KB datagram must not make a 128 KB line). */
+function hexPrefix(data: Buffer, max = 256): string {
+  return data.length <= max ? data.toString('hex') : `${data.toString('hex', 0, max)}... (${data.length} bytes)`;
 }
 
 function opt<K extends string, V>(k: K, v: V | undefined): Partial<Record<K, V>> {

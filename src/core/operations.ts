@@ -6,6 +6,7 @@ import { formatPrefix, type EidPrefix, type Locator, type MapCacheEntry, type Ma
 import { isIPv6 } from 'node:net';
 import type { LispNode, Role } from './node.js';
 import type { DatabaseEntry, MapServerPeer } from './roles/etr.js';
+import type { RegistrationStatus } from './roles/registrar.js';
 import { mergedLocators } from './roles/map-server.js';
 import type { SiteSpec } from './roles/sites.js';
 
@@ -42,6 +43,8 @@ export interface StatusView {
   mapCache: number;
   sites: number;
   registrations: number;
+  /** An ETR's registration with each of its Map-Servers. */
+  mapServers: RegistrationStatus[];
 }
 
 /** A locator as the API and config give it. */
@@ -69,6 +72,7 @@ export class Operations {
       mapCache: n.mapCache?.size ?? 0,
       sites: n.ms?.sites.list().length ?? 0,
       registrations: n.ms?.registrations().length ?? 0,
+      mapServers: n.etr?.registrar.status() ?? [],
     };
   }
 

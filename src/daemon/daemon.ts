@@ -42,17 +42,21 @@ export class Daemon {
     const node = new LispNode(nodeOptionsOf(config, msWorkers ? { ...io, network: msWorkers.network(io.network) } : io));
     msWorkers?.attach(node);
     let dataPlane: DataPlane | undefined;
+    let api: FastifyInstance | undefined;
+    const ops = new Operations(node);
+    // Registration starts last, once everything else is up: a node that fails to start leaves nothing registered.
     try {
-      await node.start();
+      await node.bind();
       dataPlane = config.dataPlane.enabled ? await DataPlane.start(dataPlaneOptionsOf(config, node, io)) : undefined;
+      api = await serveApi(ops, config.api.socket);
     } catch (e) {
+      await dataPlane?.stop();
       await node.stop();
       await msWorkers?.stop();
       throw e;
     }
     if (dataPlane) node.counters.addSource(() => dataPlane.snapshot());
-    const ops = new Operations(node);
-    const api = await serveApi(ops, config.api.socket);
+    node.startRoles();
     io.log.info(
       {
         node: config.name,

@@ -19,7 +19,7 @@ export function siteOf(s: SiteConfig): SiteSpec {
     name: s.name,
     keys: s.keys.map((k) => ({ keyId: k.keyId, key: k.key, algorithm: k.algorithm, truncated: k.truncatedHmac })),
     prefixes: s.eidPrefixes.map((p) => ({ prefix: prefixOf(p), acceptMoreSpecifics: p.acceptMoreSpecifics })),
-    checkNonce: s.checkNonce,
+    nonceCheck: s.checkNonce === true ? 'strict' : s.checkNonce === false ? 'off' : 'auto',
   };
 }
 

@@ -100,7 +100,7 @@ export class ReplicaSync {
       return;
     }
     this.revokeOverlapping(e.id, e.prefixes);
-    if (e.site.checkNonce) return;
+    if (!e.refreshable) return;
     const token = this.nextToken++;
     this.tokens.set(token, { id: e.id, site: e.site, fingerprint: key, register: e.register, prefixes: e.prefixes });
     this.byFingerprint.set(key, token);

@@ -16,7 +16,7 @@ export { sharedExtension, type SharedExtension } from './shared-extension.js';
 export { dataHeader, dataPacket, DATA_FLAGS, DATA_HEADER_LENGTH, type DataHeader } from './data-header.js';
 export { message, ecm, decodeMessage, encodeMessage, encodeAuthenticated, messageEncodingLength, MESSAGE_TYPE_CODES, type LispMessage, type MessageType } from './message.js';
 export { ALGORITHM_ID, AUTH_OFFSET, authDataLength, MessageAuth, signMessage, verifyMessage, type AuthAlgorithm, type AuthOptions } from './auth.js';
-export { formatIpv4, formatIpv6 } from './ip-address.js';
+export { formatIpv4, formatIpv6, rlocProblem } from './ip-address.js';
 export { formatMessage, formatDataHeader, formatAddress, formatPrefix, hexDump, toJsonValue } from './print.js';
 export { randomNonce, ipAddress, mapRequestFor, encapsulate, type MapRequestFor, type Encapsulation } from './build.js';
 export { checksumOf, fold, internetChecksum, onesSum, pseudoHeaderSum, viewOf } from './checksum.js';

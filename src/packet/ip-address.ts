@@ -1,4 +1,5 @@
 // Text <-> bytes for IPv4, IPv6 (RFC 5952 canonical text) and IEEE 802 MAC addresses.
+import { isIP } from 'node:net';
 import { encodeError } from './codec.js';
 
 export function formatIpv4(buf: Buffer, off: number): string {
@@ -82,4 +83,35 @@ export function writeMac(text: string, buf: Buffer, off: number): void {
   const parts = text.split(/[:-]/);
   if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{2}$/.test(p))) encodeError(`bad MAC address "${text}"`);
   for (let i = 0; i < 6; i++) buf[off + i] = parseInt(parts[i]!, 16);
+}
+
+/** What kind of address that cannot be a locator this is, if any. */
+function unusableKind(b: Buffer): string | undefined {
+  if (b.every((x) => x === 0)) return 'unspecified';
+  if (b.length === 4) {
+    if (b[0]! >= 224 && b[0]! <= 239) return 'multicast';
+    if (b.readUInt32BE(0) === 0xffffffff) return 'the limited broadcast';
+    return b[0] === 169 && b[1] === 254 ? 'link-local' : undefined;
+  }
+  if (b[0] === 0xff) return 'multicast';
+  return b[0] === 0xfe && (b[1]! & 0xc0) === 0x80 ? 'link-local' : undefined;
+}
+
+/**
+ * Why text cannot be a locator (RLOC) on the wire, or undefined when it can: it must be an IPv4 or
+ * IPv6 unicast address without a zone index, and not unspecified, multicast, the limited broadcast
+ * or link-local (none of those reaches a peer as an outer destination).
+ */
+export function rlocProblem(text: string): string | undefined {
+  if (text.includes('%')) return `"${text}" has a zone index, which cannot go on the wire`;
+  const v = isIP(text);
+  if (v === 0) return `"${text}" is not an IPv4 or IPv6 address`;
+  const b = Buffer.alloc(v === 4 ? 4 : 16);
+  try {
+    (v === 4 ? writeIpv4 : writeIpv6)(text, b, 0);
+  } catch {
+    return `"${text}" is not an IPv4 or IPv6 address`;
+  }
+  const kind = unusableKind(b);
+  return kind ? `"${text}" is ${kind}: not usable as a locator` : undefined;
 }

@@ -1,43 +1,16 @@
-// ETR (RFC 9301 sections 8.2, 5.5): registers its database with every Map-Server
-// (each with its own key and, optionally, its own subset of prefixes) at start, on
-// change and every interval; checks Map-Notifies; answers Map-Requests and RLOC-probes
-// for its own EID-prefixes.
-import {
-  encodeAuthenticated,
-  encodeMessage,
-  formatAddress,
-  ipAddress,
-  mapRequestFor,
-  randomNonce,
-  MAP_REGISTER_FLAGS,
-  noFlags,
-  MessageAuth,
-  type Locator,
-  type MapNotify,
-  type MapReply,
-  type MapRequest,
-  type MapRegister,
-} from '../../packet/index.js';
-import { addressOf, eidPrefixOf, EidTable, prefixContains, type EidPrefix } from '../../table/index.js';
-import { every, type Clock } from '../clock.js';
+// ETR (RFC 9301 sections 5.5, 6.1): its database of own EID-prefixes, registered with the
+// Map-Servers by its Registrar; answers Map-Requests and RLOC-probes for them; solicits (SMR) the
+// ITRs it answered recently when a mapping changes. The requesters remembered and the SMRs sent are
+// bounded: a Map-Request names its ITR-RLOCs itself, so an SMR must not become a reflection amplifier.
+import { encodeMessage, formatAddress, ipAddress, mapRequestFor, randomNonce, type Locator, type MapReply, type MapRequest } from '../../packet/index.js';
+import { addressOf, eidPrefixOf, EidTable, type EidPrefix } from '../../table/index.js';
+import type { Clock } from '../clock.js';
 import type { Counters } from '../counters.js';
-import type { Endpoint } from '../ports.js';
+import type { Endpoint, Log } from '../ports.js';
 import { mappingRecord, mapReply } from '../replies.js';
-import { ALGORITHM_IDS, type Algorithm } from './sites.js';
+import { Registrar, type MapServerPeer } from './registrar.js';
 
-export interface MapServerPeer {
-  address: string;
-  port: number;
-  key: string;
-  keyId: number;
-  algorithm: Algorithm;
-  /** Also accept Map-Notifies with RFC 9301's truncated HMACs (12 / 16 bytes). */
-  truncated?: boolean;
-  /** What to register there; every database prefix when undefined. */
-  prefixes?: EidPrefix[];
-  proxyReply: boolean;
-  wantMapNotify: boolean;
-}
+export type { MapServerPeer } from './registrar.js';
 
 /** Our own locators of a database entry, as they go on the wire. */
 export interface DatabaseEntry {
@@ -71,6 +44,11 @@ export interface EtrOptions {
   /** The control port of peers (4342). */
   controlPort: number;
   send(data: Buffer, to: Endpoint): void;
+  log?: Log;
+  /** ITR-RLOCs remembered for SMRs (default 1,000, the most recent). */
+  maxRequesters?: number;
+  /** SMRs sent per second at most, over all destinations (default 100). */
+  smrPerSecond?: number;
 }
 
 /** ITRs that sent us Map-Requests within this long get an SMR when our mapping changes (RFC 9301 section 6.1). */
@@ -79,27 +57,28 @@ const REQUESTER_MEMORY_MS = 60_000;
 const SMR_INTERVAL_MS = 3_000;
 
 export class Etr {
+  readonly registrar: Registrar;
   private readonly database = new EidTable<DatabaseEntry>();
-  /** ITR-RLOC address -> when it last asked us. */
+  /** ITR-RLOC address -> when it last asked us; least recent first. */
   private readonly requesters = new Map<string, number>();
+  /** Destination -> last SMR sent to it; least recent first, only the last SMR_INTERVAL_MS kept. */
   private readonly lastSmr = new Map<string, number>();
-  private mapServers: MapServerPeer[];
-  private nonce: bigint;
-  private stopTimer: (() => void) | undefined;
+  private readonly maxRequesters: number;
+  private readonly smrPerSecond: number;
+  private smrBudget: { second: number; left: number } = { second: -1, left: 0 };
 
   constructor(private readonly o: EtrOptions) {
-    // Map-Register nonces only grow, across restarts too (RFC 9301 section 5.6).
-    this.nonce = BigInt(o.clock.wallTime()) << 16n;
-    this.mapServers = o.mapServers;
+    this.maxRequesters = o.maxRequesters ?? 1000;
+    this.smrPerSecond = o.smrPerSecond ?? 100;
+    this.registrar = new Registrar({ ...o, entries: () => this.listEntries() });
   }
 
   start(): void {
-    this.registerAll();
-    this.stopTimer = every(this.o.clock, this.o.registerIntervalMs, () => this.registerAll());
+    this.registrar.start();
   }
 
   stop(): void {
-    this.stopTimer?.();
+    this.registrar.stop();
   }
 
   setEntry(e: DatabaseEntry): void {
@@ -115,15 +94,17 @@ export class Etr {
 
   /** After a change of our mapping while running: register it, and solicit the ITRs that use it. */
   private changed(prefix: EidPrefix): void {
-    if (!this.stopTimer) return;
-    this.registerAll();
+    if (!this.registrar.running) return;
+    this.registrar.registerAll();
     const now = this.o.clock.now();
-    for (const [address, seen] of this.requesters) {
-      if (now - seen > REQUESTER_MEMORY_MS) {
-        this.requesters.delete(address);
+    forgetBefore(this.requesters, now - REQUESTER_MEMORY_MS);
+    forgetBefore(this.lastSmr, now - SMR_INTERVAL_MS);
+    for (const address of this.requesters.keys()) {
+      if (this.lastSmr.has(address)) continue;
+      if (!this.spendSmr(now)) {
+        this.o.counters.inc('smr.rate-limited');
         continue;
       }
-      if (now - (this.lastSmr.get(address) ?? -Infinity) < SMR_INTERVAL_MS) continue;
       this.lastSmr.set(address, now);
       const smr = { ...mapRequestFor({ eid: addressOf(prefix), maskLen: prefix.len, itrRlocs: [address], nonce: randomNonce(), sourceEid: addressOf(prefix) }), smr: true };
       this.o.send(encodeMessage(smr), { address, port: this.o.controlPort });
@@ -131,10 +112,18 @@ export class Etr {
     }
   }
 
+  /** Takes one SMR from this second's budget. */
+  private spendSmr(now: number): boolean {
+    const second = Math.floor(now / 1000);
+    if (this.smrBudget.second !== second) this.smrBudget = { second, left: this.smrPerSecond };
+    if (this.smrBudget.left === 0) return false;
+    this.smrBudget.left--;
+    return true;
+  }
+
   /** Replaces the Map-Servers to register with (and registers with them at once when running). */
   setMapServers(peers: MapServerPeer[]): void {
-    this.mapServers = peers;
-    if (this.stopTimer) this.registerAll();
+    this.registrar.setMapServers(peers);
   }
 
   /** The database entry holding this EID (longest match). */
@@ -146,35 +135,10 @@ export class Etr {
     return [...this.database.entries()].map((e) => e.value);
   }
 
-  /** Sends a Map-Register to every Map-Server that has prefixes to register. */
-  registerAll(): void {
-    for (const ms of this.mapServers) {
-      const entries = this.listEntries().filter((e) => !ms.prefixes || ms.prefixes.some((p) => prefixContains(p, e.prefix)));
-      if (entries.length === 0) continue;
-      const m: MapRegister = {
-        type: 'map-register',
-        ...noFlags(MAP_REGISTER_FLAGS),
-        proxyReply: ms.proxyReply,
-        wantMapNotify: ms.wantMapNotify,
-        nonce: ++this.nonce,
-        keyId: ms.keyId,
-        algorithmId: ALGORITHM_IDS[ms.algorithm],
-        authData: Buffer.alloc(0),
-        records: entries.map((e) => mappingRecord(e.prefix, e.locators, this.o.recordTtlMinutes, true)),
-      };
-      this.o.send(encodeAuthenticated(m, ms.key), { address: ms.address, port: ms.port });
-      this.o.counters.inc('map-register.sent');
-    }
-  }
-
-  /** A Map-Notify from a Map-Server we register with: counted as an ack when its authentication verifies. */
-  handleNotify(bytes: Buffer, m: MapNotify, from: Endpoint): void {
-    const ms = this.mapServers.find((x) => x.address === from.address);
-    if (!ms || !new MessageAuth(ALGORITHM_IDS[ms.algorithm], ms.key, { truncated: ms.truncated ?? false }).verify(bytes)) {
-      this.o.counters.inc('map-notify.rejected');
-      return;
-    }
-    this.o.counters.inc(m.type === 'map-notify' ? 'map-notify.accepted' : 'map-notify-ack.accepted');
+  /** ITR-RLOCs that would get an SMR now. */
+  get requesterCount(): number {
+    forgetBefore(this.requesters, this.o.clock.now() - REQUESTER_MEMORY_MS);
+    return this.requesters.size;
   }
 
   /**
@@ -191,7 +155,21 @@ export class Etr {
       records.push(mappingRecord(entry.prefix, locators, this.o.recordTtlMinutes, true));
     }
     if (records.length === 0) return undefined;
-    if (!m.probe) this.requesters.set(requester, this.o.clock.now());
+    if (!m.probe) this.remember(requester);
     return mapReply(m.nonce, records, m.probe);
+  }
+
+  private remember(requester: string): void {
+    this.requesters.delete(requester);
+    this.requesters.set(requester, this.o.clock.now());
+    if (this.requesters.size > this.maxRequesters) this.requesters.delete(this.requesters.keys().next().value!);
+  }
+}
+
+/** Drops the entries of a time-ordered map (oldest first) from before `before`. */
+function forgetBefore(m: Map<string, number>, before: number): void {
+  for (const [key, at] of m) {
+    if (at >= before) return;
+    m.delete(key);
   }
 }

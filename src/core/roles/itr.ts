@@ -2,6 +2,12 @@
 // (an ECM Map-Request; retransmitted with back-off, then the next Map-Resolver), at most one
 // request per EID-prefix per second, accepts only Map-Replies whose nonce is outstanding,
 // caches what they say (positive or negative), re-resolves on SMR.
+//
+// What a reply may install (RFC 9301 section 5.5): a record whose prefix covers the EID asked
+// for, and more-specifics inside such a record (a Map-Server returns the longest match plus the
+// registered prefixes inside it); nothing else, whoever sends it. TTLs are capped. The 64-bit
+// random nonce, used once, is what ties a reply to its request: replies legitimately come from the
+// Map-Resolver, a Map-Server (proxy reply) or any RLOC of the ETR.
 import { isIPv6 } from 'node:net';
 import {
   ACT_NAMES,
@@ -13,7 +19,7 @@ import {
   type MapReply,
   type MapRequest,
 } from '../../packet/index.js';
-import { addressOf, eidPrefixOf, formatAddress as formatEidAddress, formatPrefix, hostPrefixOf, type EidPrefix, type Locator, type MapCache, type NegativeAction } from '../../table/index.js';
+import { addressOf, eidPrefixOf, formatAddress as formatEidAddress, formatPrefix, hostPrefixOf, prefixContains, type EidPrefix, type Locator, type MapCache, type NegativeAction } from '../../table/index.js';
 import type { Clock, Timer } from '../clock.js';
 import type { Counters } from '../counters.js';
 import type { Endpoint } from '../ports.js';
@@ -34,6 +40,10 @@ export interface ItrOptions {
   triesPerResolver?: number;
   /** At most one Map-Request per EID-prefix per this interval (RFC 9301: 1 s). */
   rateLimitMs?: number;
+  /** Outstanding Map-Requests at most; more misses wait for the next ones (default 10,000). */
+  maxOutstanding?: number;
+  /** Record TTLs above this are cut to it (default 1,440 minutes, RFC 9301's recommended TTL). */
+  maxTtlMinutes?: number;
 }
 
 interface Pending {
@@ -50,10 +60,13 @@ interface Pending {
 
 export class Itr {
   private readonly pending = new Map<bigint, Pending>();
+  /** EID-prefix -> when it was last asked for, in that order; only the last rateLimitMs are kept. */
   private readonly lastRequest = new Map<string, number>();
   private readonly retransmitMs: number;
   private readonly triesPerResolver: number;
   private readonly rateLimitMs: number;
+  private readonly maxOutstanding: number;
+  private readonly maxTtlMinutes: number;
   /** The Map-Resolver that answered last: new requests go there first. */
   private preferred = 0;
 
@@ -61,24 +74,31 @@ export class Itr {
     this.retransmitMs = o.retransmitMs ?? 1000;
     this.triesPerResolver = o.triesPerResolver ?? 2;
     this.rateLimitMs = o.rateLimitMs ?? 1000;
+    this.maxOutstanding = o.maxOutstanding ?? 10_000;
+    this.maxTtlMinutes = o.maxTtlMinutes ?? 1440;
   }
 
   /** Asks the mapping system for eid (a map-cache miss or refresh); false when rate-limited or no resolver. */
   resolve(eid: EidPrefix, smrInvoked = false): boolean {
     const key = formatPrefix(eid);
     const now = this.o.clock.now();
-    if (now - (this.lastRequest.get(key) ?? -Infinity) < this.rateLimitMs) {
+    this.forgetOldRequests(now);
+    if (this.lastRequest.has(key)) {
       this.o.counters.inc('map-request.rate-limited');
       return false;
     }
     if (this.o.mapResolvers.length === 0) return false;
+    if (this.pending.size >= this.maxOutstanding) {
+      this.o.counters.inc('map-request.too-many-outstanding');
+      return false;
+    }
     this.lastRequest.set(key, now);
     this.o.mapCache.resolving(eid);
     this.send({ eid, nonce: randomNonce(), smrInvoked, tries: 0, resolver: this.preferred, resolversTried: 1 });
     return true;
   }
 
-  /** A Map-Reply: cached when its nonce is one we wait for, ignored (and counted) otherwise. */
+  /** A Map-Reply: its records that answer the request are cached when its nonce is one we wait for; the rest is counted. */
   handleReply(m: MapReply): void {
     const p = this.pending.get(m.nonce);
     if (!p) {
@@ -88,17 +108,23 @@ export class Itr {
     if (p.timer) this.o.clock.clearTimer(p.timer);
     this.pending.delete(m.nonce);
     this.preferred = p.resolver;
-    for (const r of m.records) {
-      const eid = eidPrefixOf(r.eid, r.maskLen);
-      if (!eid) continue;
+    const prefixes = m.records.map((r) => eidPrefixOf(r.eid, r.maskLen));
+    const covering = prefixes.filter((e): e is EidPrefix => e !== undefined && prefixContains(e, p.eid));
+    m.records.forEach((r, i) => {
+      const eid = prefixes[i];
+      if (!eid || !covering.some((c) => prefixContains(c, eid))) {
+        this.o.counters.inc('map-reply.record-rejected.not-requested');
+        return;
+      }
       const locators = r.locators.flatMap((l): Locator[] =>
         l.address.afi === 'ipv4' || l.address.afi === 'ipv6'
           ? [{ address: formatAddress(l.address), family: l.address.afi, priority: l.priority, weight: l.weight, state: l.reachable ? 'up' : 'down' }]
           : [],
       );
       const action = (r.locators.length === 0 ? ACT_NAMES[r.act] : 'no-action') as NegativeAction;
-      this.o.mapCache.install(eid, { locators, ttlMs: r.ttl * 60_000, action, mapVersion: r.mapVersion });
-    }
+      if (r.ttl > this.maxTtlMinutes) this.o.counters.inc('map-reply.ttl-capped');
+      this.o.mapCache.install(eid, { locators, ttlMs: Math.min(r.ttl, this.maxTtlMinutes) * 60_000, action, mapVersion: r.mapVersion });
+    });
     this.o.counters.inc('map-reply.accepted');
   }
 
@@ -117,6 +143,20 @@ export class Itr {
   /** Outstanding Map-Requests. */
   get outstanding(): number {
     return this.pending.size;
+  }
+
+  /** EID-prefixes asked for within the rate-limit interval (the only ones remembered). */
+  get rateLimited(): number {
+    this.forgetOldRequests(this.o.clock.now());
+    return this.lastRequest.size;
+  }
+
+  /** Drops the rate-limit memory of requests older than the interval (the map is in time order). */
+  private forgetOldRequests(now: number): void {
+    for (const [key, at] of this.lastRequest) {
+      if (now - at < this.rateLimitMs) return;
+      this.lastRequest.delete(key);
+    }
   }
 
   private send(p: Pending): void {

@@ -1,7 +1,13 @@
 // Map-Server (RFC 9301 sections 8.2-8.3): accepts authenticated Map-Registers for the
 // prefixes each site may register, merges the ETRs of a site (per xTR-ID), expires
 // registrations that are not refreshed, acknowledges with Map-Notify, and says how a
-// Map-Request for an EID is to be answered. Listeners hear of every accepted registration and every
+// Map-Request for an EID is to be answered.
+//
+// Records are accepted one by one: in an authenticated Map-Register, a record whose prefix the site
+// may not register is refused (counted, and left out of the Map-Notify, so the ETR sees which) while
+// the others are registered; one bad prefix does not de-register a site. A record with TTL 0
+// withdraws the ETR's registration of its prefix (RFC 9301 section 5.4). Registration lifetimes are
+// capped. Replays are refused as replay-guard.ts says. Listeners hear of every accepted registration and every
 // expiry (the Map-Server workers keep their replica with them), and a refresh verified elsewhere
 // extends a registration that has not changed since.
 import {
@@ -17,8 +23,10 @@ import { eidPrefixOf, EidTable, formatPrefix, type EidPrefix } from '../../table
 import type { Clock, Timer } from '../clock.js';
 import type { Counters } from '../counters.js';
 import type { Endpoint } from '../ports.js';
+import { isDeepStrictEqual } from 'node:util';
 import { mappingRecord } from '../replies.js';
-import { ALGORITHM_IDS, Sites, type SiteKey, type SiteSpec } from './sites.js';
+import { ReplayGuard } from './replay-guard.js';
+import { ALGORITHM_IDS, nonceCheckOf, Sites, type SiteKey, type SiteSpec } from './sites.js';
 
 /** One ETR's registration of one prefix. */
 export interface EtrRegistration {
@@ -42,8 +50,14 @@ export interface Registration {
 
 export type RejectReason = 'no-records' | 'bad-eid' | 'prefix-not-allowed' | 'mixed-sites' | 'unknown-key' | 'auth-failed' | 'replayed-nonce';
 
+/** A record of an accepted Map-Register that was not registered. */
+export interface RefusedRecord {
+  prefix: string;
+  reason: 'bad-eid' | 'prefix-not-allowed' | 'mixed-sites';
+}
+
 export type RegisterResult =
-  | { ok: true; site: string; prefixes: EidPrefix[]; notify?: Buffer }
+  | { ok: true; site: string; prefixes: EidPrefix[]; refused: RefusedRecord[]; notify?: Buffer }
   | { ok: false; reason: RejectReason; detail: string };
 
 /** How the mapping system answers for an EID. */
@@ -56,7 +70,17 @@ export type Resolution =
 
 /** What a listener hears: a Map-Register accepted (new, changed or the same again), or one ETR's registration of a prefix expired. */
 export type MapServerEvent =
-  | { type: 'registered'; id: string; site: SiteSpec; key: SiteKey; prefixes: EidPrefix[]; register: MapRegister; bytes: Buffer }
+  | {
+      type: 'registered';
+      id: string;
+      site: SiteSpec;
+      key: SiteKey;
+      prefixes: EidPrefix[];
+      register: MapRegister;
+      bytes: Buffer;
+      /** Every record registered as sent (none refused or withdrawn) and the nonce unchecked: a repeat of it is a refresh. */
+      refreshable: boolean;
+    }
   | { type: 'expired'; id: string; prefix: EidPrefix };
 
 export interface MapServerOptions {
@@ -65,6 +89,8 @@ export interface MapServerOptions {
   sites?: readonly SiteSpec[];
   /** Lifetime of a registration without refresh (RFC 9301: 3 minutes, 3 x the 60 s interval). */
   registrationTimeoutMs?: number;
+  /** Longest lifetime a Map-Register with the T bit may ask for (default 24 hours). */
+  maxRegistrationTtlMs?: number;
 }
 
 interface Entry {
@@ -76,11 +102,11 @@ interface Entry {
 export class MapServer {
   readonly sites: Sites;
   private readonly registered = new EidTable<Entry>();
-  /** Last nonce accepted per (site, ETR, key), for sites that check nonces. */
-  private readonly lastNonce = new Map<string, bigint>();
+  private readonly replays = new ReplayGuard();
   private readonly clock: Clock;
   private readonly counters: Counters;
   private readonly timeoutMs: number;
+  private readonly maxTtlMs: number;
   private readonly listeners = new Set<(e: MapServerEvent) => void>();
 
   constructor(o: MapServerOptions) {
@@ -88,39 +114,48 @@ export class MapServer {
     this.counters = o.counters;
     this.sites = new Sites(o.sites);
     this.timeoutMs = o.registrationTimeoutMs ?? 180_000;
+    this.maxTtlMs = o.maxRegistrationTtlMs ?? 86_400_000;
   }
 
   /** Handles a decoded Map-Register whose encoded form is `bytes` (the HMAC covers them). */
   register(bytes: Buffer, m: MapRegister, from: Endpoint): RegisterResult {
-    const result = this.check(bytes, m);
-    if (!result.ok) {
-      this.counters.inc(`map-register.rejected.${result.reason}`);
-      return result;
+    const checked = this.check(bytes, m);
+    if (!checked.ok) {
+      this.counters.inc(`map-register.rejected.${checked.reason}`);
+      return checked;
     }
-    const { site, prefixes, key } = result;
+    const { site, accepted, refused, key } = checked;
     const id = m.xtrId !== undefined ? m.xtrId.toString(16).padStart(32, '0') : from.address;
-    if (site.checkNonce) {
-      const nonceKey = `${site.name}|${id}|${m.keyId}`;
-      const last = this.lastNonce.get(nonceKey);
-      if (last !== undefined && m.nonce <= last) {
-        this.counters.inc('map-register.rejected.replayed-nonce');
-        return { ok: false, reason: 'replayed-nonce', detail: `nonce 0x${m.nonce.toString(16)} is not greater than 0x${last.toString(16)} (possible replay)` };
-      }
-      this.lastNonce.set(nonceKey, m.nonce);
+    const mode = nonceCheckOf(site);
+    // The replay identity never includes the source address, which a replayer chooses.
+    const identity = `${site.name}|${m.keyId}|${m.xtrId?.toString(16) ?? '-'}`;
+    const changes = accepted.some(({ record, prefix }) => !isDeepStrictEqual(this.registered.get(prefix)?.etrs.get(id)?.record, record));
+    const verdict = this.replays.check(mode, identity, m.nonce, m.authData, changes);
+    if (!verdict.ok) {
+      this.counters.inc('map-register.rejected.replayed-nonce');
+      return { ok: false, reason: 'replayed-nonce', detail: verdict.detail };
     }
+    this.replays.accept(mode, identity, m.nonce, m.authData);
     const now = this.clock.now();
-    m.records.forEach((record, i) => {
-      const prefix = prefixes[i]!;
+    for (const { record, prefix } of accepted) {
       let entry = this.registered.get(prefix);
+      if (record.ttl === 0) {
+        if (entry?.etrs.has(id)) this.withdraw(entry, id);
+        continue;
+      }
       if (!entry) {
         entry = { site: site.name, prefix, etrs: new Map() };
         this.registered.set(prefix, entry);
       }
       this.store(entry, id, m, record, m.nonce, from, now);
-    });
+    }
+    for (const r of refused) this.counters.inc(`map-register.record-rejected.${r.reason}`);
     this.counters.inc('map-register.accepted');
-    this.emit({ type: 'registered', id, site, key, prefixes, register: m, bytes });
-    return { ok: true, site: site.name, prefixes, ...(m.wantMapNotify ? { notify: this.notifyFor(m, key.key) } : {}) };
+    const prefixes = accepted.map((a) => a.prefix);
+    const refreshable = refused.length === 0 && mode !== 'strict' && accepted.every((a) => a.record.ttl > 0);
+    this.emit({ type: 'registered', id, site, key, prefixes, register: m, bytes, refreshable });
+    const notify = m.wantMapNotify ? { notify: this.notifyFor(m, accepted.map((a) => a.record), key.key) } : {};
+    return { ok: true, site: site.name, prefixes, refused, ...notify };
   }
 
   /**
@@ -166,28 +201,37 @@ export class MapServer {
     return { kind: 'not-eid', prefix: this.sites.outside(eid) ?? eid };
   }
 
+  /** The site, its key and the records it may register, of an authenticated Map-Register; or why it is refused whole. */
   private check(bytes: Buffer, m: MapRegister) {
     if (m.records.length === 0) return reject('no-records', 'the Map-Register has no records');
-    const prefixes: EidPrefix[] = [];
+    const accepted: { record: MappingRecord; prefix: EidPrefix }[] = [];
+    const refused: RefusedRecord[] = [];
     let site: SiteSpec | undefined;
-    for (const r of m.records) {
-      const p = eidPrefixOf(r.eid, r.maskLen);
-      if (!p) return reject('bad-eid', `record EID of mask-len ${r.maskLen} is not an IPv4, IPv6 or MAC prefix`);
-      const s = this.sites.siteFor(p);
-      if (!s) return reject('prefix-not-allowed', `${formatPrefix(p)} is not a prefix of any site`);
-      if (site && s !== site) return reject('mixed-sites', `${formatPrefix(p)} belongs to site ${s.name}, not ${site.name}`);
-      site = s;
-      prefixes.push(p);
+    let firstProblem: { reason: RejectReason; detail: string } | undefined;
+    for (const record of m.records) {
+      const p = eidPrefixOf(record.eid, record.maskLen);
+      const text = p ? formatPrefix(p) : `${formatAddress(record.eid)}/${record.maskLen}`;
+      const s = p && this.sites.siteFor(p);
+      const reason = !p ? 'bad-eid' : !s ? 'prefix-not-allowed' : site && s !== site ? 'mixed-sites' : undefined;
+      if (reason) {
+        refused.push({ prefix: text, reason });
+        firstProblem ??= { reason, detail: !p ? `record EID of mask-len ${record.maskLen} is not an IPv4, IPv6 or MAC prefix` : `${text} is not a prefix of any site` };
+        continue;
+      }
+      site = s!;
+      accepted.push({ record, prefix: p! });
     }
-    const s = site!;
-    const key = s.keys.find((k) => k.keyId === m.keyId && ALGORITHM_IDS[k.algorithm] === m.algorithmId);
-    if (!key) return reject('unknown-key', `site ${s.name} has no key ${m.keyId} for algorithm ${m.algorithmId}`);
-    if (!verifyMessage(bytes, key.key, 0, bytes.length, { truncated: key.truncated ?? false })) return reject('auth-failed', `authentication data does not verify with site ${s.name}'s key ${m.keyId}`);
-    return { ok: true as const, site: s, prefixes, key };
+    if (!site) return reject(firstProblem!.reason, firstProblem!.detail);
+    const key = site.keys.find((k) => k.keyId === m.keyId && ALGORITHM_IDS[k.algorithm] === m.algorithmId);
+    if (!key) return reject('unknown-key', `site ${site.name} has no key ${m.keyId} for algorithm ${m.algorithmId}`);
+    if (!verifyMessage(bytes, key.key, 0, bytes.length, { truncated: key.truncated ?? false })) {
+      return reject('auth-failed', `authentication data does not verify with site ${site.name}'s key ${m.keyId}`);
+    }
+    return { ok: true as const, site, accepted, refused, key };
   }
 
-  /** The Map-Notify that acknowledges a Map-Register: same nonce, records and IDs, signed with the same key. */
-  private notifyFor(m: MapRegister, key: string): Buffer {
+  /** The Map-Notify that acknowledges a Map-Register: same nonce and IDs, the records accepted, signed with the same key. */
+  private notifyFor(m: MapRegister, records: MappingRecord[], key: string): Buffer {
     const notify: MapNotify = {
       type: 'map-notify',
       rtr: false,
@@ -195,7 +239,7 @@ export class MapServer {
       keyId: m.keyId,
       algorithmId: m.algorithmId,
       authData: Buffer.alloc(0),
-      records: m.records,
+      records,
       ...(m.xtrId !== undefined && m.siteId !== undefined ? { xtrId: m.xtrId, siteId: m.siteId } : {}),
     };
     return encodeAuthenticated(notify, key);
@@ -205,7 +249,7 @@ export class MapServer {
   private store(entry: Entry, id: string, m: MapRegister, record: MappingRecord, nonce: bigint, from: Endpoint, now: number): void {
     const old = entry.etrs.get(id);
     if (old) this.clock.clearTimer(old.timer);
-    const expiresAt = now + (m.useTtl ? record.ttl * 60_000 : this.timeoutMs);
+    const expiresAt = now + (m.useTtl ? Math.min(record.ttl * 60_000, this.maxTtlMs) : this.timeoutMs);
     const timer = this.clock.setTimer(expiresAt, () => this.expire(entry, id));
     entry.etrs.set(id, {
       id,
@@ -222,8 +266,19 @@ export class MapServer {
   }
 
   private expire(entry: Entry, id: string): void {
-    entry.etrs.delete(id);
     this.counters.inc('registration.expired');
+    this.remove(entry, id);
+  }
+
+  /** A record with TTL 0: the ETR takes back its registration of the prefix. */
+  private withdraw(entry: Entry, id: string): void {
+    this.clock.clearTimer(entry.etrs.get(id)!.timer);
+    this.counters.inc('registration.withdrawn');
+    this.remove(entry, id);
+  }
+
+  private remove(entry: Entry, id: string): void {
+    entry.etrs.delete(id);
     if (entry.etrs.size === 0) this.registered.delete(entry.prefix);
     this.emit({ type: 'expired', id, prefix: entry.prefix });
   }

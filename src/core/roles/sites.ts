@@ -1,5 +1,6 @@
 // The Map-Server's configured sites: their keys and the EID-prefixes each may register.
 import { EidTable, type EidPrefix } from '../../table/index.js';
+import type { NonceCheck } from './replay-guard.js';
 
 export type Algorithm = 'sha1' | 'sha256';
 
@@ -23,9 +24,11 @@ export interface SiteSpec {
   name: string;
   keys: SiteKey[];
   prefixes: SitePrefixSpec[];
-  /** Refuse Map-Registers whose nonce does not grow, per ETR and key (RFC 9301 section 5.6). */
-  checkNonce?: boolean;
+  /** Replay protection (replay-guard.ts); auto when undefined. */
+  nonceCheck?: NonceCheck;
 }
+
+export const nonceCheckOf = (s: SiteSpec): NonceCheck => s.nonceCheck ?? 'auto';
 
 interface Allowed extends SitePrefixSpec {
   site: SiteSpec;

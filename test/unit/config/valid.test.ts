@@ -160,7 +160,7 @@ sites:
       { eidPrefix: '198.18.1.0/24', instanceId: 0, acceptMoreSpecifics: false },
       { eidPrefix: '198.18.2.0/24', instanceId: 7, acceptMoreSpecifics: true },
     ],
-    checkNonce: false,
+    checkNonce: 'auto',
   });
   assert.deepEqual(c.sites[1]?.keys, [
     { keyId: 1, key: 'old', algorithm: 'sha256', truncatedHmac: false },

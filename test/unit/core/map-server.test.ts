@@ -1,10 +1,11 @@
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/core/clock.js';
 import { Counters } from '../../../src/core/counters.js';
 import { MapServer, mergedLocators } from '../../../src/core/roles/map-server.js';
 import type { SiteSpec } from '../../../src/core/roles/sites.js';
 import {
+  formatAddress as formatWireAddress,
   formatPrefix as formatWirePrefix,
   mapNotify,
   mapRegister,
@@ -66,7 +67,7 @@ test('a Map-Register signed with the site key (SHA-256 or SHA-1) is accepted and
   assert.deepEqual(mergedLocators(reg!).map((l) => formatWirePrefix(l.address, 32)), ['198.51.100.10/32', '198.51.100.11/32']);
 });
 
-test('a wrong key, an unknown key-id and a prefix outside the site are rejected, counted, and change nothing', () => {
+test('a wrong key, an unknown key-id and a prefix outside the site are rejected, counted, and change nothing (records of another site: see per-record refusal below)', () => {
   const { ms, counters } = setup();
   const cases: [ReturnType<typeof signedRegister>, string][] = [
     [signedRegister([record('198.18.1.0/24', ['198.51.100.10'])], 'not-the-key'), 'auth-failed'],
@@ -74,7 +75,6 @@ test('a wrong key, an unknown key-id and a prefix outside the site are rejected,
     [signedRegister([record('198.18.2.0/24', ['198.51.100.10'])], 'a-secret'), 'prefix-not-allowed'],
     // site-a does not accept more-specifics
     [signedRegister([record('198.18.1.128/25', ['198.51.100.10'])], 'a-secret'), 'prefix-not-allowed'],
-    [signedRegister([record('198.18.1.0/24', ['198.51.100.10']), record('198.18.16.0/24', ['198.51.100.10'])], 'a-secret'), 'mixed-sites'],
   ];
   for (const [r, reason] of cases) {
     const out = ms.register(r.bytes, r.m, from);
@@ -82,7 +82,6 @@ test('a wrong key, an unknown key-id and a prefix outside the site are rejected,
   }
   assert.deepEqual(counters.snapshot(), {
     'map-register.rejected.auth-failed': 1,
-    'map-register.rejected.mixed-sites': 1,
     'map-register.rejected.prefix-not-allowed': 2,
     'map-register.rejected.unknown-key': 1,
   });
@@ -140,10 +139,10 @@ test('resolve: the longest match with its registered more-specifics, or negative
   assert.equal(names('[9]198.18.1.1'), 'not-eid [9]0.0.0.0/0');
 });
 
-test('with check-nonce, a Map-Register whose nonce does not grow is refused as a possible replay', () => {
+test('with check-nonce true (strict), a Map-Register whose nonce does not grow is refused as a possible replay', () => {
   const clock = new FakeClock();
   const counters = new Counters();
-  const ms = new MapServer({ clock, counters, sites: [{ ...siteA, checkNonce: true }, siteB] });
+  const ms = new MapServer({ clock, counters, sites: [{ ...siteA, nonceCheck: 'strict' }, siteB] });
   const reg = (nonce: bigint) => signedRegister([record('198.18.1.0/24', ['198.51.100.10'])], 'a-secret', { nonce });
   const send = (nonce: bigint) => {
     const r = reg(nonce);
@@ -152,7 +151,10 @@ test('with check-nonce, a Map-Register whose nonce does not grow is refused as a
   };
   assert.deepEqual([send(10n), send(11n), send(11n), send(3n), send(12n)], ['accepted', 'accepted', 'replayed-nonce', 'replayed-nonce', 'accepted']);
   assert.equal(counters.get('map-register.rejected.replayed-nonce'), 2);
-  // Without the option (site-b), the same nonce twice is accepted (LISPmob sends 0, Cisco random nonces).
+  // From another source address, the same bytes are still a replay.
+  const old = reg(11n);
+  assert.equal(ms.register(old.bytes, old.m, { address: '203.0.113.66', port: 4342 }).ok, false);
+  // By default (auto, site-b), the same bytes twice are accepted: they repeat the state (LISPmob sends 0, Cisco random nonces).
   const b = signedRegister([record('198.18.16.0/24', ['203.0.113.1'])], 'b-secret', { nonce: 0n });
   assert.ok(ms.register(b.bytes, b.m, from).ok);
   assert.ok(ms.register(b.bytes, b.m, from).ok);
@@ -181,4 +183,77 @@ test('forged Map-Registers: no 1-, 2- or 12-byte auth value registers anything (
   }
   assert.equal(ms.registrations().length, 0);
   assert.equal(counters.get('map-register.rejected.auth-failed'), tried);
+});
+
+describe('replay protection by default (check-nonce auto)', () => {
+  const attacker = { address: '203.0.113.66', port: 40_000 };
+  const reg = (rloc: string, nonce: bigint, o: Partial<MapRegister> = {}) => signedRegister([record('198.18.16.0/24', [rloc])], 'b-secret', { nonce, ...o });
+  const rlocOf = (ms: MapServer) => ms.registrations().flatMap((r) => mergedLocators(r).map((l) => formatWireAddress(l.address)));
+
+  test('random nonces (OOR, Cisco): a replayed earlier Map-Register cannot roll the mapping back, from any address', () => {
+    const { ms } = setup();
+    const a = reg('192.0.2.1', 0x9e3779b97f4a7c15n);
+    const b = reg('192.0.2.2', 0x1234n);
+    assert.ok(ms.register(a.bytes, a.m, from).ok);
+    assert.ok(ms.register(b.bytes, b.m, from).ok);
+    const replay = ms.register(a.bytes, a.m, attacker);
+    assert.ok(!replay.ok && replay.reason === 'replayed-nonce');
+    assert.deepEqual(rlocOf(ms), ['192.0.2.2']);
+    // The current one repeated is a refresh.
+    assert.ok(ms.register(b.bytes, b.m, from).ok);
+  });
+
+  test('a fixed nonce (lispers.net, LISPmob 0): refreshes and changes pass, an old change repeated does not', () => {
+    const { ms } = setup();
+    const a = reg('192.0.2.1', 0n);
+    const b = reg('192.0.2.2', 0n);
+    for (const r of [a, a, b, b]) assert.ok(ms.register(r.bytes, r.m, from).ok);
+    assert.equal(ms.register(a.bytes, a.m, from).ok, false);
+    assert.deepEqual(rlocOf(ms), ['192.0.2.2']);
+  });
+
+  test('growing nonces (Loci): after three growths, a lower nonce is refused even when it repeats the state', () => {
+    const { ms } = setup();
+    const sent = [100n, 101n, 102n, 103n].map((n) => reg('192.0.2.1', n));
+    for (const r of sent) assert.ok(ms.register(r.bytes, r.m, from).ok);
+    const replay = ms.register(sent[1]!.bytes, sent[1]!.m, from);
+    assert.ok(!replay.ok && replay.reason === 'replayed-nonce');
+  });
+
+  test('a withdrawal (record TTL 0) removes the ETR\'s registration; the old registration replayed does not bring it back', () => {
+    const { ms, counters } = setup();
+    const a = reg('192.0.2.1', 7n);
+    assert.ok(ms.register(a.bytes, a.m, from).ok);
+    const w = signedRegister([record('198.18.16.0/24', ['192.0.2.1'], 0)], 'b-secret', { nonce: 8n });
+    const out = ms.register(w.bytes, w.m, from);
+    assert.ok(out.ok);
+    assert.equal(ms.registrations().length, 0);
+    assert.equal(counters.get('registration.withdrawn'), 1);
+    assert.equal(ms.register(a.bytes, a.m, attacker).ok, false);
+    assert.equal(ms.registrations().length, 0);
+  });
+});
+
+test('one prefix a site may not register is refused alone: the others register, the Map-Notify lists only them', () => {
+  const { ms, counters } = setup();
+  const r = signedRegister([record('198.18.16.0/24', ['192.0.2.1']), record('198.18.99.0/24', ['192.0.2.1']), record('198.18.1.0/24', ['192.0.2.1'])], 'b-secret');
+  const out = ms.register(r.bytes, r.m, from);
+  assert.ok(out.ok);
+  assert.deepEqual(out.prefixes.map(formatPrefix), ['198.18.16.0/24']);
+  assert.deepEqual(out.refused, [
+    { prefix: '198.18.99.0/24', reason: 'prefix-not-allowed' },
+    { prefix: '198.18.1.0/24', reason: 'mixed-sites' },
+  ]);
+  assert.deepEqual(mapNotify.decode(out.notify!).value.records.map((x) => x.maskLen), [24]);
+  assert.equal(mapNotify.decode(out.notify!).value.records.length, 1);
+  assert.equal(counters.get('map-register.record-rejected.prefix-not-allowed'), 1);
+  assert.equal(counters.get('map-register.record-rejected.mixed-sites'), 1);
+  assert.equal(ms.registrations().length, 1);
+});
+
+test('a Map-Register with the T bit cannot ask for more than 24 hours', () => {
+  const { ms, clock } = setup();
+  const r = signedRegister([record('198.18.16.0/24', ['192.0.2.1'], 0xffffffff)], 'b-secret', { useTtl: true });
+  assert.ok(ms.register(r.bytes, r.m, from).ok);
+  assert.equal(ms.registrations()[0]!.etrs.values().next().value!.expiresAt, clock.now() + 86_400_000);
 });

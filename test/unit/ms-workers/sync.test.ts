@@ -137,8 +137,8 @@ test('the cached proxy reply with the request nonce is byte for byte the reply o
   assert.equal(replica.replyFor(request, r.eidAt, r.v6, r.iid, r.maskLen), undefined);
 });
 
-test('sites that check nonces get no tokens; a site replaced on reload loses its tokens', () => {
-  const { ms, replica, sync, accept, ops } = setup([site('a', 'a-key', ['198.18.1.0/24'], { checkNonce: true }), site('b', 'b-key', ['198.18.2.0/24'])]);
+test('sites with strict nonce checks get no tokens; a site replaced on reload loses its tokens', () => {
+  const { ms, replica, sync, accept, ops } = setup([site('a', 'a-key', ['198.18.1.0/24'], { nonceCheck: 'strict' }), site('b', 'b-key', ['198.18.2.0/24'])]);
   accept(register([record('198.18.1.0/24', ['192.0.2.1'])], 'a-key').bytes);
   assert.deepEqual(ops(), ['prefix']);
   const b = register([record('198.18.2.0/24', ['192.0.2.1'])], 'b-key').bytes;
