@@ -27,5 +27,7 @@ export interface Network {
 export interface Log {
   isLevelEnabled(level: 'debug'): boolean;
   debug(fields: object, message: string): void;
+  info(fields: object, message: string): void;
   warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
 }
