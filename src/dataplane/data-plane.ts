@@ -185,7 +185,7 @@ export class DataPlane {
       });
       channel.port1.unref();
       if (role === 'encap') {
-        this.encapPort?.close();
+        // The dead worker's port closes by itself once what it posted has been delivered.
         this.encapPort = channel.port1;
         if (restart) this.foldLocatorStats();
         this.sendMapCache();
