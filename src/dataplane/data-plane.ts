@@ -13,7 +13,8 @@ import { DataCounters } from './counters.js';
 import type { ControlMessage, LocatorStats, WorkerMessage } from './protocol.js';
 import { allUp } from './lisp-header.js';
 import { messageFor, petrLocators } from './routes-of.js';
-import { installSteering } from './steering.js';
+import { LispError } from '../packet/index.js';
+import { clearLeftovers, installSteering } from './steering.js';
 import { GENERATION, LISP_DATA_PORT, STOP, type WorkerSetup } from './worker-setup.js';
 
 export interface DataPlaneOptions {
@@ -70,7 +71,9 @@ export class DataPlane {
       await dp.startWorkers();
     } catch (e) {
       await dp.stop();
-      throw e;
+      // One line for `loci run` to print: what failed, in the system's words (ERR_LISP_SYSTEM).
+      const message = e instanceof Error ? e.message : String(e);
+      throw new LispError(e instanceof LispError ? e.code : 'ERR_LISP_SYSTEM', `data plane: ${message}`);
     }
     return dp;
   }
@@ -112,8 +115,11 @@ export class DataPlane {
     this.tun = undefined;
   }
 
+  /** The TUN device, its routes and rules, after what an earlier run of this node left (logged). */
   private open(): void {
     const o = this.o;
+    const removed = clearLeftovers({ tun: o.tun, mode: o.mode, table: o.routeTable, priority: o.rulePriority, database: o.database, eidAddresses: o.eidAddresses, rlocs: o.rlocs, routes: o.routes });
+    if (removed.length > 0) o.log?.warn({ removed }, `removed what an earlier run of this node left: ${removed.join(', ')}`);
     this.tun = openTun(o.tun, { vnetHeader: true, offload: o.offload ? TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 : 0 });
     const hostAddresses = o.mode === 'host' ? o.eidAddresses.map((a) => (a.includes(':') ? `${a}/128` : `${a}/32`)) : [];
     configureLink(o.tun, { mtu: o.mtu, txqueuelen: 1000, addresses: hostAddresses, up: true });
