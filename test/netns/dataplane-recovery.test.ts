@@ -26,7 +26,7 @@ interface Site {
 const FAULT_NODE = fileURLToPath(new URL('./fault-node.ts', import.meta.url));
 
 /** The topology (IPv4) with its daemons running and both sites registered; xtr-a through fault-node.ts when asked. */
-async function sites(t: TestContext, o: { faultNodeA?: boolean } = {}): Promise<Site> {
+async function sites(t: TestContext, o: { faultNodeA?: boolean; hostModeA?: boolean } = {}): Promise<Site> {
   const lab = await Lab.create('dprec');
   const dir = mkdtempSync(join(tmpdir(), 'loci-dprec-'));
   t.after(async () => {
@@ -35,14 +35,15 @@ async function sites(t: TestContext, o: { faultNodeA?: boolean } = {}): Promise<
   });
   const topo = await buildDemoTopology(lab, { ipv6: false });
   const children: Site['children'] = {};
-  const clients = await startNodes(lab, topo, demoConfigs(topo, { dir, outer: 'ipv4', logLevel: 'info' }), dir, {
+  const clients = await startNodes(lab, topo, demoConfigs(topo, { dir, outer: 'ipv4', logLevel: 'info', hostModeA: o.hostModeA ?? false }), dir, {
     ...(o.faultNodeA ? { command: (node: DemoNode, file: string) => (node === 'xtr-a' ? [process.execPath, '--import', 'tsx', FAULT_NODE, file] : [process.execPath, LOCI, 'run', '-c', file]) } : {}),
     spawned: (node, child) => (children[node] = child),
   });
   return { lab, t: topo, clients, dir, children };
 }
 
-const ping = (s: Site) => s.lab.exec(s.t.hostA.ns, ['ping', '-4', '-c', '1', '-W', '3', s.t.hostB.lan.v4], { timeoutMs: 10_000 });
+/** A ping from host A (from xtr-a itself in host mode) to host B. */
+const ping = (s: Site, from = s.t.hostA.ns) => s.lab.exec(from, ['ping', '-4', '-c', '1', '-W', '3', s.t.hostB.lan.v4], { timeoutMs: 10_000 });
 const counter = async (s: Site, name: string) => (await s.clients['xtr-a'].counters())[name] ?? 0;
 const logLines = (file: string) =>
   readFileSync(file, 'utf8')
@@ -50,6 +51,23 @@ const logLines = (file: string) =>
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
 const rules = async (s: Site) => (await s.lab.exec(s.t.xtrA.ns, ['ip', '-4', 'rule', 'show'])).stdout;
+const removedLine = (file: string) => logLines(file).filter((l) => typeof l.msg === 'string' && l.msg.startsWith('removed what an earlier run of this node left'));
+
+/** Kills xtr-a with SIGKILL and starts it again with its config; returns the new run's log file. */
+async function killAndRestartA(s: Site, before?: () => Promise<void>): Promise<string> {
+  const xtrA = s.children['xtr-a']!;
+  const gone = exited(xtrA);
+  xtrA.kill('SIGKILL');
+  await gone;
+  await before?.();
+  const log = join(s.dir, 'xtr-a-2.log');
+  s.children['xtr-a'] = s.lab.spawn(s.t.xtrA.ns, [process.execPath, LOCI, 'run', '-c', join(s.dir, 'xtr-a.yaml')], { logFile: log });
+  await until(async () => (await s.clients['xtr-a'].status()).name === 'xtr-a', { what: `xtr-a to serve again (log: ${log})`, timeoutMs: 30_000, intervalMs: 100 }).catch((e: Error) => {
+    throw new Error(`${e.message}\n${readFileSync(log, 'utf8')}`);
+  });
+  return log;
+}
+
 const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
 
 describe('data plane recovery', { timeout: 120_000 }, () => {
@@ -93,34 +111,29 @@ describe('data plane recovery', { timeout: 120_000 }, () => {
     ];
     for (const argv of planted) assert.equal((await s.lab.exec(ns, argv)).code, 0, argv.join(' '));
 
-    const xtrA = s.children['xtr-a']!;
-    const gone = exited(xtrA);
-    xtrA.kill('SIGKILL');
-    await gone;
-    const left = await rules(s);
-    assert.match(left, /4341:\s+from 198\.18\.1\.0\/24 lookup 4341/, `the killed run left its rules:\n${left}`);
+    let left = '';
+    const log = await killAndRestartA(s, async () => {
+      left = await rules(s);
+      assert.match(left, /4341:\s+from 198\.18\.1\.0\/24 lookup 4341/, `the killed run left its rules:\n${left}`);
 
-    // A start that cannot have its TUN device (a veth has the name) fails with one line and touches nothing.
-    const bad = join(s.dir, 'xtr-a-bad.yaml');
-    const config = readFileSync(join(s.dir, 'xtr-a.yaml'), 'utf8');
-    writeFileSync(bad, config.replace(/data-plane: \{\}/, `data-plane: { tun: ${s.t.xtrA.uplinks[0].ifname} }`));
-    assert.notEqual(config, readFileSync(bad, 'utf8'));
-    const failed = await s.lab.exec(ns, [process.execPath, LOCI, 'run', '-c', bad], { timeoutMs: 30_000 });
-    assert.equal(failed.code, 2, failed.stderr);
-    const errorLines = failed.stderr.trim().split('\n').filter((l) => !l.startsWith('{'));
-    assert.deepEqual(errorLines, [`loci: ERR_LISP_SYSTEM: data plane: a veth link named ${s.t.xtrA.uplinks[0].ifname} exists and is not a TUN device this node made; name another in data-plane.tun`]);
-    assert.equal(await rules(s), left, 'the failed start removed nothing');
+      // A start that cannot have its TUN device (a veth has the name) fails with one line and touches nothing.
+      const bad = join(s.dir, 'xtr-a-bad.yaml');
+      const config = readFileSync(join(s.dir, 'xtr-a.yaml'), 'utf8');
+      writeFileSync(bad, config.replace(/data-plane: \{\}/, `data-plane: { tun: ${s.t.xtrA.uplinks[0].ifname} }`));
+      assert.notEqual(config, readFileSync(bad, 'utf8'));
+      const failed = await s.lab.exec(ns, [process.execPath, LOCI, 'run', '-c', bad], { timeoutMs: 30_000 });
+      assert.equal(failed.code, 2, failed.stderr);
+      const errorLines = failed.stderr.trim().split('\n').filter((l) => !l.startsWith('{'));
+      assert.deepEqual(errorLines, [`loci: ERR_LISP_SYSTEM: data plane: a veth link named ${s.t.xtrA.uplinks[0].ifname} exists and is not a TUN device this node made; name another in data-plane.tun`]);
+      assert.equal(await rules(s), left, 'the failed start removed nothing');
 
-    const log = join(s.dir, 'xtr-a-2.log');
-    const again = s.lab.spawn(ns, [process.execPath, LOCI, 'run', '-c', join(s.dir, 'xtr-a.yaml')], { logFile: log });
-    await until(async () => (await s.clients['xtr-a'].status()).name === 'xtr-a', { what: `xtr-a to serve again (log: ${log})`, timeoutMs: 30_000, intervalMs: 100 }).catch((e: Error) => {
-      throw new Error(`${e.message}\n${readFileSync(log, 'utf8')}`);
+      // A persistent TUN device of the node's name, as another tool could have left it.
+      assert.equal((await s.lab.exec(ns, ['ip', 'tuntap', 'add', 'dev', 'loci0', 'mode', 'tun'])).code, 0);
     });
-    assert.equal(again.exitCode, null);
-    const cleaned = logLines(log).filter((l) => typeof l.msg === 'string' && l.msg.startsWith('removed what an earlier run of this node left'));
+    const cleaned = removedLine(log);
     assert.equal(cleaned.length, 1, 'one line says what was removed');
     assert.equal(cleaned[0]!.level, 40);
-    assert.deepEqual(cleaned[0]!.removed, ['ip -4 rule pref 4340 to 198.18.1.0/24 lookup main', 'ip -4 rule pref 4341 from 198.18.1.0/24 lookup 4341']);
+    assert.deepEqual(cleaned[0]!.removed, ['ip -4 rule pref 4340 to 198.18.1.0/24 lookup main', 'ip -4 rule pref 4341 from 198.18.1.0/24 lookup 4341', 'TUN device loci0 (persistent)']);
 
     const now = await rules(s);
     assert.equal(now.match(/lookup 4341/g)?.length, 1, `one rule of the node's table, not two:\n${now}`);
@@ -130,5 +143,16 @@ describe('data plane recovery', { timeout: 120_000 }, () => {
     assert.match(other.stdout, /unreachable 192\.0\.2\.128\/25/, 'the other table\'s route stays');
 
     await until(async () => (await ping(s)).code === 0, { what: 'the ping through the restarted xTR', timeoutMs: 20_000, intervalMs: 200 });
+  });
+
+  it('host mode: an xTR killed with SIGKILL starts again over its rule from its RLOC and its catch-all rule', async (t) => {
+    if (!requireRoot(t) || !requireTool(t, 'ping')) return;
+    const s = await sites(t, { hostModeA: true });
+    assert.equal((await ping(s, s.t.xtrA.ns)).code, 0);
+    const log = await killAndRestartA(s);
+    assert.deepEqual(removedLine(log)[0]?.removed, [`ip -4 rule pref 4340 from ${s.t.xtrA.uplinks[0].v4}/32 lookup main`, 'ip -4 rule pref 4341 lookup 4341']);
+    const now = await rules(s);
+    assert.equal(now.match(/lookup 4341/g)?.length, 1, now);
+    await until(async () => (await ping(s, s.t.xtrA.ns)).code === 0, { what: 'the ping from the restarted host-mode xTR', timeoutMs: 20_000, intervalMs: 200 });
   });
 });
