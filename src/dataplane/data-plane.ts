@@ -187,7 +187,7 @@ export class DataPlane {
       const ready = new Promise<void>((resolve, reject) => {
         worker.once('error', reject);
         worker.once('exit', (code) => reject(new Error(`data-plane ${role} worker exited (${code}) before it was ready`)));
-        channel.port1.on('message', (m: WorkerMessage) => (m.op === 'ready' ? resolve() : this.fromWorker(m)));
+        channel.port1.on('message', (m: WorkerMessage) => (m.op === 'ready' ? resolve() : this.fromWorker(role, m)));
       });
       channel.port1.unref();
       if (role === 'encap') {
@@ -236,7 +236,16 @@ export class DataPlane {
     Atomics.add(this.control, GENERATION, 1);
   }
 
-  private fromWorker(m: Exclude<WorkerMessage, { op: 'ready' }>): void {
+  /** A worker's report; a failure to handle one is logged, never thrown into the event loop. */
+  private fromWorker(role: 'encap' | 'decap', m: Exclude<WorkerMessage, { op: 'ready' }>): void {
+    try {
+      this.handleReport(m);
+    } catch (e) {
+      this.o.log?.error({ role, op: m.op, error: e instanceof Error ? e.message : String(e) }, 'a data-plane worker report could not be handled');
+    }
+  }
+
+  private handleReport(m: Exclude<WorkerMessage, { op: 'ready' }>): void {
     if (m.op === 'miss') this.o.resolve?.(m.eid);
     else if (m.op === 'stats') this.locatorStats = m.locators;
     else if (m.op === 'rejected') this.o.log?.warn({ count: m.count, reason: m.reason }, 'the encap worker refused mapping-socket messages');

@@ -184,7 +184,16 @@ export class MsWorkers {
     Atomics.add(this.control, GENERATION, 1);
   }
 
+  /** A worker's message; a failure to handle one is logged, never thrown into the event loop. */
   private fromWorker(index: number, m: Exclude<WorkerMessage, { op: 'ready' }>): void {
+    try {
+      this.handleMessage(index, m);
+    } catch (e) {
+      this.o.log?.error({ worker: index, op: m.op, error: e instanceof Error ? e.message : String(e) }, 'a Map-Server worker message could not be handled');
+    }
+  }
+
+  private handleMessage(index: number, m: Exclude<WorkerMessage, { op: 'ready' }>): void {
     if (m.op === 'forward') return this.deliver(m.datagrams);
     if (m.op === 'refresh') return this.sync?.refresh(m.refreshes);
     this.o.log?.warn({ worker: index, count: m.count, from: m.from, reason: m.reason, detail: m.detail }, 'Map-Register rejected');

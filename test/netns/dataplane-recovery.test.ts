@@ -70,8 +70,11 @@ async function killAndRestartA(s: Site, before?: () => Promise<void>): Promise<s
 
 const exited = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())));
 
-describe('data plane recovery', { timeout: 120_000 }, () => {
-  it('an encap worker that dies is logged at error level, counted and restarted with its forwarding table: the ping goes through again', async (t) => {
+// A hung step fails its test, not the others (each has its own timeout).
+const EACH = { timeout: 120_000 };
+
+describe('data plane recovery', () => {
+  it('an encap worker that dies is logged at error level, counted and restarted with its forwarding table: the ping goes through again', EACH, async (t) => {
     if (!requireRoot(t) || !requireTool(t, 'ping')) return;
     const s = await sites(t, { faultNodeA: true });
     assert.equal((await ping(s)).code, 0, 'the overlay works before');
@@ -97,7 +100,7 @@ describe('data plane recovery', { timeout: 120_000 }, () => {
     t.diagnostic(`restarted ${deaths[0]!.restartInMs} ms after the death`);
   });
 
-  it('an xTR killed with SIGKILL starts again: it removes the rules it left, says so, and traffic flows; rules and routes of other tables stay', async (t) => {
+  it('an xTR killed with SIGKILL starts again: it removes the rules it left, says so, and traffic flows; rules and routes of other tables stay', EACH, async (t) => {
     if (!requireRoot(t) || !requireTool(t, 'ping')) return;
     const s = await sites(t);
     const ns = s.t.xtrA.ns;
@@ -145,7 +148,7 @@ describe('data plane recovery', { timeout: 120_000 }, () => {
     await until(async () => (await ping(s)).code === 0, { what: 'the ping through the restarted xTR', timeoutMs: 20_000, intervalMs: 200 });
   });
 
-  it('host mode: an xTR killed with SIGKILL starts again over its rule from its RLOC and its catch-all rule', async (t) => {
+  it('host mode: an xTR killed with SIGKILL starts again over its rule from its RLOC and its catch-all rule', EACH, async (t) => {
     if (!requireRoot(t) || !requireTool(t, 'ping')) return;
     const s = await sites(t, { hostModeA: true });
     assert.equal((await ping(s, s.t.xtrA.ns)).code, 0);
