@@ -57,6 +57,8 @@ export interface PolicyRule {
 }
 
 const RULE_KEYS = new Set(['priority', 'src', 'srclen', 'dst', 'dstlen', 'table']);
+/** The protocol a rule added by `ip rule add` has, when ip shows one. */
+const PLAIN_PROTOCOLS = new Set(['unspec', 'boot']);
 
 /** The policy rules of the family. */
 export function listRules(family: IpFamily): PolicyRule[] {
@@ -66,7 +68,7 @@ export function listRules(family: IpFamily): PolicyRule[] {
     const table = String(r.table ?? '');
     const from = typeof r.src === 'string' && r.src !== 'all' ? `${r.src}/${Number(r.srclen ?? full)}` : undefined;
     const to = typeof r.dst === 'string' ? `${r.dst}/${Number(r.dstlen ?? full)}` : undefined;
-    const more = Object.keys(r).some((k) => !RULE_KEYS.has(k)) || r.table === undefined;
+    const more = Object.keys(r).some((k) => !RULE_KEYS.has(k) && !(k === 'protocol' && PLAIN_PROTOCOLS.has(String(r.protocol)))) || r.table === undefined;
     const args = ['pref', String(priority), ...(from ? ['from', from] : []), ...(to ? ['to', to] : []), 'lookup', table];
     return { priority, table, ...(from ? { from } : {}), ...(to ? { to } : {}), more, args };
   });
@@ -144,13 +146,13 @@ export function setSysctl(path: string, value: string): void {
 
 const familyFlag = (family: IpFamily) => (family === 'ipv6' ? '-6' : '-4');
 
-/** `ip -j ARGS`, parsed; a table that does not exist lists nothing. */
+/** `ip -j ARGS`, parsed; a table that does not exist, or a family the kernel does not have, lists nothing. */
 function ipJson(args: string[]): Record<string, unknown>[] {
   let out: string;
   try {
     out = ip(['-j', ...args]);
   } catch (e) {
-    if (e instanceof LispError && /FIB table does not exist/.test(e.message)) return [];
+    if (e instanceof LispError && /FIB table does not exist|Address family not supported/.test(e.message)) return [];
     throw e;
   }
   if (out.trim() === '') return [];
