@@ -9,5 +9,7 @@ export function registerRun(program: Command): void {
     .description('run a LISP node in the foreground from its config file (SIGHUP reloads it, SIGTERM stops it)')
     .requiredOption('-c, --config <file>', 'YAML config file (see docs/config.md)')
     .option('--port <n>', 'control port instead of 4342 (labs and tests)', parsePort)
-    .action((opts: { config: string; port?: number }) => runDaemonProcess(opts.config, opts.port ? { port: opts.port } : {}));
+    .action(async (opts: { config: string; port?: number }) => {
+      await runDaemonProcess(opts.config, opts.port ? { port: opts.port } : {});
+    });
 }

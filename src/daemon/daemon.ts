@@ -30,7 +30,8 @@ export class Daemon {
     readonly ops: Operations,
     private readonly io: DaemonIo,
     private readonly api: FastifyInstance,
-    private readonly dataPlane: DataPlane | undefined,
+    /** The TUN data plane, when the config has one. */
+    readonly dataPlane: DataPlane | undefined,
     private readonly msWorkers: MsWorkers | undefined,
   ) {}
 

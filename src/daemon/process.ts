@@ -6,7 +6,7 @@ import { SystemClock } from '../core/clock.js';
 import { udpNetwork } from '../io/udp.js';
 import { Daemon } from './daemon.js';
 
-export async function runDaemonProcess(configPath: string, o: { port?: number } = {}): Promise<void> {
+export async function runDaemonProcess(configPath: string, o: { port?: number } = {}): Promise<Daemon> {
   const config = loadConfig(configPath);
   const log = pino({ name: 'loci', level: config.logLevel }, pino.destination(2));
   const daemon = await Daemon.start(configPath, { network: udpNetwork, clock: new SystemClock(), log, ...o }, config);
@@ -17,4 +17,5 @@ export async function runDaemonProcess(configPath: string, o: { port?: number } 
   };
   process.once('SIGTERM', () => void stop());
   process.once('SIGINT', () => void stop());
+  return daemon;
 }

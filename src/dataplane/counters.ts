@@ -26,6 +26,8 @@ export const COUNTER_NAMES = [
   'decap.not-ip',
   'decap.write-error',
   'decap.coalesced',
+  /** Mapping-socket messages the encap worker refused (protocol.ts checkControlMessage). */
+  'rejected-mapping',
 ] as const;
 
 export type CounterName = (typeof COUNTER_NAMES)[number];

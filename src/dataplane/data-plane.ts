@@ -1,18 +1,20 @@
 // The data plane of an xTR, seen from the control plane: it creates the TUN device, the UDP
 // sockets and the routes, starts the worker threads (encap for an ITR, decap for an ETR), keeps
 // the encap worker's forwarding copy in step with the map-cache over the mapping-socket protocol,
-// resolves the misses the worker reports, and takes everything away on stop.
-import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
+// resolves the misses the worker reports, restarts a worker that dies (its forwarding copy sent
+// again from the map-cache), and takes everything away on stop.
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { configureLink, openTun, TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6, UdpFd, type TunDevice } from '../io/linux/index.js';
 import type { RouteSet } from '../io/linux/routes.js';
-import { startThread } from '../io/thread.js';
+import { startThread, SupervisedThread, type StartedThread } from '../io/thread.js';
 import type { Log } from '../core/ports.js';
 import type { EidPrefix, MapCache, MapCacheEvent } from '../table/index.js';
 import { DataCounters } from './counters.js';
 import type { ControlMessage, LocatorStats, WorkerMessage } from './protocol.js';
 import { allUp } from './lisp-header.js';
 import { messageFor, petrLocators } from './routes-of.js';
-import { installSteering } from './steering.js';
+import { LispError } from '../packet/index.js';
+import { clearLeftovers, installSteering } from './steering.js';
 import { GENERATION, LISP_DATA_PORT, STOP, type WorkerSetup } from './worker-setup.js';
 
 export interface DataPlaneOptions {
@@ -46,21 +48,16 @@ export interface DataPlaneOptions {
 /** Source ports per family for outgoing packets: a flow hash picks one (RFC 9300 section 5.3). */
 const SEND_SOCKETS = 4;
 
-interface RunningWorker {
-  readonly worker: Worker;
-  readonly port: MessagePort;
-  readonly exited: Promise<void>;
-  /** Resolves when the worker has set up its loop, rejects when it failed first. */
-  readonly ready: Promise<void>;
-}
-
 export class DataPlane {
   private readonly counters = DataCounters.shared();
   private readonly control = new Int32Array(new SharedArrayBuffer(8));
+  /** Per-locator totals of the running encap worker, and of those that died before it. */
   private locatorStats: Readonly<Record<string, LocatorStats>> = {};
+  private locatorBase: Readonly<Record<string, LocatorStats>> = {};
   private readonly sockets: UdpFd[] = [];
-  private readonly workers: RunningWorker[] = [];
-  private encapWorker: RunningWorker | undefined;
+  private readonly threads: SupervisedThread[] = [];
+  /** The encap worker's end of the mapping socket (a new one per start). */
+  private encapPort: MessagePort | undefined;
   private unsubscribe: (() => void) | undefined;
   private tun: TunDevice | undefined;
   private routes: RouteSet | undefined;
@@ -74,7 +71,9 @@ export class DataPlane {
       await dp.startWorkers();
     } catch (e) {
       await dp.stop();
-      throw e;
+      // One line for `loci run` to print: what failed, in the system's words (ERR_LISP_SYSTEM).
+      const message = e instanceof Error ? e.message : String(e);
+      throw new LispError(e instanceof LispError ? e.code : 'ERR_LISP_SYSTEM', `data plane: ${message}`);
     }
     return dp;
   }
@@ -83,12 +82,25 @@ export class DataPlane {
     return this.o.tun;
   }
 
-  /** Data-plane counters and per-locator traffic, as "dataplane.*" names. */
+  /** The worker threads (encap first when there is one), for their restart counts and for tests. */
+  get workers(): readonly SupervisedThread[] {
+    return this.threads;
+  }
+
+  /** Data-plane counters, worker deaths and restarts, and per-locator traffic, as "dataplane.*" names. */
   snapshot(): Record<string, number> {
     const out = this.counters.snapshot();
-    for (const [address, s] of Object.entries(this.locatorStats)) {
-      out[`dataplane.locator.${address}.packets`] = s.packets;
-      out[`dataplane.locator.${address}.bytes`] = s.bytes;
+    const deaths = this.threads.reduce((n, t) => n + t.deaths, 0);
+    const restarts = this.threads.reduce((n, t) => n + t.restarts, 0);
+    if (deaths > 0) out['dataplane.worker-deaths'] = deaths;
+    if (restarts > 0) out['dataplane.worker-restarts'] = restarts;
+    for (const stats of [this.locatorBase, this.locatorStats]) {
+      for (const [address, s] of Object.entries(stats)) {
+        const packets = `dataplane.locator.${address}.packets`;
+        const bytes = `dataplane.locator.${address}.bytes`;
+        out[packets] = (out[packets] ?? 0) + s.packets;
+        out[bytes] = (out[bytes] ?? 0) + s.bytes;
+      }
     }
     return out;
   }
@@ -96,15 +108,18 @@ export class DataPlane {
   async stop(): Promise<void> {
     this.unsubscribe?.();
     Atomics.store(this.control, STOP, 1);
-    await Promise.all(this.workers.map((w) => w.exited));
+    await Promise.all(this.threads.map((t) => t.stop()));
     for (const s of this.sockets.splice(0)) s.close();
     this.routes?.remove();
     this.tun?.close();
     this.tun = undefined;
   }
 
+  /** The TUN device, its routes and rules, after what an earlier run of this node left (logged). */
   private open(): void {
     const o = this.o;
+    const removed = clearLeftovers({ tun: o.tun, mode: o.mode, table: o.routeTable, priority: o.rulePriority, database: o.database, eidAddresses: o.eidAddresses, rlocs: o.rlocs, routes: o.routes });
+    if (removed.length > 0) o.log?.warn({ removed }, `removed what an earlier run of this node left: ${removed.join(', ')}`);
     this.tun = openTun(o.tun, { vnetHeader: true, offload: o.offload ? TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 : 0 });
     const hostAddresses = o.mode === 'host' ? o.eidAddresses.map((a) => (a.includes(':') ? `${a}/128` : `${a}/32`)) : [];
     configureLink(o.tun, { mtu: o.mtu, txqueuelen: 1000, addresses: hostAddresses, up: true });
@@ -128,7 +143,7 @@ export class DataPlane {
         const address = o.mode === 'host' ? rloc : f === 'ipv4' ? '0.0.0.0' : '::';
         for (let i = 0; i < SEND_SOCKETS; i++) sockets[f].push(this.socket(f, address, 0).fd);
       }
-      this.encapWorker = this.startWorker('encap', sockets);
+      this.startWorker('encap', sockets);
       this.follow(o.mapCache);
     }
     if (o.decapsulate) {
@@ -136,7 +151,7 @@ export class DataPlane {
       for (const f of families) if (rlocOf(f)) sockets[f].push(this.socket(f, f === 'ipv4' ? '0.0.0.0' : '::', LISP_DATA_PORT, true).fd);
       this.startWorker('decap', sockets);
     }
-    await Promise.all(this.workers.map((w) => w.ready));
+    await Promise.all(this.threads.map((t) => t.ready));
   }
 
   /** A socket of the pool (receiving: the 4341 sockets, which take coalesced datagrams and report the outer TTL and TOS). */
@@ -146,40 +161,69 @@ export class DataPlane {
     return s;
   }
 
-  private startWorker(role: 'encap' | 'decap', sockets: WorkerSetup['sockets']): RunningWorker {
+  /**
+   * A worker thread of the role, restarted when it dies (SupervisedThread). Each start hands it
+   * the same sockets, counters and control slots; the encap worker is sent the whole map-cache
+   * again on its new port before anything else.
+   */
+  private startWorker(role: 'encap' | 'decap', sockets: WorkerSetup['sockets']): SupervisedThread {
     const o = this.o;
-    const channel = new MessageChannel();
-    const setup: WorkerSetup = {
-      role,
-      tunFd: this.tun!.fd,
-      tunName: o.tun,
-      sockets,
-      instanceId: o.instanceId,
-      underlayMtu: o.underlayMtu,
-      locatorStatusBits: allUp(o.databaseLocators, o.instanceId),
-      offload: o.offload,
-      counters: this.counters.values.buffer as SharedArrayBuffer,
-      control: this.control.buffer as SharedArrayBuffer,
-      port: channel.port2,
+    const start = (restart: boolean): StartedThread => {
+      const channel = new MessageChannel();
+      const setup: WorkerSetup = {
+        role,
+        tunFd: this.tun!.fd,
+        tunName: o.tun,
+        sockets,
+        instanceId: o.instanceId,
+        underlayMtu: o.underlayMtu,
+        locatorStatusBits: allUp(o.databaseLocators, o.instanceId),
+        offload: o.offload,
+        counters: this.counters.values.buffer as SharedArrayBuffer,
+        control: this.control.buffer as SharedArrayBuffer,
+        port: channel.port2,
+      };
+      const worker = startThread(import.meta.url, 'worker', { workerData: setup, transferList: [channel.port2] });
+      const ready = new Promise<void>((resolve, reject) => {
+        worker.once('error', reject);
+        worker.once('exit', (code) => reject(new Error(`data-plane ${role} worker exited (${code}) before it was ready`)));
+        channel.port1.on('message', (m: WorkerMessage) => (m.op === 'ready' ? resolve() : this.fromWorker(role, m)));
+      });
+      channel.port1.unref();
+      if (role === 'encap') {
+        // The dead worker's port closes by itself once what it posted has been delivered.
+        this.encapPort = channel.port1;
+        if (restart) this.foldLocatorStats();
+        this.sendMapCache();
+      }
+      return { worker, ready };
     };
-    const worker = startThread(import.meta.url, 'worker', { workerData: setup, transferList: [channel.port2] });
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    const ready = new Promise<void>((resolve, reject) => {
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`data-plane ${role} worker exited (${code}) before it was ready`)));
-      channel.port1.on('message', (m: WorkerMessage) => (m.op === 'ready' ? resolve() : this.fromWorker(m)));
-    });
-    worker.on('error', (e) => o.log?.warn({ role, error: e.message }, 'data-plane worker failed'));
-    channel.port1.unref();
-    const running = { worker, port: channel.port1, exited, ready };
-    this.workers.push(running);
-    return running;
+    const thread = new SupervisedThread({ name: `data-plane ${role} worker`, start, ...(o.log ? { log: o.log } : {}) });
+    this.threads.push(thread);
+    return thread;
   }
 
-  /** Sends the map-cache to the encap worker, then every change to it. */
+  /** The whole map-cache, to a freshly started encap worker. */
+  private sendMapCache(): void {
+    if (!this.o.mapCache) return;
+    const petrs = petrLocators(this.o.petrs);
+    for (const entry of this.o.mapCache.entries()) this.post(messageFor(entry, petrs));
+  }
+
+  /** A restarted encap worker counts per locator from 0: what the dead one counted is kept here. */
+  private foldLocatorStats(): void {
+    const base: Record<string, LocatorStats> = { ...this.locatorBase };
+    for (const [address, s] of Object.entries(this.locatorStats)) {
+      const b = base[address];
+      base[address] = { packets: (b?.packets ?? 0) + s.packets, bytes: (b?.bytes ?? 0) + s.bytes };
+    }
+    this.locatorBase = base;
+    this.locatorStats = {};
+  }
+
+  /** Sends every change of the map-cache to the encap worker (which got the whole of it when it started). */
   private follow(mapCache: MapCache): void {
     const petrs = petrLocators(this.o.petrs);
-    for (const entry of mapCache.entries()) this.post(messageFor(entry, petrs));
     this.unsubscribe = mapCache.subscribe((e: MapCacheEvent) => {
       if (e.type === 'add' || e.type === 'update') this.post(messageFor(e.entry, petrs));
       else if (e.type === 'remove') this.post({ op: 'delete', prefix: e.entry.eid });
@@ -187,14 +231,24 @@ export class DataPlane {
   }
 
   private post(m: ControlMessage): void {
-    if (!this.encapWorker) return;
-    this.encapWorker.port.postMessage(m);
+    if (!this.encapPort) return;
+    this.encapPort.postMessage(m);
     Atomics.add(this.control, GENERATION, 1);
   }
 
-  private fromWorker(m: Exclude<WorkerMessage, { op: 'ready' }>): void {
+  /** A worker's report; a failure to handle one is logged, never thrown into the event loop. */
+  private fromWorker(role: 'encap' | 'decap', m: Exclude<WorkerMessage, { op: 'ready' }>): void {
+    try {
+      this.handleReport(m);
+    } catch (e) {
+      this.o.log?.error({ role, op: m.op, error: e instanceof Error ? e.message : String(e) }, 'a data-plane worker report could not be handled');
+    }
+  }
+
+  private handleReport(m: Exclude<WorkerMessage, { op: 'ready' }>): void {
     if (m.op === 'miss') this.o.resolve?.(m.eid);
     else if (m.op === 'stats') this.locatorStats = m.locators;
+    else if (m.op === 'rejected') this.o.log?.warn({ count: m.count, reason: m.reason }, 'the encap worker refused mapping-socket messages');
     // Lookups count as use, so entries carrying traffic are refreshed before they expire.
     else for (const p of m.prefixes) this.o.mapCache?.lookup(p);
   }

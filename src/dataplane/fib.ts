@@ -1,8 +1,9 @@
 // A data-plane worker's forwarding copy of the map-cache: routes by (instance-id, EID-prefix),
-// changed only by mapping-socket messages (protocol.ts). A lookup is by the inner packet's
+// changed only by mapping-socket messages (protocol.ts), each checked first (receive). A lookup is by the inner packet's
 // destination; the locator of a forward route is picked per flow (RFC 9300 section 12).
 import { EidTable, makePrefix, parseAddress, RlocSelection, type EidPrefix, type Locator, type NegativeAction } from '../table/index.js';
-import type { ControlMessage, LocatorStats } from './protocol.js';
+import { C, type DataCounters } from './counters.js';
+import { checkControlMessage, type ControlMessage, type LocatorStats } from './protocol.js';
 
 /** A locator ready for the hot path: its address as bytes and its traffic counters. */
 export interface FibLocator extends Locator {
@@ -30,6 +31,21 @@ export class Fib {
 
   get size(): number {
     return this.table.size;
+  }
+
+  /**
+   * Applies a message from another thread if it is well formed; otherwise (or if applying it
+   * fails) leaves the table as it was and returns why. Never throws.
+   */
+  receive(m: unknown): string | undefined {
+    try {
+      const checked = checkControlMessage(m);
+      if (typeof checked === 'string') return checked;
+      this.apply(checked);
+      return undefined;
+    } catch (e) {
+      return `not applied: ${e instanceof Error ? e.message : 'unknown failure'}`;
+    }
   }
 
   apply(m: ControlMessage): void {
@@ -82,4 +98,28 @@ export function destinationOf(iid: number, packet: Uint8Array, offset: number): 
   return packet[offset]! >>> 4 === 4
     ? makePrefix('ipv4', packet.subarray(offset + 16, offset + 20), 32, iid)
     : makePrefix('ipv6', packet.subarray(offset + 24, offset + 40), 128, iid);
+}
+
+/** The encap worker's end of the mapping socket: messages applied to its table, refusals counted and kept for the next report. */
+export class MappingReceiver {
+  private rejected: { count: number; reason: string } | undefined;
+
+  constructor(
+    private readonly fib: Fib,
+    private readonly counters: DataCounters,
+  ) {}
+
+  receive(m: unknown): void {
+    const reason = this.fib.receive(m);
+    if (reason === undefined) return;
+    this.counters.inc(C['rejected-mapping']);
+    this.rejected = { count: (this.rejected?.count ?? 0) + 1, reason };
+  }
+
+  /** The refusals since the last call: how many, and why the last one was refused. */
+  takeRejected(): { count: number; reason: string } | undefined {
+    const r = this.rejected;
+    this.rejected = undefined;
+    return r;
+  }
 }

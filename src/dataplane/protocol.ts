@@ -5,8 +5,12 @@
 //   control -> worker: add (a route for a prefix, replacing any), delete, flush (drop every route)
 //   worker -> control: ready (looping), miss (a destination without a route; its packets wait in the worker),
 //                      used (routes that carried traffic since the last report, so the map-cache
-//                      refreshes them before they expire), stats (per-locator packet counts)
-import type { EidPrefix, Locator, NegativeAction } from '../table/index.js';
+//                      refreshes them before they expire), stats (per-locator packet counts),
+//                      rejected (control messages it refused since its last report)
+//
+// A worker takes nothing on trust: checkControlMessage() is the only way a message reaches its
+// table, and one it refuses is counted (dataplane.rejected-mapping) and reported, never thrown.
+import { FAMILY_BYTES, makePrefix, parseAddress, type EidPrefix, type Family, type Locator, type NegativeAction } from '../table/index.js';
 
 export type Route =
   /** Encapsulate to a locator of the set, chosen per flow by priority and weight. */
@@ -30,4 +34,80 @@ export type WorkerMessage =
   | { readonly op: 'miss'; readonly eid: EidPrefix }
   | { readonly op: 'used'; readonly prefixes: readonly EidPrefix[] }
   /** Totals since the worker started, by locator address. */
-  | { readonly op: 'stats'; readonly locators: Readonly<Record<string, LocatorStats>> };
+  | { readonly op: 'stats'; readonly locators: Readonly<Record<string, LocatorStats>> }
+  /** Control messages refused since the last report: how many, and why the last one was. */
+  | { readonly op: 'rejected'; readonly count: number; readonly reason: string };
+
+/** The most locators a route may have (a mapping record's count is 8 bits). */
+export const MAX_LOCATORS = 255;
+
+const NEGATIVE_ACTIONS: ReadonlySet<string> = new Set<NegativeAction>(['no-action', 'natively-forward', 'send-map-request', 'drop', 'drop-policy-denied', 'drop-auth-failure']);
+
+/** A value for a reason text: primitives shortened, anything else by its type (no toString or toJSON is called). */
+function describe(v: unknown): string {
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}...` : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v === undefined || v === null) return String(v);
+  return Array.isArray(v) ? 'a list' : `a ${typeof v}`;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+const isByte = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 255;
+
+/**
+ * The control message m as the worker may apply it (its prefix copied, host bits cleared), or why
+ * not: a message from another thread is checked like one from the network.
+ */
+export function checkControlMessage(m: unknown): ControlMessage | string {
+  if (!isObject(m)) return 'not an object';
+  if (m.op === 'flush') return { op: 'flush' };
+  if (m.op !== 'add' && m.op !== 'delete') return `unknown op ${describe(m.op)}`;
+  const prefix = checkPrefix(m.prefix);
+  if (typeof prefix === 'string') return prefix;
+  if (m.op === 'delete') return { op: 'delete', prefix };
+  const route = m.route;
+  if (!isObject(route)) return 'add: no route';
+  if (route.kind === 'negative') {
+    if (typeof route.action !== 'string' || !NEGATIVE_ACTIONS.has(route.action)) return `add: unknown negative action ${describe(route.action)}`;
+    return { op: 'add', prefix, route: { kind: 'negative', action: route.action as NegativeAction } };
+  }
+  if (route.kind !== 'forward') return `add: unknown route kind ${describe(route.kind)}`;
+  if (!Array.isArray(route.locators)) return 'add: locators is not a list';
+  if (route.locators.length > MAX_LOCATORS) return `add: ${route.locators.length} locators (at most ${MAX_LOCATORS})`;
+  const locators: Locator[] = [];
+  for (const l of route.locators as unknown[]) {
+    const locator = checkLocator(l);
+    if (typeof locator === 'string') return `add: locator ${locators.length}: ${locator}`;
+    locators.push(locator);
+  }
+  return { op: 'add', prefix, route: { kind: 'forward', locators } };
+}
+
+function checkPrefix(p: unknown): EidPrefix | string {
+  if (!isObject(p)) return 'no prefix';
+  const family = p.family;
+  if (family !== 'ipv4' && family !== 'ipv6' && family !== 'mac') return `prefix: unknown family ${describe(family)}`;
+  const bytes = FAMILY_BYTES[family as Family];
+  if (!(p.address instanceof Uint8Array)) return `prefix: the address is ${describe(p.address)}, not bytes`;
+  if (p.address.length !== bytes) return `prefix: ${p.address.length} address bytes, ${family} needs ${bytes}`;
+  const bits = bytes * 8;
+  if (!Number.isInteger(p.len) || (p.len as number) < 0 || (p.len as number) > bits || (family === 'mac' && p.len !== bits)) return `prefix: bad length ${describe(p.len)}`;
+  if (!Number.isInteger(p.iid) || (p.iid as number) < 0 || (p.iid as number) > 0xffffffff) return `prefix: bad instance-id ${describe(p.iid)}`;
+  return makePrefix(family as Family, p.address, p.len as number, p.iid as number);
+}
+
+function checkLocator(l: unknown): Locator | string {
+  if (!isObject(l)) return 'not an object';
+  const { family, address, priority, weight, state } = l;
+  if (family !== 'ipv4' && family !== 'ipv6') return `unknown family ${describe(family)}`;
+  if (typeof address !== 'string') return 'no address';
+  try {
+    parseAddress(family, address);
+  } catch {
+    // A zone ("fe80::1%eth0"), a name, the other family's address: nothing the worker can send to.
+    return `not an ${family} address: ${describe(address)}`;
+  }
+  if (!isByte(priority)) return `priority ${describe(priority)} is not 0-255`;
+  if (!isByte(weight)) return `weight ${describe(weight)} is not 0-255`;
+  if (state !== 'up' && state !== 'down') return `unknown state ${describe(state)}`;
+  return { address, family, priority, weight, state };
+}

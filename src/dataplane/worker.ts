@@ -14,13 +14,13 @@ import { emptyVnetHeader, readVnetHeader, ReceiveBatch, tunFromFd, UdpFd, VNET_F
 import { viewOf } from '../packet/index.js';
 import { CoalescingTunWriter } from './coalescing.js';
 import { C, DataCounters } from './counters.js';
-import { Fib } from './fib.js';
+import { Fib, MappingReceiver } from './fib.js';
 import { GsoSender } from './gso-sender.js';
 import { LISP_HEADER_LENGTH } from './lisp-header.js';
 import { MissQueue } from './miss-queue.js';
 import { Decapsulator, Encapsulator, type PipelineOptions, type TunWriter } from './pipeline.js';
 import { completeChecksum, segmentTcp } from './segmentation.js';
-import type { ControlMessage, WorkerMessage } from './protocol.js';
+import type { WorkerMessage } from './protocol.js';
 import { GENERATION, LISP_DATA_PORT, STOP, type WorkerSetup } from './worker-setup.js';
 
 const IDLE_WAIT_MS = 20;
@@ -70,14 +70,16 @@ function main(setup: WorkerSetup): void {
   let now = 0;
   const emit = (offset: number, length: number) => encap.process(buf, offset, length, now);
   const fds = Int32Array.of(setup.tunFd);
-  let generation = 0;
+  const mappings = new MappingReceiver(fib, counters);
+  // Unlike any generation the control plane bumps to: a restarted worker takes what waits at once.
+  let generation = NaN;
   post({ op: 'ready' });
   let reportAt = performance.now() + REPORT_MS;
   while (Atomics.load(control, STOP) === 0) {
     now = performance.now();
     if (Atomics.load(control, GENERATION) !== generation) {
       generation = Atomics.load(control, GENERATION);
-      for (let m = receiveMessageOnPort(setup.port); m; m = receiveMessageOnPort(setup.port)) fib.apply(m.message as ControlMessage);
+      for (let m = receiveMessageOnPort(setup.port); m; m = receiveMessageOnPort(setup.port)) mappings.receive(m.message);
       encap.drainQueue(now);
     }
     if (now >= reportAt) {
@@ -86,6 +88,8 @@ function main(setup: WorkerSetup): void {
       const used = fib.takeUsed();
       if (used.length > 0) post({ op: 'used', prefixes: used });
       post({ op: 'stats', locators: fib.stats() });
+      const rejected = mappings.takeRejected();
+      if (rejected) post({ op: 'rejected', ...rejected });
     }
     let n = 0;
     for (; n < BATCH; n++) {

@@ -3,11 +3,12 @@
 // binds no socket of its own there: network() gives it sockets that receive what the workers
 // forward and send through a worker's socket (the main thread calls sendto on it directly). The
 // replica sync (sync.ts) keeps the workers' state in step with the node's Map-Server, and their
-// counters join the node's.
-import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
+// counters join the node's. A worker that dies is started again (SupervisedThread) on the same
+// sockets and counters, and sent the whole replica before any further update.
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { isIPv6 } from 'node:net';
 import { addressBytes, UdpFd } from '../io/linux/index.js';
-import { startThread } from '../io/thread.js';
+import { startThread, SupervisedThread, type StartedThread } from '../io/thread.js';
 import type { LispNode } from '../core/node.js';
 import type { ControlSocket, DatagramHandler, Endpoint, Log, Network } from '../core/ports.js';
 import { WorkerCounters } from './counters.js';
@@ -27,11 +28,9 @@ export interface MsWorkersOptions {
 }
 
 interface Thread {
-  readonly worker: Worker;
-  readonly port: MessagePort;
+  readonly supervised: SupervisedThread;
+  /** Kept across restarts, so the totals go on. */
   readonly counters: WorkerCounters;
-  readonly exited: Promise<void>;
-  readonly ready: Promise<void>;
 }
 
 const SOCKET_BUFFER = 4 << 20;
@@ -62,6 +61,8 @@ export class MsWorkers {
   private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));
   private readonly fds: UdpFd[] = [];
   private readonly threads: Thread[] = [];
+  /** By worker index: the main thread's end of the running worker's channel (a new one per start). */
+  private readonly ports: MessagePort[] = [];
   private readonly sockets = new Map<string, WorkerSocket>();
   private readonly handlers = new Map<string, DatagramHandler>();
   private sync: ReplicaSync | undefined;
@@ -73,7 +74,7 @@ export class MsWorkers {
     const pool = new MsWorkers(o);
     try {
       pool.open();
-      await Promise.all(pool.threads.map((t) => t.ready));
+      await Promise.all(pool.threads.map((t) => t.supervised.ready));
     } catch (e) {
       await pool.stop();
       throw e;
@@ -83,6 +84,11 @@ export class MsWorkers {
 
   get count(): number {
     return this.threads.length;
+  }
+
+  /** The worker threads, by index (for their restart counts, and for tests). */
+  get workers(): readonly SupervisedThread[] {
+    return this.threads.map((t) => t.supervised);
   }
 
   /** base, except that binding a listen address on the control port gives the workers' socket there. */
@@ -102,6 +108,11 @@ export class MsWorkers {
   attach(node: LispNode): void {
     if (node.ms) this.sync = new ReplicaSync(node.ms, (u) => this.broadcast(u));
     this.threads.forEach((t, i) => node.counters.addSource(() => t.counters.snapshot(i)));
+    node.counters.addSource(() => {
+      const deaths = this.threads.reduce((n, t) => n + t.supervised.deaths, 0);
+      const restarts = this.threads.reduce((n, t) => n + t.supervised.restarts, 0);
+      return { ...(deaths > 0 ? { 'ms-workers.worker-deaths': deaths } : {}), ...(restarts > 0 ? { 'ms-workers.worker-restarts': restarts } : {}) };
+    });
   }
 
   /** After a reload changed sites: the workers stop taking refreshes the new sites may not accept. */
@@ -113,7 +124,7 @@ export class MsWorkers {
     this.stopped = true;
     this.sync?.stop();
     Atomics.store(this.control, STOP, 1);
-    await Promise.all(this.threads.map((t) => t.exited));
+    await Promise.all(this.threads.map((t) => t.supervised.stop()));
     for (const fd of this.fds.splice(0)) fd.close();
   }
 
@@ -135,31 +146,54 @@ export class MsWorkers {
   }
 
   private startThread(index: number, sockets: WorkerSetup['sockets']): Thread {
-    const channel = new MessageChannel();
     const counters = new WorkerCounters();
-    const setup: WorkerSetup = {
-      index,
-      sockets,
-      answerMapRequests: this.o.answerMapRequests,
-      fastPath: this.o.fastPath,
-      control: this.control.buffer as SharedArrayBuffer,
-      counters: counters.values.buffer as SharedArrayBuffer,
-      port: channel.port2,
+    const start = (restart: boolean): StartedThread => {
+      const channel = new MessageChannel();
+      const setup: WorkerSetup = {
+        index,
+        sockets,
+        answerMapRequests: this.o.answerMapRequests,
+        fastPath: this.o.fastPath,
+        control: this.control.buffer as SharedArrayBuffer,
+        counters: counters.values.buffer as SharedArrayBuffer,
+        port: channel.port2,
+      };
+      // A worker's garbage is short lived: capped, V8 would otherwise grow the young generation to tens of MB per thread under load.
+      const worker = startThread(import.meta.url, 'worker', { workerData: setup, transferList: [channel.port2], resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+      const ready = new Promise<void>((resolve, reject) => {
+        worker.once('error', reject);
+        worker.once('exit', (code) => reject(new Error(`Map-Server worker ${index} exited (${code}) before it was ready`)));
+        channel.port1.on('message', (m: WorkerMessage) => (m.op === 'ready' ? resolve() : this.fromWorker(index, m)));
+      });
+      channel.port1.unref();
+      // The dead worker's port closes by itself once what it posted has been delivered.
+      if (restart) this.sync?.flush();
+      this.ports[index] = channel.port1;
+      if (restart) this.sendReplica(channel.port1);
+      return { worker, ready };
     };
-    // A worker's garbage is short lived: capped, V8 would otherwise grow the young generation to tens of MB per thread under load.
-    const worker = startThread(import.meta.url, 'worker', { workerData: setup, transferList: [channel.port2], resourceLimits: { maxYoungGenerationSizeMb: 8 } });
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-    const ready = new Promise<void>((resolve, reject) => {
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`Map-Server worker ${index} exited (${code}) before it was ready`)));
-      channel.port1.on('message', (m: WorkerMessage) => (m.op === 'ready' ? resolve() : this.fromWorker(index, m)));
-    });
-    worker.on('error', (e) => this.o.log?.warn({ worker: index, error: e.message }, 'Map-Server worker failed'));
-    channel.port1.unref();
-    return { worker, port: channel.port1, counters, exited, ready };
+    const log = this.o.log;
+    const supervised = new SupervisedThread({ name: `Map-Server worker ${index}`, start, ...(log ? { log } : {}) });
+    return { supervised, counters };
   }
 
+  /** The whole replica, to a restarted worker (after the others got what was pending, so it is sent once). */
+  private sendReplica(port: MessagePort): void {
+    if (!this.sync || this.stopped) return;
+    port.postMessage(this.sync.snapshot());
+    Atomics.add(this.control, GENERATION, 1);
+  }
+
+  /** A worker's message; a failure to handle one is logged, never thrown into the event loop. */
   private fromWorker(index: number, m: Exclude<WorkerMessage, { op: 'ready' }>): void {
+    try {
+      this.handleMessage(index, m);
+    } catch (e) {
+      this.o.log?.error({ worker: index, op: m.op, error: e instanceof Error ? e.message : String(e) }, 'a Map-Server worker message could not be handled');
+    }
+  }
+
+  private handleMessage(index: number, m: Exclude<WorkerMessage, { op: 'ready' }>): void {
     if (m.op === 'forward') return this.deliver(m.datagrams);
     if (m.op === 'refresh') return this.sync?.refresh(m.refreshes);
     this.o.log?.warn({ worker: index, count: m.count, from: m.from, reason: m.reason, detail: m.detail }, 'Map-Register rejected');
@@ -180,7 +214,7 @@ export class MsWorkers {
 
   private broadcast(updates: ReplicaUpdate[]): void {
     if (this.stopped) return;
-    for (const t of this.threads) t.port.postMessage(updates);
+    for (const port of this.ports) port.postMessage(updates);
     Atomics.add(this.control, GENERATION, 1);
   }
 }

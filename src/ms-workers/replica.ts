@@ -28,6 +28,8 @@ export class Replica {
   apply(u: ReplicaUpdate): void {
     switch (u.op) {
       case 'accept': {
+        // Sent once per token; a second one (a resent replica) must not leave a copy a revoke misses.
+        if (this.byToken.has(u.token)) return;
         const fingerprint = asBuffer(u.fingerprint);
         const a: Accepted = { token: u.token, id: u.id, fingerprint, hash: hashOf(fingerprint), auth: new MessageAuth(u.algorithmId, u.key, { truncated: u.truncated }) };
         this.accepted.set(a.hash, [...(this.accepted.get(a.hash) ?? []), a]);

@@ -19,6 +19,8 @@ import { fingerprintOf } from './register.js';
 import { proxyReplyTemplate } from './replies.js';
 
 interface Token {
+  /** What the workers were sent for it (sent again to a restarted worker). */
+  readonly accept: Extract<ReplicaUpdate, { op: 'accept' }>;
   readonly id: string;
   readonly site: SiteSpec;
   readonly fingerprint: string;
@@ -68,6 +70,16 @@ export class ReplicaSync {
     }
   }
 
+  /**
+   * Everything the workers hold, as updates for an empty replica (a restarted worker). Call flush()
+   * first: what is still pending is not in it.
+   */
+  snapshot(): ReplicaUpdate[] {
+    const updates: ReplicaUpdate[] = [...this.tokens.values()].map((t) => t.accept);
+    for (const e of this.replicated.entries()) updates.push({ op: 'prefix', prefix: e.prefix, reply: e.value });
+    return updates;
+  }
+
   /** Sends what collected since the last flush (called by itself once the event loop turns). */
   flush(): void {
     this.scheduled = false;
@@ -102,13 +114,14 @@ export class ReplicaSync {
     this.revokeOverlapping(e.id, e.prefixes);
     if (!e.refreshable) return;
     const token = this.nextToken++;
-    this.tokens.set(token, { id: e.id, site: e.site, fingerprint: key, register: e.register, prefixes: e.prefixes });
+    const accept = { op: 'accept', token, id: e.id, fingerprint, key: e.key.key, algorithmId: ALGORITHM_IDS[e.key.algorithm], truncated: e.key.truncated ?? false } as const;
+    this.tokens.set(token, { accept, id: e.id, site: e.site, fingerprint: key, register: e.register, prefixes: e.prefixes });
     this.byFingerprint.set(key, token);
     for (const p of e.prefixes) {
       const k = etrPrefixKey(e.id, p);
       this.byEtrPrefix.set(k, (this.byEtrPrefix.get(k) ?? new Set()).add(token));
     }
-    this.queue({ op: 'accept', token, id: e.id, fingerprint, key: e.key.key, algorithmId: ALGORITHM_IDS[e.key.algorithm], truncated: e.key.truncated ?? false });
+    this.queue(accept);
   }
 
   /** Sends the prefix's current state if it differs from what the workers hold. */

@@ -20,6 +20,7 @@ export const LISP_ERROR_CODES = [
   'ERR_LISP_INVALID',
   'ERR_LISP_INTERNAL',
   'ERR_LISP_IN_USE',
+  'ERR_LISP_SYSTEM',
 ] as const;
 
 export type LispErrorCode = (typeof LISP_ERROR_CODES)[number];

@@ -206,6 +206,55 @@ test('with workers: refreshes in the workers keep a registration alive; it expir
   });
 });
 
+test('with workers: a worker that dies is logged at error level, counted and started again with the whole replica; refreshes and proxy replies go on in the workers', async (t) => {
+  const lines: string[] = [];
+  const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+  const workers = await MsWorkers.start({ count: 2, listen: ['127.0.0.173'], port: 4342, answerMapRequests: true, fastPath: true, log });
+  const ms = new LispNode({
+    name: 'ms-restart',
+    roles: ['ms', 'mr'],
+    listen: ['127.0.0.173'],
+    network: workers.network(udpNetwork),
+    clock,
+    sites: [{ name: 'r', keys: [{ keyId: 0, key: 'r-secret', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.7.0/24'), acceptMoreSpecifics: false }] }],
+  });
+  workers.attach(ms);
+  const etr = etrNode('r', '127.0.0.174', '198.18.7.0/24', '127.0.0.173', { key: 'r-secret', keyId: 0, algorithm: 'sha256', proxyReply: true });
+  t.after(async () => {
+    await etr.stop();
+    await ms.stop();
+    await workers.stop();
+  });
+  await ms.start();
+  await etr.start();
+  await until(() => workerHandled(ms.counters.snapshot()) >= 2, { what: 'refreshes in the workers', timeoutMs: 10_000 });
+
+  // Both die (the ETR's refreshes reach one of them), as if a system call had failed there.
+  const before = workers.workers.map((w) => w.worker);
+  for (const w of before) await w.terminate();
+  await until(() => workers.workers.every((w, i) => w.worker !== before[i]) && lines.filter((l) => l.includes('"msg":"worker thread restarted"')).length === 2, {
+    what: 'both workers to be restarted',
+    timeoutMs: 20_000,
+  });
+  const deaths = lines.filter((l) => l.includes('"msg":"worker thread died"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(deaths.map((d) => [d.level, d.thread, d.exitCode]).sort(), [
+    [50, 'Map-Server worker 0', 1],
+    [50, 'Map-Server worker 1', 1],
+  ]);
+  const c = ms.counters.snapshot();
+  assert.equal(c['ms-workers.worker-deaths'], 2);
+  assert.equal(c['ms-workers.worker-restarts'], 2);
+
+  // The new workers know the accepted Map-Register (the main thread sends no new accept for a repeat) and the proxy reply.
+  const handled = workerHandled(ms.counters.snapshot());
+  const forwarded = workerForwarded(ms.counters.snapshot());
+  await until(() => workerHandled(ms.counters.snapshot()) >= handled + 3, { what: 'refreshes in the restarted workers', timeoutMs: 10_000 });
+  const proxied = ms.counters.get('map-reply.proxy');
+  assert.match(await lig('198.18.7.1', '127.0.0.173'), /198\.18\.7\.0\/24, via map-reply, record ttl: 1440, not auth/);
+  assert.equal(ms.counters.get('map-reply.proxy'), proxied + 1, 'a restarted worker answered from its replica');
+  assert.ok(workerForwarded(ms.counters.snapshot()) - forwarded <= 1, 'the restarted workers forwarded next to nothing to the main thread');
+});
+
 const bin = fileURLToPath(new URL('../../bin/loci.js', import.meta.url));
 const exited = (c: ChildProcess) => new Promise<number | null>((resolve) => c.once('exit', (code) => resolve(code)));
 

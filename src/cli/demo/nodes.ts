@@ -1,5 +1,6 @@
 // Starts the demo's Loci daemons in their namespaces (each a `loci run` process the lab records)
 // and waits, through each node's API, until they serve and both sites are registered.
+import type { ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
@@ -14,13 +15,22 @@ export const LOCI = fileURLToPath(new URL('../../../bin/loci.js', import.meta.ur
 
 export type DemoClients = Record<DemoNode, LociClient>;
 
-export async function startNodes(lab: Lab, t: DemoTopology, configs: Record<DemoNode, Record<string, unknown>>, dir: string): Promise<DemoClients> {
+export interface StartNodesOptions {
+  /** The command that runs a node from its config file (default `loci run -c FILE`). */
+  readonly command?: (node: DemoNode, file: string) => string[];
+  /** Told of each node's process as it starts. */
+  readonly spawned?: (node: DemoNode, child: ChildProcess) => void;
+}
+
+export async function startNodes(lab: Lab, t: DemoTopology, configs: Record<DemoNode, Record<string, unknown>>, dir: string, o: StartNodesOptions = {}): Promise<DemoClients> {
   const ns: Record<DemoNode, string> = { ms: t.ms.ns, 'xtr-a': t.xtrA.ns, 'xtr-b': t.xtrB.ns };
   const clients = {} as DemoClients;
   for (const node of Object.keys(configs) as DemoNode[]) {
     const file = `${dir}/${node}.yaml`;
     writeFileSync(file, stringify(configs[node]));
-    lab.spawn(ns[node], [process.execPath, LOCI, 'run', '-c', file], { logFile: `${dir}/${node}.log` });
+    const argv = o.command?.(node, file) ?? [process.execPath, LOCI, 'run', '-c', file];
+    const child = lab.spawn(ns[node], argv, { logFile: `${dir}/${node}.log` });
+    o.spawned?.(node, child);
     clients[node] = new LociClient((configs[node].api as { socket: string }).socket);
   }
   for (const node of Object.keys(clients) as DemoNode[]) {

@@ -154,3 +154,34 @@ test('sites with strict nonce checks get no tokens; a site replaced on reload lo
   assert.deepEqual(ops(), ['revoke']);
   assert.equal(tokenOf(replica, ETR.address, b), undefined);
 });
+
+test('a restarted worker gets the whole replica in one snapshot: the same tokens and replies as a worker that saw every update; a resent accept is not duplicated', () => {
+  const { replica, sync, accept } = setup();
+  const a = register([record('198.18.1.0/24', ['192.0.2.1'])], 'a-key').bytes;
+  const b = register([record('198.18.17.0/24', ['192.0.2.7'])], 'b-key').bytes;
+  accept(a);
+  accept(b, { address: '198.51.100.7', port: 4342 });
+  // A change after the first accept: the snapshot holds only what stands now.
+  const changed = register([record('198.18.1.0/24', ['192.0.2.2'])], 'a-key', { nonce: 8n }).bytes;
+  accept(changed);
+
+  const fresh = new Replica();
+  const snapshot = sync.snapshot();
+  for (const u of snapshot) fresh.apply(u);
+  assert.deepEqual(snapshot.map((u) => u.op).sort(), ['accept', 'accept', 'prefix', 'prefix']);
+  for (const [id, bytes] of [[ETR.address, changed], ['198.51.100.7', b]] as const) {
+    assert.equal(tokenOf(fresh, id, bytes), tokenOf(replica, id, bytes), `the token of ${id}`);
+    assert.notEqual(tokenOf(fresh, id, bytes), undefined);
+  }
+  assert.equal(tokenOf(fresh, ETR.address, a), undefined, 'the replaced Map-Register has no token');
+  for (const eid of ['198.18.1.1', '198.18.17.1', '198.18.16.1']) {
+    const at = Buffer.from(eid.split('.').map(Number));
+    assert.deepEqual(fresh.replyFor(at, 0, false, 0, 32), replica.replyFor(at, 0, false, 0, 32), `the reply for ${eid}`);
+  }
+
+  // The same accept twice (the snapshot and a pending update), then its revoke: nothing left.
+  const token = tokenOf(replica, ETR.address, changed)!;
+  fresh.apply(snapshot.find((u) => u.op === 'accept' && u.token === token)!);
+  fresh.apply({ op: 'revoke', token });
+  assert.equal(tokenOf(fresh, ETR.address, changed), undefined);
+});
