@@ -97,7 +97,8 @@ export async function serveApi(ops: Operations, socketPath: string): Promise<Fas
   return app;
 }
 
-async function removeStaleSocket(path: string): Promise<void> {
+/** Throws ERR_LISP_IN_USE when a live node serves path or path is not a socket; removes a stale socket. */
+export async function removeStaleSocket(path: string): Promise<void> {
   let stat;
   try {
     stat = lstatSync(path);

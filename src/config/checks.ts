@@ -61,7 +61,26 @@ function checkDuplicates(c: LociConfig): CheckIssue[] {
       ...duplicates(s.keys, (k) => String(k.keyId), (j) => ['sites', i, 'keys', j, 'key-id']),
       ...duplicates(s.eidPrefixes, prefixKey, (j) => ['sites', i, 'eid-prefixes', j]),
     ]),
+    // One site per prefix: the same prefix in two sites would make it unclear whose key registers it.
+    ...sitePrefixClashes(c),
   ];
+}
+
+/** Prefixes configured by two sites. */
+function sitePrefixClashes(c: LociConfig): CheckIssue[] {
+  const owner = new Map<string, number>();
+  return c.sites.flatMap((s, i) =>
+    s.eidPrefixes.flatMap((p, j) => {
+      const key = prefixKey(p);
+      const first = owner.get(key);
+      if (first === undefined) {
+        owner.set(key, i);
+        return [];
+      }
+      if (first === i) return [];
+      return [{ path: ['sites', i, 'eid-prefixes', j], message: `${key} is already a prefix of site ${c.sites[first]!.name} (a prefix belongs to one site; nested prefixes are fine)` }];
+    }),
+  );
 }
 
 function duplicates<T>(items: readonly T[], keyOf: (item: T) => string, pathOf: (i: number) => KeyPath): CheckIssue[] {

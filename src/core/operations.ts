@@ -151,17 +151,15 @@ export class Operations {
     });
   }
 
-  setSite(site: SiteSpec): Promise<void> {
+  /** Replaces every site at once (a reload), or changes nothing. */
+  setSites(sites: SiteSpec[]): Promise<void> {
     return this.serial(() => {
-      const sites = this.need('ms', this.node.ms).sites;
-      sites.remove(site.name);
-      sites.add(site);
-    });
-  }
-
-  removeSite(name: string): Promise<void> {
-    return this.serial(() => {
-      if (!this.need('ms', this.node.ms).sites.remove(name)) throw new LispError('ERR_LISP_NOT_FOUND', `no site named ${name}`);
+      try {
+        this.need('ms', this.node.ms).sites.replaceAll(sites);
+      } catch (e) {
+        if (e instanceof RangeError) throw new LispError('ERR_LISP_INVALID', e.message);
+        throw e;
+      }
     });
   }
 

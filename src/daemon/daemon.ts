@@ -6,7 +6,7 @@ import { ConfigError, diffConfig, loadConfig, type LociConfig } from '../config/
 import type { Clock } from '../core/clock.js';
 import { LispNode } from '../core/node.js';
 import { Operations } from '../core/operations.js';
-import { serveApi } from '../api/server.js';
+import { removeStaleSocket, serveApi } from '../api/server.js';
 import type { FastifyInstance } from 'fastify';
 import type { Network } from '../core/ports.js';
 import { databaseEntryOf, dataPlaneOptionsOf, mapServersOf, msWorkersOf, nodeOptionsOf, prefixOf, siteOf } from './node-options.js';
@@ -37,6 +37,8 @@ export class Daemon {
 
   /** Starts the node of the config file at path (already loaded as config, when the caller read it). */
   static async start(path: string, io: DaemonIo, config: LociConfig = loadConfig(path)): Promise<Daemon> {
+    // Before anything is bound: a node of the same name (the same API socket) may be running.
+    await removeStaleSocket(config.api.socket);
     const workerOptions = msWorkersOf(config, io);
     const msWorkers = workerOptions ? await MsWorkers.start(workerOptions) : undefined;
     // With workers, the node's control sockets are theirs.
@@ -84,17 +86,26 @@ export class Daemon {
     }
     const d = diffConfig(this.config, next);
     const ops = this.ops;
-    await Promise.all([
+    const sitesChanged = d.sites.added.length + d.sites.removed.length + d.sites.changed.length > 0;
+    // Everything was checked by loadConfig; applying a checked config does not fail, but if it did,
+    // the node goes on with what applied and says so.
+    const applied = Promise.all([
       ...d.database.removed.map((e) => ops.deleteDatabaseEntry(prefixOf(e))),
       ...[...d.database.added, ...d.database.changed.map((c) => c.new)].map((e) => ops.setDatabaseEntry(databaseEntryOf(e))),
-      ...d.sites.removed.map((s) => ops.removeSite(s.name)),
-      ...[...d.sites.added, ...d.sites.changed.map((c) => c.new)].map((s) => ops.setSite(siteOf(s))),
+      // All sites at once: a prefix may move from one site to another.
+      ...(sitesChanged ? [ops.setSites(next.sites.map(siteOf))] : []),
       ...(d.mapServers.added.length + d.mapServers.removed.length + d.mapServers.changed.length > 0
         ? [ops.setMapServers(mapServersOf(next, this.io.port))]
         : []),
     ]);
+    try {
+      await applied;
+    } catch (e) {
+      this.io.log.error({ error: e instanceof Error ? e.message : String(e) }, 'reload partly applied');
+      return false;
+    }
     // The workers take refreshes only as the sites were when the Map-Registers were accepted.
-    if (d.sites.added.length + d.sites.removed.length + d.sites.changed.length > 0) this.msWorkers?.sitesChanged();
+    if (sitesChanged) this.msWorkers?.sitesChanged();
     const later = [...d.restart, ...d.settings, ...(d.mapResolvers.added.length + d.mapResolvers.removed.length > 0 || d.mapResolvers.reordered ? ['map-resolvers'] : [])];
     if (later.length > 0) this.io.log.warn({ keys: later }, 'these changes apply after a restart');
     this.config = next;

@@ -9,7 +9,13 @@ import { Daemon } from './daemon.js';
 export async function runDaemonProcess(configPath: string, o: { port?: number } = {}): Promise<Daemon> {
   const config = loadConfig(configPath);
   const log = pino({ name: 'loci', level: config.logLevel }, pino.destination(2));
-  const daemon = await Daemon.start(configPath, { network: udpNetwork, clock: new SystemClock(), log, ...o }, config);
+  const clock = new SystemClock((e) => log.error({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) }, 'a timer failed'));
+  const daemon = await Daemon.start(configPath, { network: udpNetwork, clock, log, ...o }, config);
+  // No exception escapes a timer: it is logged at error level and counted, and the node goes on.
+  clock.reportErrorsTo((e) => {
+    daemon.node.counters.inc('timer.error');
+    log.error({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) }, 'a timer failed');
+  });
   process.on('SIGHUP', () => void daemon.reload());
   const stop = async () => {
     await daemon.stop();

@@ -133,7 +133,7 @@ export class Registrar {
     for (const p of this.peers) {
       const records = this.recordsFor(p.peer, this.o.recordTtlMinutes);
       if (records.length === 0) continue;
-      for (const part of this.split(records, p.peer)) this.sendRegister(p, part, false);
+      for (const part of this.split(records, p)) this.sendRegister(p, part, false);
     }
   }
 
@@ -142,7 +142,7 @@ export class Registrar {
     if (!this.running) return;
     for (const p of this.peers) {
       const records = this.recordsFor(p.peer, 0);
-      for (const part of this.split(records, p.peer)) {
+      for (const part of this.split(records, p)) {
         this.o.send(encodeAuthenticated(this.message(p.peer, part, false), p.peer.key), { address: p.peer.address, port: p.peer.port });
         this.o.counters.inc('map-register.withdrawal.sent');
       }
@@ -179,22 +179,28 @@ export class Registrar {
     return true;
   }
 
+  /**
+   * The records for a Map-Server: every database entry, or each of its configured prefixes with the
+   * locators of the database entry that holds it (a prefix may be more specific than the entry).
+   */
   private recordsFor(peer: MapServerPeer, ttl: number): MappingRecord[] {
-    return this.o
-      .entries()
-      .filter((e) => !peer.prefixes || peer.prefixes.some((p) => prefixContains(p, e.prefix)))
-      .map((e) => mappingRecord(e.prefix, e.locators, ttl, true));
+    const entries = this.o.entries();
+    if (!peer.prefixes) return entries.map((e) => mappingRecord(e.prefix, e.locators, ttl, true));
+    return peer.prefixes.flatMap((p) => {
+      const holder = entries.filter((e) => prefixContains(e.prefix, p)).sort((a, b) => b.prefix.len - a.prefix.len)[0];
+      return holder ? [mappingRecord(p, holder.locators, ttl, true)] : [];
+    });
   }
 
   /** Records in groups whose Map-Register fits the path (a record too big alone goes alone). */
-  private split(records: MappingRecord[], peer: MapServerPeer): MappingRecord[][] {
-    const limit = maxPayload(peer.address);
-    const base = messageEncodingLength(this.message(peer, [], false));
+  private split(records: MappingRecord[], { peer, auth }: Peer): MappingRecord[][] {
+    const limit = maxPayload(peer.address) - auth.digestLength;
+    const base = messageEncodingLength(this.message(peer, [], false, 0n));
     const parts: MappingRecord[][] = [];
     let part: MappingRecord[] = [];
     let size = base;
     for (const r of records) {
-      const length = messageEncodingLength(this.message(peer, [r], false)) - base;
+      const length = messageEncodingLength(this.message(peer, [r], false, 0n)) - base;
       if (part.length > 0 && size + length > limit) {
         parts.push(part);
         part = [];
@@ -207,13 +213,14 @@ export class Registrar {
     return parts;
   }
 
-  private message(peer: MapServerPeer, records: MappingRecord[], wantMapNotify: boolean): MapRegister {
+  /** A Map-Register to peer (with the next nonce unless one is given). */
+  private message(peer: MapServerPeer, records: MappingRecord[], wantMapNotify: boolean, nonce = ++this.nonce): MapRegister {
     return {
       type: 'map-register',
       ...noFlags(MAP_REGISTER_FLAGS),
       proxyReply: peer.proxyReply,
       wantMapNotify,
-      nonce: ++this.nonce,
+      nonce,
       keyId: peer.keyId,
       algorithmId: ALGORITHM_IDS[peer.algorithm],
       authData: Buffer.alloc(0),

@@ -1,5 +1,5 @@
 // The Map-Server's configured sites: their keys and the EID-prefixes each may register.
-import { EidTable, type EidPrefix } from '../../table/index.js';
+import { EidTable, formatPrefix, type EidPrefix } from '../../table/index.js';
 import type { NonceCheck } from './replay-guard.js';
 
 export type Algorithm = 'sha1' | 'sha256';
@@ -34,6 +34,11 @@ interface Allowed extends SitePrefixSpec {
   site: SiteSpec;
 }
 
+/**
+ * The sites, each prefix configured by exactly one site (nested prefixes of different sites are
+ * fine: the longest configured prefix decides). Every change is checked whole before anything
+ * changes, so a refused one leaves the table as it was.
+ */
 export class Sites {
   private readonly allowed = new EidTable<Allowed>();
   private readonly byName = new Map<string, SiteSpec>();
@@ -42,10 +47,26 @@ export class Sites {
     for (const s of sites) this.add(s);
   }
 
+  /** Adds a site; throws (changing nothing) when its name exists or another site configures one of its prefixes. */
   add(site: SiteSpec): void {
     if (this.byName.has(site.name)) throw new RangeError(`site ${site.name} exists`);
+    this.checkPrefixes(site);
     this.byName.set(site.name, site);
     for (const p of site.prefixes) this.allowed.set(p.prefix, { ...p, site });
+  }
+
+  /** Adds or replaces the site of that name, or throws and changes nothing. */
+  set(site: SiteSpec): void {
+    this.checkPrefixes(site);
+    this.remove(site.name);
+    this.add(site);
+  }
+
+  /** Replaces every site at once, or throws and changes nothing. */
+  replaceAll(sites: readonly SiteSpec[]): void {
+    new Sites(sites);
+    for (const name of [...this.byName.keys()]) this.remove(name);
+    for (const site of sites) this.add(site);
   }
 
   remove(name: string): boolean {
@@ -54,6 +75,13 @@ export class Sites {
     for (const p of site.prefixes) this.allowed.delete(p.prefix);
     this.byName.delete(name);
     return true;
+  }
+
+  private checkPrefixes(site: SiteSpec): void {
+    for (const p of site.prefixes) {
+      const other = this.allowed.get(p.prefix)?.site;
+      if (other && other.name !== site.name) throw new RangeError(`${formatPrefix(p.prefix)} is already a prefix of site ${other.name}`);
+    }
   }
 
   list(): SiteSpec[] {

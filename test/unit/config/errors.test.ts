@@ -222,3 +222,16 @@ test('ConfigError is a LispError; an unreadable file is one too', () => {
     return true;
   });
 });
+
+test('a prefix in two sites is refused (nested prefixes of two sites are fine); an RLOC that cannot go on the wire too', () => {
+  const text = `name: ms
+roles: [ms, mr]
+listen: [192.0.2.10]
+sites:
+  - { name: a, key: k, eid-prefixes: [198.18.1.0/24, 198.18.2.0/24] }
+  - { name: b, key: k, eid-prefixes: [198.18.0.0/16, 198.18.1.0/24] }
+`;
+  assert.deepEqual(linesOf(text), ['6:54: sites[1].eid-prefixes[1]: 198.18.1.0/24 is already a prefix of site a (a prefix belongs to one site; nested prefixes are fine)']);
+  const rloc = XTR('  - { address: 192.0.2.10, key: k }').replace('{ address: 198.51.100.10, priority: 1, weight: 100 }', '{ address: fe80::1 }');
+  assert.deepEqual(linesOf(rloc), ['10:20: database[0].rlocs[0].address: "fe80::1" is link-local: not usable as a locator']);
+});

@@ -171,3 +171,38 @@ test('a Clock is a Scheduler for the tables', () => {
   const schedulers: Scheduler[] = [new FakeClock(), new SystemClock()];
   assert.equal(schedulers.length, 2);
 });
+
+test('no exception escapes a system-clock timer: it goes to the error handler and the other timers still fire', async () => {
+  // System-clock timers never keep a process alive: this does, for the test.
+  const alive = setInterval(() => undefined, 1000);
+  const errors: unknown[] = [];
+  const clock = new SystemClock((e) => errors.push(e));
+  const fired: string[] = [];
+  const now = clock.now();
+  clock.setTimer(now, () => {
+    throw new Error('boom');
+  });
+  clock.setTimer(now, () => fired.push('same tick'));
+  await new Promise<void>((resolve) => clock.setTimer(now + 5, () => resolve()));
+  assert.deepEqual(fired, ['same tick']);
+  assert.equal((errors[0] as Error).message, 'boom');
+  // Where errors go can change after start (the daemon counts them on its node).
+  const later: unknown[] = [];
+  clock.reportErrorsTo((e) => later.push(e));
+  await new Promise<void>((resolve) => {
+    clock.setTimer(clock.now(), () => {
+      throw new Error('again');
+    });
+    clock.setTimer(clock.now() + 1, () => resolve());
+  });
+  assert.equal(later.length, 1);
+  clearInterval(alive);
+});
+
+test('a fake-clock timer that throws propagates to the test that advanced it', () => {
+  const clock = new FakeClock();
+  clock.setTimer(1, () => {
+    throw new Error('visible');
+  });
+  assert.throws(() => clock.advance(1), /visible/);
+});

@@ -257,3 +257,16 @@ test('a Map-Register with the T bit cannot ask for more than 24 hours', () => {
   assert.ok(ms.register(r.bytes, r.m, from).ok);
   assert.equal(ms.registrations()[0]!.etrs.values().next().value!.expiresAt, clock.now() + 86_400_000);
 });
+
+test('a prefix belongs to one site: adding it to another is refused and changes nothing; replacing all sites is all or nothing', () => {
+  const { ms } = setup();
+  const clash: SiteSpec = { name: 'site-c', keys: [{ keyId: 0, key: 'c', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.1.0/24'), acceptMoreSpecifics: false }] };
+  assert.throws(() => ms.sites.set(clash), /already a prefix of site site-a/);
+  assert.throws(() => ms.sites.replaceAll([siteA, siteB, clash]), /already a prefix of site site-a/);
+  assert.deepEqual(ms.sites.list().map((s) => s.name), ['site-a', 'site-b']);
+  const r = signedRegister([record('198.18.1.0/24', ['198.51.100.10'])], 'a-secret');
+  assert.ok(ms.register(r.bytes, r.m, from).ok, 'site-a still registers its prefix');
+  // The prefix moves from site-a to site-c in one step.
+  ms.sites.replaceAll([siteB, clash]);
+  assert.equal(ms.sites.siteFor(parsePrefix('198.18.1.0/24'))?.name, 'site-c');
+});

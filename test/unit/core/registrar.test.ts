@@ -1,0 +1,138 @@
+// The ETR's registration: Map-Registers that fit the path, Map-Notifies waited for, refusals and
+// silence reported, withdrawal on stop, and the SMRs it sends bounded.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../../src/core/clock.js';
+import { Counters } from '../../../src/core/counters.js';
+import { databaseEntry, Etr } from '../../../src/core/roles/etr.js';
+import { MapServer } from '../../../src/core/roles/map-server.js';
+import type { Endpoint, Log } from '../../../src/core/ports.js';
+import { decodeMessage, LispDecodeError, mapRegister, type MapRegister } from '../../../src/packet/index.js';
+import { parsePrefix } from '../../../src/table/index.js';
+
+const MS = '192.0.2.10';
+
+function setup(o: { mapServerAnswers?: boolean; allowed?: string[] } = {}) {
+  const clock = new FakeClock();
+  const counters = new Counters();
+  const lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
+  const at = (level: string) => (fields: object, message: string) => lines.push({ level, message, fields: fields as Record<string, unknown> });
+  const log: Log = { isLevelEnabled: () => false, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  const ms = new MapServer({
+    clock,
+    counters: new Counters(),
+    sites: [{ name: 's', keys: [{ keyId: 0, key: 'k', algorithm: 'sha256' }], prefixes: (o.allowed ?? ['198.18.0.0/15']).map((p) => ({ prefix: parsePrefix(p), acceptMoreSpecifics: true })) }],
+  });
+  const sent: { to: Endpoint; m: MapRegister; bytes: Buffer }[] = [];
+  const smrs: Endpoint[] = [];
+  const etr = new Etr({
+    clock,
+    counters,
+    log,
+    mapServers: [{ address: MS, port: 4342, key: 'k', keyId: 0, algorithm: 'sha256', proxyReply: false, wantMapNotify: true }],
+    registerIntervalMs: 60_000,
+    recordTtlMinutes: 1440,
+    controlPort: 4342,
+    send: (bytes, to) => {
+      const d = decodeMessage(bytes);
+      assert.ok(!(d instanceof LispDecodeError));
+      if (d.value.type === 'map-request') return void smrs.push(to);
+      assert.equal(d.value.type, 'map-register');
+      const m = d.value as MapRegister;
+      sent.push({ to, m, bytes });
+      if (o.mapServerAnswers === false) return;
+      const r = ms.register(bytes, m, { address: '198.51.100.1', port: 4342 });
+      if (r.ok && r.notify) {
+        const n = decodeMessage(r.notify);
+        assert.ok(!(n instanceof LispDecodeError) && n.value.type === 'map-notify');
+        // Delivered asynchronously, as from the network.
+        queueMicrotask(() => etr.registrar.handleNotify(r.notify!, n.value as never, { address: MS, port: 4342 }));
+      }
+    },
+  });
+  return { clock, counters, etr, ms, sent, smrs, lines };
+}
+
+const entry = (prefix: string, rlocs = ['198.51.100.1']) => databaseEntry(parsePrefix(prefix), rlocs.map((address) => ({ address, priority: 1, weight: 100 })));
+const tick = () => new Promise((r) => setImmediate(r));
+
+test('nothing is registered before start; a large database goes in Map-Registers of at most 548 bytes (IPv4, RFC 9301 section 5)', async () => {
+  const { etr, sent, ms } = setup();
+  for (let i = 0; i < 100; i++) etr.setEntry(entry(`198.18.${i}.0/24`, ['198.51.100.1', '2001:db8::1']));
+  assert.equal(sent.length, 0);
+  etr.start();
+  await tick();
+  assert.ok(sent.length > 1);
+  for (const s of sent) assert.ok(s.bytes.length <= 548, `${s.bytes.length} bytes`);
+  assert.equal(sent.reduce((n, s) => n + s.m.records.length, 0), 100);
+  assert.equal(ms.registrations().length, 100);
+  assert.deepEqual(etr.registrar.status(), [{ mapServer: MS, state: 'registered', refused: [] }]);
+});
+
+test('a Map-Server that never answers: sent once more after 3 s, then reported once at error level with its address', async () => {
+  const { clock, etr, sent, lines, counters } = setup({ mapServerAnswers: false });
+  etr.setEntry(entry('198.18.1.0/24'));
+  etr.start();
+  clock.advance(3000);
+  assert.equal(sent.length, 2);
+  clock.advance(3000);
+  assert.deepEqual(etr.registrar.status(), [{ mapServer: MS, state: 'unacknowledged', refused: [] }]);
+  assert.equal(counters.get('map-register.unacknowledged'), 1);
+  clock.advance(60_000 * 3);
+  const errors = lines.filter((l) => l.level === 'error');
+  assert.equal(errors.length, 1, 'reported once, not at every interval');
+  assert.equal(errors[0]!.fields.mapServer, MS);
+});
+
+test('a prefix the Map-Server refuses is reported; the site\'s other prefixes stay registered', async () => {
+  const { etr, ms, lines } = setup({ allowed: ['198.18.1.0/24'] });
+  etr.setEntry(entry('198.18.1.0/24'));
+  etr.setEntry(entry('198.18.99.0/24'));
+  etr.start();
+  await tick();
+  assert.equal(ms.registrations().length, 1);
+  assert.deepEqual(etr.registrar.status(), [{ mapServer: MS, state: 'partly-refused', refused: ['198.18.99.0/24'] }]);
+  const error = lines.find((l) => l.level === 'error')!;
+  assert.deepEqual([error.fields.mapServer, error.fields.refused], [MS, ['198.18.99.0/24']]);
+});
+
+test('stop withdraws: every record with TTL 0, and the Map-Server drops the registrations', async () => {
+  const { etr, ms, sent } = setup();
+  etr.setEntry(entry('198.18.1.0/24'));
+  etr.setEntry(entry('198.18.2.0/24'));
+  etr.start();
+  await tick();
+  assert.equal(ms.registrations().length, 2);
+  etr.registrar.withdraw();
+  etr.stop();
+  const last = sent.at(-1)!.m;
+  assert.deepEqual([last.wantMapNotify, last.records.map((r) => r.ttl)], [false, [0, 0]]);
+  assert.equal(ms.registrations().length, 0);
+  assert.equal(mapRegister.decode(sent.at(-1)!.bytes).value.records.length, 2);
+});
+
+test('SMRs after a change go only to ITRs answered recently, at most 1,000 remembered and 100 per second', async () => {
+  const { clock, etr, smrs, counters } = setup();
+  etr.setEntry(entry('198.18.1.0/24'));
+  etr.start();
+  const request = (itr: string) =>
+    etr.answer({ type: 'map-request', records: [{ eid: { afi: 'ipv4', address: '198.18.1.9' }, maskLen: 32 }], nonce: 1n, probe: false } as never, '198.51.100.1', itr);
+  for (let i = 0; i < 10_957; i++) request(`203.0.${(i >> 8) & 0xff}.${i & 0xff}`);
+  assert.equal(etr.requesterCount, 1000);
+  etr.setEntry(entry('198.18.1.0/24', ['198.51.100.2']));
+  assert.equal(smrs.length, 100);
+  assert.equal(counters.get('smr.rate-limited'), 900);
+  clock.advance(61_000);
+  etr.setEntry(entry('198.18.1.0/24', ['198.51.100.3']));
+  assert.equal(smrs.length, 100, 'requesters are forgotten after 60 s');
+});
+
+test('a Map-Server given a prefix more specific than a database entry gets that prefix with the entry\'s locators', async () => {
+  const { etr, ms, sent } = setup();
+  etr.setMapServers([{ address: MS, port: 4342, key: 'k', keyId: 0, algorithm: 'sha256', proxyReply: false, wantMapNotify: true, prefixes: [parsePrefix('198.18.1.0/24'), parsePrefix('198.19.0.0/24')] }]);
+  etr.setEntry(entry('198.18.0.0/16', ['198.51.100.7']));
+  etr.start();
+  await tick();
+  assert.deepEqual(sent.flatMap((s) => s.m.records.map((r) => r.maskLen)), [24]);
+  assert.deepEqual(ms.registrations().map((r) => r.prefix.len), [24]);
+});
