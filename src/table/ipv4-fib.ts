@@ -63,6 +63,10 @@ const chunkVal: unknown[] = new Array<unknown>(32).fill(undefined);
 const chunkMark = new Uint8Array(32);
 const leafVal: unknown[] = new Array<unknown>(256).fill(undefined);
 const leafMark = new Uint8Array(256);
+/** That leaf encoded (encodeLeaf): its runs and its run bitmap. */
+const runVal: unknown[] = new Array<unknown>(256).fill(undefined);
+const runMark = new Uint8Array(256);
+const runWords = new Int32Array(8);
 /** A copy of the block of a node being given a new layout, to take its leaves from. */
 const blockVal: unknown[] = new Array<unknown>(MAX_BLOCK).fill(undefined);
 const blockMark = new Uint8Array(MAX_BLOCK);
@@ -394,10 +398,13 @@ export class Ipv4Fib<V> {
     const marks = this.runs.marks;
     const p = this.leafRecord(c);
     let run = this.was.o + 1 + (vals[p] as number);
-    for (let b = 0; b < 256; b++) {
-      run += ((vals[p + 1 + (b >>> 5)] as number) >>> (b & 31)) & 1;
-      leafVal[b] = vals[run];
-      leafMark[b] = marks[run]!;
+    for (let w = 0, b = 0; w < 8; w++) {
+      const word = vals[p + 1 + w] as number;
+      for (let i = 0; i < 32; i++, b++) {
+        run += (word >>> i) & 1;
+        leafVal[b] = vals[run];
+        leafMark[b] = marks[run]!;
+      }
     }
   }
 
@@ -412,10 +419,10 @@ export class Ipv4Fib<V> {
     const cm = chunkMark;
     let leafCount = 0;
     if (this.leaf >= 0) {
-      leafCount = leafRunCount();
+      leafCount = encodeLeaf();
       if (leafCount === 1) {
-        cv[this.leaf] = leafVal[0];
-        cm[this.leaf] = leafMark[0]!;
+        cv[this.leaf] = runVal[0];
+        cm[this.leaf] = runMark[0]!;
         this.children &= ~(1 << this.leaf);
         this.leaf = -1;
       }
@@ -521,21 +528,23 @@ export class Ipv4Fib<V> {
   /** Writes the loaded leaf: its record at p, its runs from `run` on, in the block at start; returns the offset after its runs. */
   private writeLeaf(p: number, run: number, start: number): number {
     const vals = this.runs.vals;
-    const marks = this.runs.marks;
-    marks.fill(NOT_RUN, p, p + LEAF);
-    for (let w = 1; w < LEAF; w++) vals[p + w] = 0;
+    this.runs.marks.fill(NOT_RUN, p, p + LEAF);
     vals[p] = run - 1 - start;
-    for (let b = 0; b < 256; b++) {
-      if (b !== 0 && leafVal[b] === leafVal[b - 1] && leafMark[b] === leafMark[b - 1]) continue;
-      vals[p + 1 + (b >>> 5)] = (vals[p + 1 + (b >>> 5)] as number) | (1 << (b & 31));
-      vals[run] = leafVal[b];
-      marks[run++] = leafMark[b]!;
+    // Runs before words 1..3, and 4..7, a byte each.
+    let low = 0;
+    let high = 0;
+    for (let w = 0, n = 0; w < 8; w++) {
+      vals[p + 1 + w] = runWords[w];
+      if (w >= 4) high |= n << ((w & 3) << 3);
+      else low |= n << (w << 3);
+      n += popcount(runWords[w]!);
     }
-    for (let w = 1, before = 0; w < 8; w++) {
-      before += popcount(vals[p + w] as number);
-      vals[p + 9 + (w >>> 2)] = (vals[p + 9 + (w >>> 2)] as number) | (before << ((w & 3) << 3));
-    }
-    return run;
+    vals[p + 9] = low;
+    vals[p + 10] = high;
+    const count = leafRuns(vals, p);
+    for (let i = 0; i < count; i++) vals[run + i] = runVal[i];
+    this.runs.marks.set(runMark.subarray(0, count), run);
+    return run + count;
   }
 
   /**
@@ -694,10 +703,19 @@ function leavesEnd(vals: unknown[], o: number, n: number): number {
   return (vals[last] as number) + 1 + leafRuns(vals, last);
 }
 
-/** Runs of the loaded leaf. */
-function leafRunCount(): number {
-  let n = 1;
-  for (let b = 1; b < 256; b++) if (leafVal[b] !== leafVal[b - 1] || leafMark[b] !== leafMark[b - 1]) n++;
+/** Encodes the loaded leaf into runVal, runMark and runWords; returns its number of runs. */
+function encodeLeaf(): number {
+  let n = 0;
+  for (let w = 0, b = 0; w < 8; w++) {
+    let word = 0;
+    for (let i = 0; i < 32; i++, b++) {
+      if (b !== 0 && leafVal[b] === leafVal[b - 1] && leafMark[b] === leafMark[b - 1]) continue;
+      word |= 1 << i;
+      runVal[n] = leafVal[b];
+      runMark[n++] = leafMark[b]!;
+    }
+    runWords[w] = word;
+  }
   return n;
 }
 

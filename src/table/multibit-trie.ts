@@ -586,7 +586,8 @@ export class MultibitTrie<V> {
    */
   private compact(): void {
     const from = this.pool.data as number[];
-    this.pool = new BlockPool(MAX_BLOCK, this.pool.used - this.pool.unused);
+    // With room to grow (as the pool grows), or the next new block would copy it all again.
+    this.pool = new BlockPool(MAX_BLOCK, Math.ceil((this.pool.used - this.pool.unused) * 1.25));
     this.data = this.pool.data;
     this.data[0] = NONE;
     // The region of ref at depth starts with the bits of slot (while depth <= dpBits).
