@@ -18,16 +18,30 @@
  * `nodes` for the nodes at depth `bits` (4, 9, 14 or 19 as the table grows), and in a record of the
  * integer pool for the others. A node with children has after its runs its child bitmap, then:
  *   at depths 4..14: the offset of its children's records (in chunk order, in one block);
- *   at depth 19: its children inline, as leaves covering the 256 addresses of a /24, each a record
- *   [offset of its runs from the block's start - 1, 8 run bitmap words, runs before each word (one
- *   byte per word, 4 per element)], then the runs of the leaves, in chunk order, with gaps (of
- *   undefined values marked NOT_RUN) where a leaf shrank,
+ *   at depth 19: its children inline, as leaves covering the 256 addresses of a /24: records and
+ *   runs (fib-leaf.ts),
  * so that a lookup under a prefix longer than /24 finds its leaf next to the run it has just read.
  *
  * A change to a leaf decodes and encodes that leaf only, in place while its node's block has room
  * (blocks above EXACT_BLOCK elements have some to spare: fib-pools.ts), so that a /19 full of /32s
  * is not copied on every change.
  */
+import {
+  copyLeaf,
+  dropBlock,
+  encodeLeaf,
+  firstRun,
+  LEAF as LEAF_ELEMENTS,
+  leafRuns,
+  leavesEnd,
+  loadLeaf,
+  newLeaf,
+  NOT_RUN,
+  paintLeaf,
+  placeLeaf,
+  saveBlock,
+  writeLeaf,
+} from './fib-leaf.js';
 import { IntPool, RunPool } from './fib-pools.js';
 
 // Lookups use these constants and helpers: they stay in this module, because a tsx (esbuild, CommonJS)
@@ -35,13 +49,11 @@ import { IntPool, RunPool } from './fib-pools.js';
 const STRIDE = 5;
 /** Depth of the nodes whose children are leaves. */
 const LAST = 19;
-/** Elements of a child record, and of a leaf record. */
+/** Elements of a child record, and of a leaf record (read once here, for lookups). */
 const NODE = 2;
-const LEAF = 11;
-/** The run of a chunk that has a child (a lookup that finds it goes on below). */
+const LEAF = LEAF_ELEMENTS;
+/** The run of a chunk that has a child (a lookup that finds it goes on below); its mark is NOT_RUN. */
 const CHILD: unique symbol = Symbol('child');
-/** The mark of CHILD runs and of the block elements that are not runs. */
-const NOT_RUN = 255;
 /** Blocks up to this size take exactly their size in the run pool; larger ones a little more, to change in place. */
 const EXACT_BLOCK = 128;
 /** The largest block: the runs and child bitmap of a node at depth 19 and 32 leaves of 256 runs. */
@@ -57,19 +69,10 @@ const TOP_BITS = [4, 9, 14, 19];
 const GROW_ABOVE = [128, 4096, 131072, Infinity];
 const SHRINK_BELOW = [0, 64, 2048, 65536];
 
-// What a change works on, shared by all instances: the runs of the chunks of a node, the runs of
-// the addresses of one of its leaves; the nodes passed, as (node, chunk) pairs.
+// What a change works on, shared by all instances (with the leaf in fib-leaf.ts): the runs of the
+// chunks of a node; the nodes passed, as (node, chunk) pairs.
 const chunkVal: unknown[] = new Array<unknown>(32).fill(undefined);
 const chunkMark = new Uint8Array(32);
-const leafVal: unknown[] = new Array<unknown>(256).fill(undefined);
-const leafMark = new Uint8Array(256);
-/** That leaf encoded (encodeLeaf): its runs and its run bitmap. */
-const runVal: unknown[] = new Array<unknown>(256).fill(undefined);
-const runMark = new Uint8Array(256);
-const runWords = new Int32Array(8);
-/** A copy of the block of a node being given a new layout, to take its leaves from. */
-const blockVal: unknown[] = new Array<unknown>(MAX_BLOCK).fill(undefined);
-const blockMark = new Uint8Array(MAX_BLOCK);
 const path = new Int32Array(8);
 
 /** A structure being rebuilt from. */
@@ -93,7 +96,7 @@ export class Ipv4Fib<V> {
   private recs: Int32Array = new Int32Array(0);
   /**
    * The node being changed (besides chunkVal and the other shared arrays): its child bitmap and
-   * children's list, the chunk whose leaf is in leafVal (-1 if none), and its block as decoded
+   * children's list, the chunk whose leaf is loaded (-1 if none), and its block as decoded
    * (offset - 1, run bitmap, child bitmap, children's list, elements), which holds its other leaves.
    */
   private children = 0;
@@ -223,12 +226,7 @@ export class Ipv4Fib<V> {
       // A prefix longer than /24, in the leaf of chunk c of a node at depth 19.
       if (((this.children >>> c) & 1) === 0 && !adding) return;
       this.loadLeaf(c);
-      for (let b = addr & 255; b < (addr & 255) + (1 << (32 - len)); b++) {
-        if (leafMark[b]! >= from && leafMark[b]! <= to) {
-          leafVal[b] = value;
-          leafMark[b] = mark;
-        }
-      }
+      paintLeaf(addr & 255, 1 << (32 - len), value, mark, from, to);
     }
     this.encode(h, depth);
     if (adding) return;
@@ -385,26 +383,13 @@ export class Ipv4Fib<V> {
     return was.o + 2 + popcount(was.bitmap) + LEAF * popcount(was.children & ((1 << c) - 1));
   }
 
-  /** Loads into leafVal the leaf of chunk c of the decoded node, or a new leaf of the chunk's run if it has none. */
+  /** Loads the leaf of chunk c of the decoded node, or a new leaf of the chunk's run if it has none. */
   private loadLeaf(c: number): void {
     this.leaf = c;
-    if (((this.was.children >>> c) & 1) === 0) {
-      leafVal.fill(chunkVal[c]);
-      leafMark.fill(chunkMark[c]!);
+    if (((this.was.children >>> c) & 1) !== 0) loadLeaf(this.runs, this.was.o + 1, this.leafRecord(c));
+    else {
+      newLeaf(chunkVal[c], chunkMark[c]!);
       this.children |= 1 << c;
-      return;
-    }
-    const vals = this.runs.vals;
-    const marks = this.runs.marks;
-    const p = this.leafRecord(c);
-    let run = this.was.o + 1 + (vals[p] as number);
-    for (let w = 0, b = 0; w < 8; w++) {
-      const word = vals[p + 1 + w] as number;
-      for (let i = 0; i < 32; i++, b++) {
-        run += (word >>> i) & 1;
-        leafVal[b] = vals[run];
-        leafMark[b] = marks[run]!;
-      }
     }
   }
 
@@ -421,8 +406,7 @@ export class Ipv4Fib<V> {
     if (this.leaf >= 0) {
       leafCount = encodeLeaf();
       if (leafCount === 1) {
-        cv[this.leaf] = runVal[0];
-        cm[this.leaf] = runMark[0]!;
+        [cv[this.leaf], cm[this.leaf]] = firstRun();
         this.children &= ~(1 << this.leaf);
         this.leaf = -1;
       }
@@ -438,7 +422,8 @@ export class Ipv4Fib<V> {
     const was = this.was;
     const runs = this.runs;
     const same = bitmap === was.bitmap && this.children === was.children && this.list === was.list;
-    if (same && (this.leaf < 0 || this.rewriteLeaf(leafCount))) {
+    const records = was.o + 2 + popcount(was.bitmap) + LEAF * popcount(was.children);
+    if (same && (this.leaf < 0 || placeLeaf(runs, was.o + 1, was.size, records, this.leafRecord(this.leaf), leafCount))) {
       for (let c = 0, k = was.o + 1; c < 32; c++) {
         if (((bitmap >>> c) & 1) === 0) continue;
         runs.vals[k] = cv[c];
@@ -455,8 +440,7 @@ export class Ipv4Fib<V> {
       }
     }
     // The old block, copied aside, and freed first: a block of the same capacity is that one again.
-    for (let i = 0; i < was.size; i++) blockVal[i] = runs.vals[was.o + 1 + i];
-    blockMark.set(runs.marks.subarray(was.o + 1, was.o + 1 + was.size));
+    saveBlock(runs, was.o + 1, was.size);
     runs.free(was.o + 1, was.size);
     const start = runs.alloc(size);
     const vals = runs.vals;
@@ -477,90 +461,15 @@ export class Ipv4Fib<V> {
         let run = k + LEAF * popcount(this.children);
         for (let c = 0; c < 32; c++) {
           if (((this.children >>> c) & 1) === 0) continue;
-          run = c === this.leaf ? this.writeLeaf(k, run, start) : this.copyLeaf(this.leafRecord(c) - was.o - 1, k, run, start);
+          run = c === this.leaf ? writeLeaf(runs, k, run, start) : copyLeaf(runs, this.leafRecord(c) - was.o - 1, k, run, start);
           k += LEAF;
         }
       }
     }
-    blockVal.fill(undefined, 0, was.size);
+    dropBlock(was.size);
     const entry = this.entry(h);
     entry[this.at(h)] = start - 1;
     entry[this.at(h) + 1] = bitmap;
-  }
-
-  /**
-   * Writes the loaded leaf, of count runs, over its old runs in the decoded block if the block has
-   * room: a leaf that shrinks leaves a gap after it; one that grows takes the room after it, moving
-   * the leaves that follow to the right up to a gap large enough, or into the block's capacity.
-   * Returns whether it did.
-   */
-  private rewriteLeaf(count: number): boolean {
-    const runs = this.runs;
-    const vals = runs.vals;
-    const was = this.was;
-    const start = was.o + 1;
-    const p = this.leafRecord(this.leaf);
-    const first = start + 1 + (vals[p] as number);
-    const records = start + 1 + popcount(was.bitmap) + LEAF * popcount(was.children);
-    // The leaves to move, at records p + LEAF up to q, and where the last one moved ends.
-    let end = first + count;
-    let q = p + LEAF;
-    for (; q < records && start + 1 + (vals[q] as number) < end; q += LEAF) end += leafRuns(vals, q);
-    const next = q < records ? start + 1 + (vals[q] as number) : start + was.size;
-    if (runs.capacity(q < records ? was.size : end - start) !== runs.capacity(was.size)) return false;
-    const marks = runs.marks;
-    for (let r = q - LEAF, to = end; r > p; r -= LEAF) {
-      const n = leafRuns(vals, r);
-      const from = start + 1 + (vals[r] as number);
-      to -= n;
-      for (let i = n - 1; i >= 0; i--) vals[to + i] = vals[from + i];
-      marks.copyWithin(to, from, from + n);
-      vals[r] = to - 1 - start;
-    }
-    for (let i = end; i < next; i++) {
-      vals[i] = undefined;
-      marks[i] = NOT_RUN;
-    }
-    this.writeLeaf(p, first, start);
-    return true;
-  }
-
-  /** Writes the loaded leaf: its record at p, its runs from `run` on, in the block at start; returns the offset after its runs. */
-  private writeLeaf(p: number, run: number, start: number): number {
-    const vals = this.runs.vals;
-    this.runs.marks.fill(NOT_RUN, p, p + LEAF);
-    vals[p] = run - 1 - start;
-    // Runs before words 1..3, and 4..7, a byte each.
-    let low = 0;
-    let high = 0;
-    for (let w = 0, n = 0; w < 8; w++) {
-      vals[p + 1 + w] = runWords[w];
-      if (w >= 4) high |= n << ((w & 3) << 3);
-      else low |= n << (w << 3);
-      n += popcount(runWords[w]!);
-    }
-    vals[p + 9] = low;
-    vals[p + 10] = high;
-    const count = leafRuns(vals, p);
-    for (let i = 0; i < count; i++) vals[run + i] = runVal[i];
-    this.runs.marks.set(runMark.subarray(0, count), run);
-    return run + count;
-  }
-
-  /**
-   * Copies the leaf whose record is at p in the copy of the decoded block (blockVal): its record to
-   * q, its runs from `run` on, in the block at start; returns the offset after its runs.
-   */
-  private copyLeaf(p: number, q: number, run: number, start: number): number {
-    const vals = this.runs.vals;
-    const n = leafRuns(blockVal, p);
-    const first = 1 + (blockVal[p] as number);
-    this.runs.marks.fill(NOT_RUN, q, q + LEAF);
-    vals[q] = run - 1 - start;
-    for (let w = 1; w < LEAF; w++) vals[q + w] = blockVal[p + w];
-    for (let i = 0; i < n; i++) vals[run + i] = blockVal[first + i];
-    this.runs.marks.set(blockMark.subarray(first, first + n), run);
-    return run + n;
   }
 
   /**
@@ -690,33 +599,6 @@ export class Ipv4Fib<V> {
 function hasChildRun(marks: Uint8Array, o: number, n: number): boolean {
   for (let k = o + 1; k <= o + n; k++) if (marks[k] === NOT_RUN) return true;
   return false;
-}
-
-/** Runs of the leaf whose record is at p: those before its last bitmap word, and those in it. */
-function leafRuns(vals: unknown[], p: number): number {
-  return ((vals[p + 10] as number) >>> 24) + popcount(vals[p + 8] as number);
-}
-
-/** Elements of the block at o + 1 of a node at depth 19 with n runs and leaves, up to the end of its last leaf's runs. */
-function leavesEnd(vals: unknown[], o: number, n: number): number {
-  const last = o + 2 + n + LEAF * (popcount(vals[o + 1 + n] as number) - 1);
-  return (vals[last] as number) + 1 + leafRuns(vals, last);
-}
-
-/** Encodes the loaded leaf into runVal, runMark and runWords; returns its number of runs. */
-function encodeLeaf(): number {
-  let n = 0;
-  for (let w = 0, b = 0; w < 8; w++) {
-    let word = 0;
-    for (let i = 0; i < 32; i++, b++) {
-      if (b !== 0 && leafVal[b] === leafVal[b - 1] && leafMark[b] === leafMark[b - 1]) continue;
-      word |= 1 << i;
-      runVal[n] = leafVal[b];
-      runMark[n++] = leafMark[b]!;
-    }
-    runWords[w] = word;
-  }
-  return n;
 }
 
 /** Ipv4Fib.blockSize for a structure being rebuilt from. */
