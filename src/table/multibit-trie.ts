@@ -61,6 +61,12 @@ class Draft<V> {
 /** A region holding at most this many prefixes below the dp is a tail, not a node. */
 const TAIL_MAX = 3;
 const MAX_BLOCK = HEAD + 2 + 64 + 4 + 62 + 2 * 64;
+/**
+ * The pool is compacted once an eighth of it is free blocks, and more than this many of the largest:
+ * a node that gains its 64 children one at a time leaves a block of each size behind, which the next
+ * node to grow takes again (dense /32s keep about 9,500 elements in such blocks).
+ */
+const FREE_BLOCKS = 64;
 /** dp sizes, with the prefix counts above which the next larger one is used, or below which the smaller. */
 const DP_BITS = [6, 12, 18];
 const GROW_ABOVE = [2048, 65536, Infinity];
@@ -575,15 +581,12 @@ export class MultibitTrie<V> {
     else {
       if (len <= this.dpBits) this.refreshDp(key, len);
       else this.refreshDpRef(key);
-      if (this.pool.unused > 1024 && this.pool.unused * 8 > this.pool.used) this.compact();
+      if (this.pool.unused > FREE_BLOCKS * MAX_BLOCK && this.pool.unused * 8 > this.pool.used) this.compact();
     }
     this.data = this.pool.data;
   }
 
-  /**
-   * Copies the live blocks into a new pool, depth first (once an eighth of the pool is free blocks),
-   * and moves the dp's node offsets with them.
-   */
+  /** Copies the live blocks into a new pool, depth first, and moves the dp's node offsets with them. */
   private compact(): void {
     const from = this.pool.data as number[];
     // With room to grow (as the pool grows), or the next new block would copy it all again.
