@@ -110,8 +110,8 @@ function line(op: string, count: number, ours: number[], map: number[], oursMax:
   const o = median(ours);
   const m = median(map);
   return (
-    `  ${op.padEnd(6)} ${fmt(count / o / 1000)} M/s (${fmt((o * 1000) / count)} us, max ${fmt(oursMax)} ms)` +
-    `   ${base.padEnd(10)} ${fmt(count / m / 1000)} M/s (max ${fmt(mapMax)} ms)   ratio ${fmt(m / o)}`
+    `  ${op.padEnd(6)} ${fmt(count / o / 1000, 3)} M/s (${fmt((o * 1000) / count)} us, max ${fmt(oursMax)} ms)` +
+    `   ${base.padEnd(10)} ${fmt(count / m / 1000)} M/s (max ${fmt(mapMax)} ms)   ratio ${fmt(m / o, 3)}`
   );
 }
 
