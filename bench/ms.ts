@@ -1,4 +1,4 @@
-// bench/ms: a Loci Map-Server (a `loci run` daemon on 127.0.0.90 with its Map-Server workers)
+// bench/ms: a Loci Map-Server (a `loci run` daemon on 127.0.90.90 with its Map-Server workers)
 // under load from a separate load-generator process: Map-Registers of 1000 simulated sites signed
 // with HMAC-SHA-1, then with HMAC-SHA-256, then ECM Map-Requests answered by proxy reply.
 //
@@ -28,8 +28,8 @@ import {
 } from '../src/packet/index.js';
 
 const SITES = 1000;
-const MS = '127.0.0.90';
-const BASELINE = '127.0.0.91';
+const MS = '127.0.90.90';
+const BASELINE = '127.0.90.91';
 const REPLY_SINK_PORT = 40_000;
 const SOURCE_SOCKETS = 64;
 const arg = (name: string, otherwise: number) => {
@@ -90,8 +90,8 @@ function registers(algorithmId: 1 | 2): string[] {
 function mapRequests(): string[] {
   return Array.from({ length: SITES }, (_, i) => {
     const eid = sitePrefix(i).replace(/\d+$/, (x) => String(Number(x) + 5));
-    const request = mapRequestFor({ eid: ipAddress(eid), maskLen: 32, itrRlocs: ['127.0.0.1'], nonce: BigInt(i + 1) });
-    return encodeMessage(encapsulate(request, { src: '127.0.0.1', dst: eid, sport: REPLY_SINK_PORT })).toString('hex');
+    const request = mapRequestFor({ eid: ipAddress(eid), maskLen: 32, itrRlocs: ['127.0.90.1'], nonce: BigInt(i + 1) });
+    return encodeMessage(encapsulate(request, { src: '127.0.90.1', dst: eid, sport: REPLY_SINK_PORT })).toString('hex');
   });
 }
 
@@ -171,7 +171,7 @@ async function main(): Promise<void> {
     const before = await api.counters();
     const threads0 = threadTicks(pid);
     const cpu0 = cpuTicks(pid);
-    const replySink = replies ? child(['sink', '127.0.0.1', String(REPLY_SINK_PORT), String(seconds)]) : undefined;
+    const replySink = replies ? child(['sink', '127.0.90.1', String(REPLY_SINK_PORT), String(seconds)]) : undefined;
     await replySink?.ready;
     const load = await blast(file, MS).done;
     await new Promise((r) => setTimeout(r, 300));

@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { runDecode, type DecodeOptions } from '../../../src/cli/decode.js';
 import { captureFiles, capturesDir } from '../../helpers/vectors.js';
+import { LOCI_BIN } from '../../helpers/loci.js';
 
 const defaults: DecodeOptions = { port: [4343], controlPort: [], data: false, hex: false, json: false, verify: true };
 
@@ -72,7 +72,7 @@ test('decode takes one hex-encoded message, with spaces or colons', () => {
 });
 
 test('the loci binary decodes, verifies and explains bad input', () => {
-  const bin = fileURLToPath(new URL('../../../bin/loci.js', import.meta.url));
+  const bin = LOCI_BIN;
   const ok = spawnSync(process.execPath, [bin, 'decode', '--verify', join(capturesDir, 'lispproject-map_registers.pcap')], { encoding: 'utf8' });
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /2 LISP packets, 2 decoded and re-encoded exactly, 0 with problems/);
