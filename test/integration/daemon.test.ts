@@ -45,11 +45,11 @@ function daemon(config: string): { child: ChildProcess; stderr: () => string } {
   return { child, stderr: () => err };
 }
 
-async function ligAnswers(eid: string, timeoutMs = 10_000): Promise<string> {
+async function ligAnswers(eid: string, timeoutMs = 30_000): Promise<string> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const lines: string[] = [];
-    const code = await runLig(eid, { mapResolver: '127.0.2.20', port: 4342, count: 1, timeout: 1, source: '127.0.2.1', instanceId: 0, json: false }, (l) => lines.push(l));
+    const code = await runLig(eid, { mapResolver: '127.0.2.20', port: 4342, count: 1, timeout: 3, source: '127.0.2.1', instanceId: 0, json: false }, (l) => lines.push(l));
     const out = lines.join('\n');
     if (code === 0 && !out.includes('Negative cache entry')) return out;
     if (Date.now() > end) assert.fail(`no positive answer for ${eid}: ${out}`);

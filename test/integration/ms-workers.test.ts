@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { runLig } from '../../src/cli/lig.js';
 import { LociClient } from '../../src/client/client.js';
-import { SystemClock } from '../../src/core/clock.js';
+import { FakeClock, SystemClock, type Clock } from '../../src/core/clock.js';
 import { LispNode } from '../../src/core/node.js';
 import { mappingRecord } from '../../src/core/replies.js';
 import { databaseEntry } from '../../src/core/roles/etr.js';
@@ -28,17 +28,17 @@ const clock = new SystemClock();
 
 async function lig(eid: string, mapResolver: string): Promise<string> {
   const lines: string[] = [];
-  await runLig(eid, { mapResolver, port: 4342, count: 2, timeout: 1, source: '127.0.5.1', instanceId: 0, json: false }, (l) => lines.push(l));
+  await runLig(eid, { mapResolver, port: 4342, count: 2, timeout: 5, source: '127.0.5.1', instanceId: 0, json: false }, (l) => lines.push(l));
   return lines.join('\n');
 }
 
-const etrNode = (name: string, address: string, prefix: string, ms: string, o: { key: string; keyId: number; algorithm: 'sha1' | 'sha256'; proxyReply: boolean }) =>
+const etrNode = (name: string, address: string, prefix: string, ms: string, o: { key: string; keyId: number; algorithm: 'sha1' | 'sha256'; proxyReply: boolean }, on: Clock = clock) =>
   new LispNode({
     name,
     roles: ['etr'],
     listen: [address],
     network: udpNetwork,
-    clock,
+    clock: on,
     registerIntervalMs: 200,
     mapServers: [{ address: ms, port: 4342, wantMapNotify: true, ...o }],
     database: [databaseEntry(parsePrefix(prefix), [{ address, priority: 1, weight: 100 }])],
@@ -173,18 +173,21 @@ test("with workers: a changed registration (a new locator) reaches the workers' 
 });
 
 test('with workers: refreshes in the workers keep a registration alive; it expires when the ETR stops, and the workers forget it', async (t) => {
+  // Time is a fake clock shared by the Map-Server and the ETR, moved by the test: each refresh is
+  // taken in before time moves on, so how loaded the machine is changes nothing.
+  const fake = new FakeClock(1000, Date.UTC(2030, 0, 1));
   const workers = await MsWorkers.start({ count: 2, listen: ['127.0.5.58'], port: 4342, answerMapRequests: true, fastPath: true });
   const ms = new LispNode({
     name: 'ms-expiry',
     roles: ['ms', 'mr'],
     listen: ['127.0.5.58'],
     network: workers.network(udpNetwork),
-    clock,
+    clock: fake,
     registrationTimeoutMs: 1200,
     sites: [{ name: 'e', keys: [{ keyId: 0, key: 'e-secret', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.5.0/24'), acceptMoreSpecifics: false }] }],
   });
   workers.attach(ms);
-  const etr = etrNode('e', '127.0.5.59', '198.18.5.0/24', '127.0.5.58', { key: 'e-secret', keyId: 0, algorithm: 'sha256', proxyReply: true });
+  const etr = etrNode('e', '127.0.5.59', '198.18.5.0/24', '127.0.5.58', { key: 'e-secret', keyId: 0, algorithm: 'sha256', proxyReply: true }, fake);
   t.after(async () => {
     await etr.stop();
     await ms.stop();
@@ -193,14 +196,23 @@ test('with workers: refreshes in the workers keep a registration alive; it expir
   await ms.start();
   await etr.start();
 
-  // Ten registrations at 200 ms span twice the 1.2 s lifetime; all but the first are refreshes in a worker.
-  await until(() => ms.counters.get('map-register.accepted') >= 10, { what: 'ten registrations', timeoutMs: 10_000 });
+  // When the Map-Server holds the ETR's registration of the prefix refreshed at the clock's now.
+  const expiresAt = () => ms.ms!.registrations()[0]?.etrs.values().next().value?.expiresAt;
+  // Ten registrations 200 ms apart span 2 s, past the 1.2 s lifetime; all but the first are refreshes in a worker.
+  for (let i = 1; i <= 10; i++) {
+    await until(() => ms.counters.get('map-register.accepted') >= i && expiresAt() === fake.now() + 1200, { what: `registration ${i} taken in at ${fake.now()} ms`, timeoutMs: 10_000 });
+    if (i < 10) fake.advance(200);
+  }
   assert.equal(ms.counters.get('registration.expired'), 0);
-  assert.ok(workerHandled(ms.counters.snapshot()) >= 8);
+  assert.ok(workerHandled(ms.counters.snapshot()) >= 8, `refreshes handled in the workers: ${workerHandled(ms.counters.snapshot())}`);
   assert.match(await lig('198.18.5.1', '127.0.5.58'), /198\.18\.5\.0\/24, via map-reply, record ttl: 1440, not auth/);
 
   await etr.stop();
-  await until(() => ms.counters.get('registration.expired') === 1 && ms.ms!.registrations().length === 0, { what: 'the registration to expire' });
+  fake.advance(1199);
+  assert.equal(ms.counters.get('registration.expired'), 0, 'alive until its lifetime is over');
+  fake.advance(1);
+  assert.equal(ms.counters.get('registration.expired'), 1);
+  assert.equal(ms.ms!.registrations().length, 0);
   await until(async () => /198\.18\.5\.0\/24, via map-reply, record ttl: 1, not auth, not mobile\n {2}Negative cache entry/.test(await lig('198.18.5.1', '127.0.5.58')), {
     what: 'a negative reply once the workers dropped the prefix',
   });
