@@ -70,6 +70,14 @@ test('the API reads and changes a running node; loci map and loci status use it'
   assert.match((await loci('map', 'get', '198.18.200.1', '--socket', sock)).stdout, /^198\.18\.200\.0\/24 {2}\[map-cache, active \(static\), never expires\]\n {2}203\.0\.113\.9 +up +3\/40\n/);
   assert.equal((await loci('map', 'delete', '198.18.200.0/24', '--socket', sock)).stdout, 'deleted 198.18.200.0/24\n');
   await assert.rejects(loci('map', 'delete', '198.18.200.0/24', '--socket', sock), (e: { code: number; stderr: string }) => e.code === 2 && /ERR_LISP_NOT_FOUND: no map-cache entry for 198\.18\.200\.0\/24/.test(e.stderr));
+  // map add --database from the command line: the node's own EID-prefix, registered at once.
+  assert.match((await loci('map', 'add', '198.18.10.0/24', '--database', '--rloc', '127.0.3.40,4,60', '--socket', sock)).stdout, /^added 198\.18\.10\.0\/24/);
+  await until(async () => (await m.registrations()).some((r) => r.eidPrefix === '198.18.10.0/24'), { what: 'the registration of the database entry added by loci map add --database' });
+  assert.deepEqual((await m.lookup('198.18.10.7')).map((v) => [v.source, v.eidPrefix, v.locators.map((l) => [l.address, l.priority, l.weight])]), [['registration', '198.18.10.0/24', [['127.0.3.40', 4, 60]]]]);
+  assert.deepEqual((await x.mapCache()).map((e) => e.eidPrefix), [], 'a database entry, not a map-cache entry');
+  assert.equal((await x.status()).database, 3);
+  assert.match((await loci('map', 'delete', '198.18.10.0/24', '--database', '--socket', sock)).stdout, /^deleted 198\.18\.10\.0\/24/);
+  assert.equal((await x.status()).database, 2, 'the configured entry and the one added through the API remain');
   const status = JSON.parse((await loci('status', '--socket', sock, '--json')).stdout) as { name: string; counters: Record<string, number> };
   assert.equal(status.name, 'api-xtr');
   assert.ok(status.counters['map-register.sent']! >= 2);
