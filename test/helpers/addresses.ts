@@ -14,6 +14,7 @@ export const LOOPBACK_BLOCKS: Readonly<Record<string, string>> = {
   'test/integration/tshark-capture.test.ts': '127.0.6.0/24',
   'test/unit/cli/lig.test.ts': '127.0.7.0/24',
   'test/unit/io/network.test.ts': '127.0.8.0/24',
+  'test/integration/ms-workers-limits.test.ts': '127.0.9.0/24',
   'bench/ms.ts': '127.0.90.0/24',
   // Ephemeral ports on 127.0.0.1 only (senders of bench/ms, which runs alone).
   'bench/ms-load.ts': '127.0.0.1/32',
