@@ -130,6 +130,75 @@ describe('data plane between two LISP sites', () => {
     assert.equal(locator?.state, 'down', 'the cut locator is marked down');
   });
 
+  it('routes and rules: the xTR adds its rules and table at start and removes exactly them at stop', PER_TEST, async (t) => {
+    if (!requireRoot(t)) return;
+    const lab = await Lab.create('dp-routes');
+    const dir = mkdtempSync(join(tmpdir(), 'loci-dp-'));
+    t.after(async () => {
+      await lab.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const topo = await buildDemoTopology(lab, { ipv6: true });
+    const state = async () => {
+      const out: string[] = [];
+      for (const argv of [['-4', 'rule', 'show'], ['-6', 'rule', 'show'], ['-4', 'route', 'show', 'table', 'all'], ['-6', 'route', 'show', 'table', 'all']]) {
+        out.push(`## ip ${argv.join(' ')}`, (await lab.exec(topo.xtrA.ns, ['ip', ...argv])).stdout.trim());
+      }
+      return out.join('\n');
+    };
+    const before = await state();
+    await startNodes(lab, topo, demoConfigs(topo, { dir, outer: 'ipv4', logLevel: 'warn' }), dir);
+    const running = await state();
+    // Router mode, table 4341, priorities 4340 and 4341 (docs/dataplane.md, "Routes and rules").
+    assert.match(running, /^4340:\s+from all to 198\.18\.1\.0\/24 lookup main/m);
+    assert.match(running, /^4341:\s+from 198\.18\.1\.0\/24 lookup 4341/m);
+    assert.match(running, /^default dev loci0 table 4341/m);
+    assert.notEqual(running, before);
+    // Stop xtr-a's daemon (SIGTERM, as at shutdown) and nothing else.
+    const nsPids = async () => (await lab.exec(topo.xtrA.ns, ['sh', '-c', 'ip netns pids "$(ip netns identify $$)"'])).stdout.split(/\s+/).filter(Boolean).map(Number);
+    const daemons = (await Promise.all(lab.pids.map(async (pid) => ((await nsPids()).includes(pid) ? [pid] : [])))).flat();
+    assert.equal(daemons.length, 1, `one daemon in xtr-a's namespace: ${daemons.join(' ')}`);
+    process.kill(daemons[0]!, 'SIGTERM');
+    await until(() => !lab.pids.includes(daemons[0]!), { what: "xtr-a's daemon to exit", timeoutMs: 15_000 });
+    assert.equal(await state(), before, 'the rules and routes are exactly those before it started');
+  });
+
+  it('encapsulated packets leave from four sockets per family: the outer source port is constant per flow and set by its flow hash', PER_TEST, async (t) => {
+    if (!requireRoot(t) || !requireTool(t, 'tshark')) return;
+    const s = await sites(t, { outer: 'ipv4' });
+    assert.equal((await ping(s, s.t.hostA.ns, s.t.hostB.lan.v4)).code, 0);
+    // Two flows for each of the 4 sockets (the sender takes socket flowHash % 4), as UDP source ports.
+    const hashOf = (port: number) => flowHash4(v4Int(s.t.hostA.lan.v4), v4Int(s.t.hostB.lan.v4), 17, port, 9) >>> 0;
+    const ports: number[] = [];
+    for (let p = 30_000; ports.length < 8; p++) if (ports.filter((q) => hashOf(q) % 4 === hashOf(p) % 4).length < 2) ports.push(p);
+    const file = join(s.dir, 'ports.pcapng');
+    const capture = s.lab.spawn(s.t.core.ns, ['tshark', '-q', '-i', s.t.core.links.xtrA.ifname, '-f', `udp dst port 4341 and src host ${s.t.xtrA.uplinks[0].v4}`, '-c', '24', '-a', 'duration:30', '-w', file]);
+    const exited = new Promise((resolve) => capture.once('exit', resolve));
+    let err = '';
+    capture.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    await until(() => err.includes('Capturing on'), { what: 'tshark to capture', timeoutMs: 10_000 });
+    // One datagram every 20 ms: packets read together from the TUN to one locator through one
+    // socket would leave as one GSO send, which the capture shows as one frame.
+    const script = `const dgram = require('node:dgram'); const ps = ${JSON.stringify(ports)};
+      (async () => { const us = await Promise.all(ps.map((p) => new Promise((ok) => { const u = dgram.createSocket('udp4'); u.bind(p, () => ok(u)); })));
+        for (let i = 0; i < 3; i++) for (const u of us) { await new Promise((ok) => u.send('x', 9, '${s.t.hostB.lan.v4}', ok)); await new Promise((ok) => setTimeout(ok, 20)); }
+        process.exit(0); })();`;
+    assert.equal((await s.lab.exec(s.t.hostA.ns, [process.execPath, '-e', script], { timeoutMs: 10_000 })).code, 0);
+    await exited;
+    const byFlow = new Map<number, Set<number>>();
+    for (const p of tsharkPackets(file)) {
+      const [outer, inner] = all(p.layers.udp) as Record<string, string>[];
+      const flow = Number(inner!['udp.srcport']);
+      byFlow.set(flow, (byFlow.get(flow) ?? new Set()).add(Number(outer!['udp.srcport'])));
+    }
+    t.diagnostic(`flows (UDP source port: socket, outer source port) ${ports.map((p) => `${p}: ${hashOf(p) % 4}, ${[...(byFlow.get(p) ?? [])].join('/')}`).join('; ')}`);
+    assert.deepEqual([...byFlow.keys()].sort(), [...ports].sort(), 'every flow was captured');
+    for (const [flow, outer] of byFlow) assert.equal(outer.size, 1, `flow ${flow}: one outer source port, not ${[...outer].join(', ')}`);
+    const outerOf = (p: number) => [...byFlow.get(p)!][0]!;
+    assert.equal(new Set(ports.map(outerOf)).size, 4, 'four sockets, four source ports');
+    for (const p of ports) for (const q of ports) assert.equal(outerOf(p) === outerOf(q), hashOf(p) % 4 === hashOf(q) % 4, `flows ${p} and ${q}`);
+  });
+
   it('host mode: the xTR host itself, with its EID on the TUN device, reaches a host of the other site', PER_TEST, async (t) => {
     if (!requireRoot(t)) return;
     const s = await sites(t, { outer: 'ipv4', hostModeA: true });
