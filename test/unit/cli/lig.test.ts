@@ -31,9 +31,11 @@ const positive: MappingRecord = {
 };
 const negative: MappingRecord = { ttl: 15, maskLen: 16, eid: { afi: 'ipv4', address: '198.19.0.0' }, act: 1, authoritative: false, mapVersion: 0, locators: [] };
 
+// 5 s before a second request: a reply the fake Map-Resolver sends at once is never outrun by a
+// retransmission on a loaded machine (the tests count the requests it saw).
 async function lig(eid: string, mr: { socket: { local: { address: string; port: number } } }, extra: Partial<Parameters<typeof runLig>[1]> = {}) {
   const lines: string[] = [];
-  const code = await runLig(eid, { mapResolver: mr.socket.local.address, port: mr.socket.local.port, count: 2, timeout: 1, source: '127.0.7.1', instanceId: 0, json: false, ...extra }, (l) => lines.push(l));
+  const code = await runLig(eid, { mapResolver: mr.socket.local.address, port: mr.socket.local.port, count: 2, timeout: 5, source: '127.0.7.1', instanceId: 0, json: false, ...extra }, (l) => lines.push(l));
   return { code, out: lines.join('\n') };
 }
 
@@ -64,7 +66,7 @@ test('lig says the action of a negative Map-Reply', async () => {
 
 test('lig retries, then says no map-reply was received and fails', async () => {
   const mr = await fakeMapResolver('127.0.7.4', () => []);
-  const r = await lig('198.18.1.5', mr);
+  const r = await lig('198.18.1.5', mr, { timeout: 1 });
   await mr.socket.close();
   assert.equal(r.code, 1);
   assert.match(r.out, /\*\*\* No map-reply received \*\*\*$/);
