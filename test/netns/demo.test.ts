@@ -29,7 +29,7 @@ function processesMentioning(text: string): number[] {
 
 test('loci demo --json reports registrations, a lig, answered pings, traffic through both xTRs, and cleans up', (t) => {
   if (!requireRoot(t) || !requireTool(t, 'iperf3') || !requireTool(t, 'ping')) return;
-  const r = spawnSync(process.execPath, [LOCI_BIN, 'demo', '--json', '--seconds', '1'], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [LOCI_BIN, 'demo', '--json', '--seconds', '1'], { encoding: 'utf8', timeout: 300_000 });
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const summary = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as {
     namespaces: string[];
