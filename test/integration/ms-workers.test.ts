@@ -111,13 +111,13 @@ sites:
     'not-b-secret',
   );
   const rejected = ms.counters.get('map-register.rejected.auth-failed');
-  const forwarded = workerForwarded(ms.counters.snapshot());
   const socket = createSocket('udp4');
   await new Promise<void>((resolve) => socket.bind(0, '127.0.5.52', () => resolve()));
   const send = (data: Buffer) => new Promise<void>((resolve) => socket.send(data, 4342, '127.0.5.50', () => resolve()));
   await send(forged);
-  await until(() => ms.counters.get('map-register.rejected.auth-failed') === rejected + 1, { what: 'the forged refresh to be rejected' });
-  assert.equal(workerForwarded(ms.counters.snapshot()), forwarded, 'a worker rejected it, the main thread never saw it');
+  // (At least one more: a Map-Register the stopped ETRs sent just before may still be on its way.)
+  await until(() => ms.counters.get('map-register.rejected.auth-failed') >= rejected + 1, { what: 'the forged refresh to be rejected' });
+  // A worker rejected it, not the main thread: it logs a line naming the worker and 127.0.5.52 (below).
   // Bad packets of the types the workers read go to the main thread, which counts them; the workers go on.
   const malformed = () => Object.entries(ms.counters.snapshot()).reduce((n, [k, v]) => (k.startsWith('received.malformed.') ? n + v : n), 0);
   const handled = workerHandled(ms.counters.snapshot());
