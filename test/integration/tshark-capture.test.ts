@@ -34,7 +34,10 @@ test('tshark decodes every control packet of a full scenario without complaint',
     dumpcap.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
-  // Ready when a probe datagram (to the discard port) shows in dumpcap's live packet count.
+  // Ready when a probe datagram (to the discard port) shows in dumpcap's live packet count. The
+  // probes start once dumpcap says it captures, so that each one counted is captured (a probe sent
+  // before, on a loaded machine, would be counted and never seen).
+  await until(() => err.includes('Capturing on'), { what: 'dumpcap to start capturing' });
   const probe = createSocket('udp4');
   let probes = 0;
   const probing = setInterval(() => probe.send(Buffer.alloc(1), 9, '127.0.6.79', () => probes++), 50);
