@@ -243,7 +243,9 @@ test('loci run with ms-workers: 2 registers and answers through its workers; SIG
     rmSync(dir, { recursive: true, force: true });
   });
   const api = new LociClient(join(dir, 'ms.sock'));
-  await until(async () => workerHandled(await api.counters()) >= 2, { what: 'refreshes in the workers', timeoutMs: 15_000 });
+  await until(async () => workerHandled(await api.counters()) >= 2, { what: 'refreshes in the workers' }).catch(async (e: Error) => {
+    throw new Error(`${e.message}\nMap-Server counters: ${JSON.stringify(await api.counters().catch(() => ({})))}\nMap-Server log: ${msd.stderr().slice(-1500)}\nETR log: ${etr.stderr().slice(-1500)}`, { cause: e });
+  });
   assert.match(msd.stderr(), /"msWorkers":2,"msg":"node started"/);
   assert.match(await lig('198.18.6.1', '127.0.5.60'), /198\.18\.6\.0\/24, via map-reply, record ttl: 1440, not auth/);
 
