@@ -45,7 +45,7 @@ function daemon(config: string): { child: ChildProcess; stderr: () => string } {
   return { child, stderr: () => err };
 }
 
-async function ligAnswers(eid: string, timeoutMs = 60_000): Promise<string> {
+async function ligAnswers(eid: string, timeoutMs = 120_000): Promise<string> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const lines: string[] = [];

@@ -24,9 +24,9 @@ export async function startNodes(lab: Lab, t: DemoTopology, configs: Record<Demo
     clients[node] = new LociClient((configs[node].api as { socket: string }).socket);
   }
   for (const node of Object.keys(clients) as DemoNode[]) {
-    await until(async () => (await clients[node].status()).name === node, { what: `node ${node} to serve its API (log: ${dir}/${node}.log)`, timeoutMs: 90_000, intervalMs: 100 });
+    await until(async () => (await clients[node].status()).name === node, { what: `node ${node} to serve its API (log: ${dir}/${node}.log)`, timeoutMs: 120_000, intervalMs: 100 });
   }
   const prefixes = (['xtr-a', 'xtr-b'] as const).reduce((n, x) => n + (configs[x].database as unknown[]).length, 0);
-  await until(async () => (await clients.ms.registrations()).length >= prefixes, { what: 'both sites to register with the Map-Server', timeoutMs: 60_000, intervalMs: 100 });
+  await until(async () => (await clients.ms.registrations()).length >= prefixes, { what: 'both sites to register with the Map-Server', timeoutMs: 120_000, intervalMs: 100 });
   return clients;
 }
