@@ -49,7 +49,8 @@ export async function runDemo(o: DemoOptions, say: (line: string) => void): Prom
     for (const r of registrations) step(`  ${r.site} registered ${r.eidPrefix} with RLOCs ${r.etrs.flatMap((e) => e.locators.map((l) => l.address)).join(', ')}`);
 
     step(`\nlig ${t.hostB.lan.v4} from site A's xTR, asking the Map-Resolver:`);
-    const lig = await lab.exec(t.xtrA.ns, [process.execPath, LOCI, 'lig', t.hostB.lan.v4, '-m', t.ms.uplink.v4], { timeoutMs: 15_000 });
+    // Generous: loci starts from the TypeScript sources when not built, slowly on a loaded machine.
+    const lig = await lab.exec(t.xtrA.ns, [process.execPath, LOCI, 'lig', t.hostB.lan.v4, '-m', t.ms.uplink.v4], { timeoutMs: 60_000 });
     summary.lig = lig.stdout.trim();
     step(lig.stdout.trimEnd().replace(/^/gm, '  '));
 
