@@ -11,7 +11,7 @@ const DEFAULTS = {
   prefix: { instanceId: 0 },
   sitePrefix: { instanceId: 0, acceptMoreSpecifics: false },
   rloc: { priority: 1, weight: 100 },
-  dataPlane: { tun: 'loci0', mode: 'router', instanceId: 0, underlayMtu: 1500, eidAddresses: [], petrs: [], routes: true, routeTable: 4341, rulePriority: 4341, offload: true },
+  dataPlane: { tun: 'loci0', mode: 'router', instanceId: 0, underlayMtu: 1500, eidAddresses: [], petrs: [], routes: true, routeTable: 4341, rulePriority: 4341, offload: true, decapsulateFor: 'own-eids' },
 } as const;
 
 /** Outer IPv6 + UDP + LISP header: the default TUN MTU leaves room for the larger outer header. */

@@ -123,6 +123,7 @@ const dataPlane = z.strictObject({
   'route-table': integer(1, 2 ** 31 - 1).optional(),
   'rule-priority': integer(1, 32_000).optional(),
   offload: flag.optional(),
+  'decapsulate-for': z.enum(['own-eids', 'any'], expecting('own-eids or any')).optional(),
 });
 
 export const configSchema = z.strictObject({

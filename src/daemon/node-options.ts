@@ -76,6 +76,7 @@ export function dataPlaneOptionsOf(c: LociConfig, node: LispNode, io: { log?: Lo
     routeTable: d.routeTable,
     rulePriority: d.rulePriority,
     offload: d.offload,
+    decapsulateAny: d.decapsulateFor === 'any',
     database: c.database.map(prefixOf),
     databaseLocators: Math.max(0, ...c.database.map((e) => e.rlocs.length)),
     rlocs: c.listen,

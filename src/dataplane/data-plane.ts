@@ -42,6 +42,8 @@ export interface DataPlaneOptions {
   readonly resolve?: (eid: EidPrefix) => void;
   /** ETR: decapsulate what arrives on UDP 4341. */
   readonly decapsulate: boolean;
+  /** Deliver decapsulated packets for any destination (serving as a PETR), not only for our database EID-prefixes. */
+  readonly decapsulateAny: boolean;
   readonly log?: Log;
 }
 
@@ -176,7 +178,7 @@ export class DataPlane {
         tunName: o.tun,
         sockets,
         instanceId: o.instanceId,
-        ownEids: o.database.map((p) => ({ family: p.family, address: p.address, len: p.len })),
+        ownEids: o.decapsulateAny ? null : o.database.map((p) => ({ family: p.family, address: p.address, len: p.len })),
         underlayMtu: o.underlayMtu,
         locatorStatusBits: allUp(o.databaseLocators, o.instanceId),
         offload: o.offload,

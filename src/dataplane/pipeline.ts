@@ -13,7 +13,8 @@
 //      TOS/traffic class copied to the outer header (RFC 9300 section 5.3)
 // Decapsulation (ETR), for a UDP 4341 payload:
 //   1. a header Loci reads (no GPE, no encryption), of our instance-id
-//   2. a whole inner IPv4 or IPv6 packet, for one of our EIDs (else decap.not-our-eid)
+//   2. a whole inner IPv4 or IPv6 packet, for one of our EIDs (else decap.not-our-eid), unless the
+//      node serves as a PETR (data-plane.decapsulate-for: any)
 //   3. inner TTL capped at the outer TTL, and an outer Congestion Experienced mark copied in
 //      (RFC 9300 section 5.3); written to the TUN device
 import { packetFlowHash } from '../table/index.js';
@@ -141,7 +142,8 @@ export class Decapsulator {
   constructor(
     private readonly o: PipelineOptions,
     private readonly tun: TunWriter,
-    private readonly ours: OwnEids,
+    /** The destinations delivered; undefined: any (a PETR). */
+    private readonly ours: OwnEids | undefined,
   ) {}
 
   /** Handles the UDP payload at buf[offset..offset+length); outerTtl 0 when unknown, outerTos the outer TOS or traffic class. */
@@ -166,7 +168,7 @@ export class Decapsulator {
       counters.inc(C['decap.not-ip']);
       return;
     }
-    if (!this.ours.holdsDestination(buf, inner)) {
+    if (this.ours && !this.ours.holdsDestination(buf, inner)) {
       counters.inc(C['decap.not-our-eid']);
       return;
     }

@@ -14,8 +14,8 @@ export interface WorkerSetup {
   /** encap: sockets to send from, by family; decap: the sockets bound to port 4341. */
   readonly sockets: { readonly ipv4: number[]; readonly ipv6: number[] };
   readonly instanceId: number;
-  /** decap: the EID-prefixes behind this xTR; packets for anything else are dropped. */
-  readonly ownEids: readonly OwnEid[];
+  /** decap: the EID-prefixes behind this xTR, packets for anything else dropped; null: any destination (a PETR). */
+  readonly ownEids: readonly OwnEid[] | null;
   readonly underlayMtu: number;
   readonly locatorStatusBits: number;
   /** The TUN device takes and gives TCP packets of up to 64 KB (segmented on encap, merged on decap). */

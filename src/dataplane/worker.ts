@@ -52,7 +52,7 @@ function main(setup: WorkerSetup): void {
   const post = (m: WorkerMessage) => setup.port.postMessage(m);
   if (setup.role === 'decap') {
     const tunWriter = new CoalescingTunWriter(device, setup.offload, counters);
-    const decap = new Decapsulator(options, tunWriter, new OwnEids(setup.ownEids));
+    const decap = new Decapsulator(options, tunWriter, setup.ownEids ? new OwnEids(setup.ownEids) : undefined);
     post({ op: 'ready' });
     return decapLoop(setup, control, decap, tunWriter);
   }

@@ -55,7 +55,8 @@ export function demoConfigs(t: DemoTopology, o: DemoConfigOptions): Record<DemoN
     'data-plane': {
       ...iid,
       ...(host ? { mode: 'host', 'eid-addresses': [lan.v4.replace(/\.1$/, '.100'), ...(lan.v6 ? [lan.v6.replace(/::1$/, '::100')] : [])] } : {}),
-      ...(o.petr ? { petrs: [o.petr] } : {}),
+      // xtr-a sends to the PETR (site B's xTR), which delivers for any destination.
+      ...(o.petr ? (name === 'xtr-a' ? { petrs: [o.petr] } : { 'decapsulate-for': 'any' }) : {}),
       ...(o.offload === false ? { offload: false } : {}),
     },
   });

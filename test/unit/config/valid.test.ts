@@ -62,6 +62,7 @@ test('the xTR of the issue gives the typed config, camelCase keys and defaults f
       routeTable: 4341,
       rulePriority: 4341,
       offload: true,
+      decapsulateFor: 'own-eids',
     },
   };
   assert.deepEqual(parseConfig(ITR_ETR, 'site-a.yaml'), expected);
