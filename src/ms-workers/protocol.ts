@@ -33,6 +33,8 @@ export interface Datagram {
 export interface Refresh {
   token: number;
   nonce: bigint;
+  /** The refresh's authentication data (the replay guard remembers it). */
+  authData: Uint8Array;
   address: string;
   port: number;
 }
@@ -41,7 +43,7 @@ export type WorkerMessage =
   | { op: 'ready' }
   /** Datagrams the worker does not handle itself, for the node on the main thread. */
   | { op: 'forward'; datagrams: Datagram[] }
-  /** Map-Registers the worker took as refreshes since its last report, the latest per token. */
+  /** Map-Registers the worker took as refreshes since its last report, the one with the greatest nonce per token. */
   | { op: 'refresh'; refreshes: Refresh[] }
   /** Map-Registers the worker rejected since its last report: how many, and the last one. */
   | { op: 'rejected'; count: number; from: { address: string; port: number }; reason: string; detail: string };

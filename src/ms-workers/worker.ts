@@ -2,7 +2,8 @@
 // address (an SO_REUSEPORT group, so the kernel's 4-tuple hash keeps each ETR on one worker).
 //
 //   Map-Register that repeats one the main thread accepted (replica.ts): HMAC verified here,
-//     counted, Map-Notify sent when asked for; the refresh reaches the main thread within REPORT_MS.
+//     counted, Map-Notify sent when asked for; the refresh (per token, the one with the greatest
+//     nonce) reaches the main thread within REPORT_MS, where the replay guard has the last word.
 //   ECM Map-Request for a registered, proxy-replied EID: the cached reply with the request's nonce.
 //   Anything else (or everything, without the fast path): forwarded to the main thread's node.
 //
@@ -18,7 +19,7 @@ import { ReceiveBatch, UdpFd } from '../io/linux/udp-fd.js';
 import { W, WorkerCounters } from './counters.js';
 import { GENERATION, IN_FLIGHT, MAX_IN_FLIGHT, STOP, type Datagram, type Refresh, type ReplicaUpdate, type WorkerMessage, type WorkerSetup } from './protocol.js';
 import { Replica } from './replica.js';
-import { etrIdOf, isMapRegister, notifyFor, wantsMapNotify } from './register.js';
+import { authDataOf, etrIdOf, isMapRegister, notifyFor, wantsMapNotify } from './register.js';
 import { scanEcmRequest, writeReply } from './request.js';
 
 const BATCH = 32;
@@ -29,10 +30,14 @@ const REJECTED_REPORT_MS = 1000;
 const ECM_TYPE = 8;
 const MAX_CACHED_SOURCES = 65536;
 
-/** The latest refresh of a token since the last report (the nonce as two 32-bit halves: no bigint per packet). */
+/**
+ * The refresh of a token to report: of those since the last report, the one with the greatest nonce
+ * (a replayed older one never hides the ETR's own). The nonce as two 32-bit halves: no bigint per packet.
+ */
 interface PendingRefresh {
   nonceHigh: number;
   nonceLow: number;
+  authData: Buffer;
   address: string;
   port: number;
 }
@@ -142,14 +147,11 @@ class MsWorker {
     }
     c.inc(W['map-register.accepted']);
     const port = this.batch.ports[i]!;
+    const nonceHigh = data.readUInt32BE(start + 4);
+    const nonceLow = data.readUInt32BE(start + 8);
     const pending = this.refreshes.get(accepted.token);
-    if (pending) {
-      pending.nonceHigh = data.readUInt32BE(start + 4);
-      pending.nonceLow = data.readUInt32BE(start + 8);
-      pending.address = source;
-      pending.port = port;
-    } else {
-      this.refreshes.set(accepted.token, { nonceHigh: data.readUInt32BE(start + 4), nonceLow: data.readUInt32BE(start + 8), address: source, port });
+    if (!pending || nonceHigh > pending.nonceHigh || (nonceHigh === pending.nonceHigh && nonceLow > pending.nonceLow)) {
+      this.refreshes.set(accepted.token, { nonceHigh, nonceLow, authData: authDataOf(data, start), address: source, port });
     }
     if (wantsMapNotify(data, start)) {
       const notify = notifyFor(data, start, end, accepted.auth);
@@ -204,7 +206,7 @@ class MsWorker {
     if (this.refreshes.size === 0) return;
     const refreshes: Refresh[] = [];
     for (const [token, r] of this.refreshes) {
-      refreshes.push({ token, nonce: (BigInt(r.nonceHigh) << 32n) | BigInt(r.nonceLow), address: r.address, port: r.port });
+      refreshes.push({ token, nonce: (BigInt(r.nonceHigh) << 32n) | BigInt(r.nonceLow), authData: r.authData, address: r.address, port: r.port });
     }
     this.post({ op: 'refresh', refreshes });
     this.refreshes.clear();

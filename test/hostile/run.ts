@@ -13,11 +13,12 @@ const { values } = parseArgs({
     seed: { type: 'string', default: String(Date.now() % 2 ** 31) },
     'lig-interval-ms': { type: 'string', default: '500' },
     json: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
   },
 });
 const o = { packets: Number(values.packets), seconds: Number(values.seconds), rate: Number(values.rate), seed: Number(values.seed), ligIntervalMs: Number(values['lig-interval-ms']) };
 if (Object.values(o).some((x) => !Number.isFinite(x) || x < 0) || o.packets === 0 || o.seconds === 0 || o.ligIntervalMs === 0) {
-  console.error('usage: npm run hostile -- [--packets N] [--seconds MAX] [--rate PER_SECOND] [--seed S] [--lig-interval-ms N] [--json]');
+  console.error('usage: npm run hostile -- [--packets N] [--seconds MAX] [--rate PER_SECOND] [--seed S] [--lig-interval-ms N] [--json] [--keep]');
   process.exit(2);
 }
 if (process.getuid?.() !== 0) {
@@ -26,7 +27,7 @@ if (process.getuid?.() !== 0) {
 }
 
 const started = Date.now();
-const figures = await runHostile({ ...o, say: (line) => console.error(line) });
+const figures = await runHostile({ ...o, keep: values.keep, say: (line) => console.error(line) });
 if (values.json) console.log(JSON.stringify(figures));
 else for (const line of reportLines(figures)) console.log(line);
 const deaths = Object.values(figures.daemons).filter((d) => d.died).length;

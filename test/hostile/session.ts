@@ -29,6 +29,8 @@ export interface HostileOptions {
   ligIntervalMs: number;
   /** Progress lines. */
   say?: (line: string) => void;
+  /** Keep the directory with the configs, logs, capture and plan (its path is said). */
+  keep?: boolean;
 }
 
 export interface DaemonFigures {
@@ -181,7 +183,8 @@ export async function runHostile(o: HostileOptions): Promise<HostileFigures> {
     return { flood: lastJson<FloodSummary>(floodOut), lig: { ...lig, share: lig.sent > 0 ? lig.answered / lig.sent : 0 }, registrations, daemons, replays: replays.length };
   } finally {
     await lab.destroy();
-    rmSync(dir, { recursive: true, force: true });
+    if (o.keep) say(`kept ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -20,7 +20,7 @@ import { databaseEntry } from '../../src/core/roles/etr.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { udpNetwork } from '../../src/io/udp.js';
 import { MsWorkers } from '../../src/ms-workers/pool.js';
-import { encodeAuthenticated, MAP_REGISTER_FLAGS, noFlags } from '../../src/packet/index.js';
+import { encodeAuthenticated, formatAddress, MAP_REGISTER_FLAGS, noFlags } from '../../src/packet/index.js';
 import { parsePrefix } from '../../src/table/index.js';
 import { until } from '../helpers/until.js';
 
@@ -254,6 +254,67 @@ test('with workers: a worker that dies is logged at error level, counted and sta
   assert.match(await lig('198.18.7.1', '127.0.0.173'), /198\.18\.7\.0\/24, via map-reply, record ttl: 1440, not auth/);
   assert.equal(ms.counters.get('map-reply.proxy'), proxied + 1, 'a restarted worker answered from its replica');
   assert.ok(workerForwarded(ms.counters.snapshot()) - forwarded <= 1, 'the restarted workers forwarded next to nothing to the main thread');
+});
+
+test("with workers: an ETR's own Map-Registers replayed (from another address, or from another port of its own) register no second ETR, roll back no change and move nothing", async (t) => {
+  const workers = await MsWorkers.start({ count: 2, listen: ['127.0.0.180'], port: 4342, answerMapRequests: true, fastPath: true });
+  const ms = new LispNode({
+    name: 'ms-replay',
+    roles: ['ms', 'mr'],
+    listen: ['127.0.0.180'],
+    network: workers.network(udpNetwork),
+    clock,
+    sites: [{ name: 'g', keys: [{ keyId: 0, key: 'g-secret', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.8.0/24'), acceptMoreSpecifics: false }] }],
+  });
+  workers.attach(ms);
+  // The ETR's Map-Registers, as an attacker on the path would record them.
+  const sent: Buffer[] = [];
+  const recording = {
+    bind: async (local: { address: string; port: number }, onDatagram: Parameters<typeof udpNetwork.bind>[1]) => {
+      const socket = await udpNetwork.bind(local, onDatagram);
+      return { local: socket.local, close: () => socket.close(), send: (data: Buffer, to: { address: string; port: number }) => (sent.push(data), socket.send(data, to)) };
+    },
+  };
+  const etr = new LispNode({
+    name: 'g',
+    roles: ['etr'],
+    listen: ['127.0.0.181'],
+    network: recording,
+    clock,
+    registerIntervalMs: 200,
+    mapServers: [{ address: '127.0.0.180', port: 4342, wantMapNotify: true, key: 'g-secret', keyId: 0, algorithm: 'sha256', proxyReply: false }],
+    database: [databaseEntry(parsePrefix('198.18.8.0/24'), [{ address: '127.0.0.181', priority: 1, weight: 100 }])],
+  });
+  const sockets = await Promise.all(['127.0.0.182', '127.0.0.181'].map((a) => new Promise<ReturnType<typeof createSocket>>((resolve) => {
+    const s = createSocket('udp4');
+    s.bind(0, a, () => resolve(s));
+  })));
+  t.after(async () => {
+    for (const s of sockets) s.close();
+    await etr.stop();
+    await ms.stop();
+    await workers.stop();
+  });
+  await ms.start();
+  await etr.start();
+  await until(() => workerHandled(ms.counters.snapshot()) >= 4, { what: 'refreshes in the workers', timeoutMs: 10_000 });
+  const before = sent.splice(0);
+  // The ETR moves to another locator; its Map-Registers since then are captured too.
+  etr.etr!.setEntry(databaseEntry(parsePrefix('198.18.8.0/24'), [{ address: '127.0.0.183', priority: 2, weight: 50 }]));
+  await until(() => workerHandled(ms.counters.snapshot()) >= 8 && sent.length >= 4, { what: 'refreshes of the new mapping in the workers', timeoutMs: 10_000 });
+  const after = sent.slice(0, 3);
+
+  const refused = ms.counters.get('map-register.rejected.replayed-nonce');
+  const replays = [...before, ...after];
+  for (const socket of sockets) for (const r of replays) await new Promise<void>((resolve) => socket.send(r, 4342, '127.0.0.180', () => resolve()));
+  // The replays the main thread sees (all but those a worker takes as refreshes of the current mapping) are refused.
+  const foreign = () => ms.ms!.registrations().some((r) => [...r.etrs.values()].some((e) => e.source.port !== 4342));
+  await until(() => foreign() || ms.counters.get('map-register.rejected.replayed-nonce') >= refused + replays.length + before.length, { what: 'the replays to be refused' });
+  const regs = ms.ms!.registrations();
+  assert.deepEqual(
+    regs.map((r) => [...r.etrs.values()].map((e) => [e.id, e.source, e.record.locators.map((l) => `${formatAddress(l.address)} ${l.priority}/${l.weight}`)])),
+    [[['127.0.0.181', { address: '127.0.0.181', port: 4342 }, ['127.0.0.183 2/50']]]],
+  );
 });
 
 const bin = fileURLToPath(new URL('../../bin/loci.js', import.meta.url));

@@ -127,8 +127,7 @@ export class MapServer {
     const { site, accepted, refused, key } = checked;
     const id = m.xtrId !== undefined ? m.xtrId.toString(16).padStart(32, '0') : from.address;
     const mode = nonceCheckOf(site);
-    // The replay identity never includes the source address, which a replayer chooses.
-    const identity = `${site.name}|${m.keyId}|${m.xtrId?.toString(16) ?? '-'}`;
+    const identity = replayIdentity(site, m);
     const changes = accepted.some(({ record, prefix }) => !isDeepStrictEqual(this.registered.get(prefix)?.etrs.get(id)?.record, record));
     const verdict = this.replays.check(mode, identity, m.nonce, m.authData, changes);
     if (!verdict.ok) {
@@ -159,11 +158,25 @@ export class MapServer {
   }
 
   /**
-   * A refresh of the accepted Map-Register m from ETR id, verified elsewhere (nonce and source are
-   * the refresh's): extends each of its prefixes whose registration still holds m's record.
-   * Returns how many it extended.
+   * A refresh of the accepted Map-Register m from ETR id, verified elsewhere (nonce, authentication
+   * data and source are the refresh's). The replay guard checks and records it as it does a
+   * Map-Register received here, so refreshes count towards an ETR's nonce growth and are known when
+   * repeated later. Then it extends each of m's prefixes whose registration still holds m's record.
+   * Returns how many it extended, or undefined when the guard refused the refresh (a replay).
    */
-  refresh(m: MapRegister, id: string, prefixes: readonly EidPrefix[], nonce: bigint, from: Endpoint): number {
+  refresh(m: MapRegister, id: string, prefixes: readonly EidPrefix[], nonce: bigint, authData: Buffer, from: Endpoint): number | undefined {
+    const siteName = prefixes.length > 0 ? this.registered.get(prefixes[0]!)?.site : undefined;
+    const site = siteName === undefined ? undefined : this.sites.get(siteName);
+    if (site) {
+      const mode = nonceCheckOf(site);
+      const identity = replayIdentity(site, m);
+      const verdict = this.replays.check(mode, identity, nonce, authData, false);
+      if (!verdict.ok) {
+        this.counters.inc('map-register.rejected.replayed-nonce');
+        return undefined;
+      }
+      this.replays.accept(mode, identity, nonce, authData);
+    }
     const now = this.clock.now();
     let extended = 0;
     m.records.forEach((record, i) => {
@@ -289,6 +302,9 @@ export class MapServer {
 }
 
 const reject = (reason: RejectReason, detail: string) => ({ ok: false as const, reason, detail });
+
+/** Whose nonces the replay guard follows: the site, Key ID and xTR-ID, never the source address (a replayer chooses it). */
+const replayIdentity = (site: SiteSpec, m: MapRegister): string => `${site.name}|${m.keyId}|${m.xtrId?.toString(16) ?? '-'}`;
 
 /** Whether a Map-Request resolving to these registrations gets a proxy reply: one of their ETRs asked for it. */
 export function wantsProxyReply(registrations: readonly Registration[]): boolean {
