@@ -13,6 +13,8 @@ export const GENERATION = 1;
 export const IN_FLIGHT = 2;
 export const CONTROL_SLOTS = 3;
 export const MAX_IN_FLIGHT = 4096;
+/** Beyond this many waiting, workers forward only what the main thread must see (worker.ts, Verdict). */
+export const MAX_OTHER_IN_FLIGHT = 1024;
 
 export type ReplicaUpdate =
   /** An accepted Map-Register of ETR id whose repetitions the worker may take as refreshes. */

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { Worker } from 'node:worker_threads';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,7 @@ import { MsWorkers } from '../../src/ms-workers/pool.js';
 import { encodeAuthenticated, formatAddress, MAP_REGISTER_FLAGS, noFlags } from '../../src/packet/index.js';
 import { parsePrefix } from '../../src/table/index.js';
 import { until } from '../helpers/until.js';
+import { ecmRequest } from '../unit/ms-workers/fixtures.js';
 
 const clock = new SystemClock();
 
@@ -315,6 +317,55 @@ test("with workers: an ETR's own Map-Registers replayed (from another address, o
     regs.map((r) => [...r.etrs.values()].map((e) => [e.id, e.source, e.record.locators.map((l) => `${formatAddress(l.address)} ${l.priority}/${l.weight}`)])),
     [[['127.0.0.181', { address: '127.0.0.181', port: 4342 }, ['127.0.0.183 2/50']]]],
   );
+});
+
+test('with workers: datagrams piling up for the main thread do not crowd out a Map-Request for a registered EID', async (t) => {
+  const workers = await MsWorkers.start({ count: 2, listen: ['127.0.0.185'], port: 4342, answerMapRequests: true, fastPath: true });
+  const ms = new LispNode({
+    name: 'ms-crowd',
+    roles: ['ms', 'mr'],
+    listen: ['127.0.0.185'],
+    network: workers.network(udpNetwork),
+    clock,
+    sites: [{ name: 'h', keys: [{ keyId: 0, key: 'h-secret', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.10.0/24'), acceptMoreSpecifics: false }] }],
+  });
+  workers.attach(ms);
+  // No proxy reply: the main thread forwards Map-Requests for the site to the ETR.
+  const etr = etrNode('h', '127.0.0.186', '198.18.10.0/24', '127.0.0.185', { key: 'h-secret', keyId: 0, algorithm: 'sha256', proxyReply: false });
+  t.after(async () => {
+    await etr.stop();
+    await ms.stop();
+    await workers.stop();
+  });
+  await ms.start();
+  await etr.start();
+  await until(() => workerHandled(ms.counters.snapshot()) >= 1, { what: 'the workers to know the registration' });
+
+  // While the main thread is busy, 6,000 Map-Requests for EIDs of no site (negative answers) reach
+  // the workers, then one for the registered EID, all from one socket of a thread of this test.
+  const junk = Array.from({ length: 6000 }, (_, i) => ecmRequest(`198.19.${i >> 8}.${i & 255}`, { itrs: ['127.0.0.187'], nonce: BigInt(i) }));
+  const wanted = ecmRequest('198.18.10.7', { itrs: ['127.0.0.187'], nonce: 99_999n });
+  const sender = new Worker(
+    `const { workerData, parentPort } = require('node:worker_threads');
+     const s = require('node:dgram').createSocket('udp4');
+     s.bind(0, '127.0.0.187', async () => {
+       for (const p of workerData) await new Promise((r) => s.send(p, 4342, '127.0.0.185', r));
+       s.close(() => parentPort.postMessage('sent'));
+     });`,
+    { eval: true, workerData: [...junk, wanted] },
+  );
+  t.after(() => sender.terminate());
+  const seen = () => {
+    const c = ms.counters.snapshot();
+    return workerForwarded(c) + (c['ms-workers.forward-dropped'] ?? 0) + workerHandled(c);
+  };
+  const before = seen();
+  // Busy: the event loop does not turn until the workers have seen them all.
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (const giveUp = Date.now() + 30_000; seen() < before + junk.length + 1 && Date.now() < giveUp; ) Atomics.wait(pause, 0, 0, 5);
+  assert.ok(seen() >= before + junk.length + 1, 'the workers received every datagram');
+  assert.ok((ms.counters.snapshot()['ms-workers.forward-dropped'] ?? 0) >= junk.length - 4096, 'most of the flood was dropped');
+  await until(() => ms.counters.get('map-request.forwarded') === 1, { what: 'the Map-Request for the registered EID to be forwarded to its ETR' });
 });
 
 const bin = fileURLToPath(new URL('../../bin/loci.js', import.meta.url));
