@@ -69,5 +69,13 @@ export async function buildHostileTopology(lab: Lab): Promise<HostileTopology> {
     }),
   );
   const by = Object.fromEntries(leaves) as Record<LeafSpec['name'], Leaf>;
-  return { namespaces: [core, ...leaves.map(([, l]) => l.ns)], core, ...by };
+  const namespaces = [core, ...leaves.map(([, l]) => l.ns)];
+  // Nothing beyond the lab: no namespace has a default route (the xTR adds one to its own table, for its TUN, later).
+  for (const ns of namespaces) {
+    for (const family of ['-4', '-6']) {
+      const r = await lab.exec(ns, ['ip', family, 'route', 'show', 'default']);
+      if (r.code !== 0 || r.stdout.trim() !== '') throw new Error(`${ns} has a default route (${family}): ${r.stdout}${r.stderr}`);
+    }
+  }
+  return { namespaces, core, ...by };
 }
