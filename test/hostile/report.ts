@@ -26,7 +26,7 @@ export function reportLines(f: HostileFigures): string[] {
   }
   for (const [node, d] of Object.entries(f.daemons)) {
     lines.push(
-      `${node} (pid ${d.pid}): ${d.died ? `DIED (${d.died})` : 'alive'}; RSS ${mb(d.before.rssMb)} -> ${mb(d.after.rssMb)} (peak ${mb(d.after.peakMb)}); log +${kb(d.logBytesFlood)} during the flood (${kb(d.logBytes)} in all)`,
+      `${node} (pid ${d.pid}): ${d.died ? `DIED (${d.died})` : 'alive'}; RSS ${mb(d.before.rssMb)} -> ${mb(d.after.rssMb)} (peak ${mb(d.after.peakMb)}); log +${kb(d.logBytesFlood)} during the flood (${kb(d.logBytes)} in all); UDP ${n(d.udp.delivered)} delivered to its sockets, ${n(d.udp.bufferDrops)} dropped at full ones`,
     );
     const shown = Object.entries(d.counters).filter(([k]) => (REJECTION.test(k) || TOTALS.test(k)) && !k.startsWith('dataplane.locator.'));
     for (let i = 0; i < shown.length; i += 4) lines.push(`  ${shown.slice(i, i + 4).map(([k, v]) => `${k} ${n(v)}`).join(', ')}`);

@@ -44,6 +44,8 @@ export interface DaemonFigures {
   died?: string;
   /** Counters that changed during the flood (after minus before). */
   counters: Record<string, number>;
+  /** The kernel's UDP counters of its namespace during the flood: datagrams delivered to sockets, and dropped at full ones. */
+  udp: { delivered: number; bufferDrops: number };
 }
 
 export interface HostileFigures {
@@ -137,7 +139,7 @@ export async function runHostile(o: HostileOptions): Promise<HostileFigures> {
 
     const planFile = join(dir, 'plan.json');
     writeFileSync(planFile, JSON.stringify(floodPlan(t, replays)));
-    const before = await snapshot(d);
+    const before = await snapshot(lab, t, d);
     const watch = new RegistrationWatch(
       d.ms,
       [
@@ -166,7 +168,7 @@ export async function runHostile(o: HostileOptions): Promise<HostileFigures> {
     const registrations = await watch.stop();
     if (floodCode !== 0) throw new Error(`the flood failed (exit ${floodCode}):\n${floodOut}`);
 
-    const after = await snapshot(d);
+    const after = await snapshot(lab, t, d);
     const lig = lastJson<ProbeSummary>(probeOut);
     const daemons = {} as Record<HostileNode, DaemonFigures>;
     for (const n of NODES) {
@@ -178,6 +180,7 @@ export async function runHostile(o: HostileOptions): Promise<HostileFigures> {
         logBytes: after[n].logBytes,
         ...(d[n].exit !== undefined ? { died: d[n].exit } : {}),
         counters: delta(before[n].counters, after[n].counters),
+        udp: { delivered: after[n].udp.InDatagrams - before[n].udp.InDatagrams, bufferDrops: after[n].udp.RcvbufErrors - before[n].udp.RcvbufErrors },
       };
     }
     return { flood: lastJson<FloodSummary>(floodOut), lig: { ...lig, share: lig.sent > 0 ? lig.answered / lig.sent : 0 }, registrations, daemons, replays: replays.length };
@@ -192,14 +195,23 @@ interface Snapshot {
   memory: Memory;
   logBytes: number;
   counters: Record<string, number>;
+  udp: { InDatagrams: number; RcvbufErrors: number };
 }
 
-async function snapshot(d: Daemons): Promise<Record<HostileNode, Snapshot>> {
+/** The Udp line of /proc/net/snmp in a namespace, by field name. */
+async function udpCounters(lab: Lab, ns: string): Promise<{ InDatagrams: number; RcvbufErrors: number }> {
+  const lines = (await lab.exec(ns, ['cat', '/proc/net/snmp'])).stdout.split('\n').filter((l) => l.startsWith('Udp:'));
+  const [names = [], values = []] = lines.map((l) => l.split(/\s+/).slice(1));
+  const field = (name: string) => Number(values[names.indexOf(name)] ?? 0);
+  return { InDatagrams: field('InDatagrams'), RcvbufErrors: field('RcvbufErrors') };
+}
+
+async function snapshot(lab: Lab, t: HostileTopology, d: Daemons): Promise<Record<HostileNode, Snapshot>> {
   const out = {} as Record<HostileNode, Snapshot>;
   for (const n of NODES) {
     // After a flood the API answers once the backlog is handled.
     const counters = (await withTimeout(d[n].client.counters(), 10_000)) ?? {};
-    out[n] = { memory: memoryOf(d[n].pid), logBytes: logBytes(d[n]), counters };
+    out[n] = { memory: memoryOf(d[n].pid), logBytes: logBytes(d[n]), counters, udp: await udpCounters(lab, t[n].ns) };
   }
   return out;
 }
