@@ -19,6 +19,8 @@ export function reportLines(f: HostileFigures): string[] {
   for (const [eid, e] of Object.entries(f.lig.perEid)) {
     lines.push(`  ${eid}: ${e.answered}/${e.sent}, RTT median ${e.rttMsMedian?.toFixed(1) ?? '-'} ms, max ${e.rttMsMax?.toFixed(1) ?? '-'} ms`);
   }
+  const smr = f.daemons.etr.counters;
+  lines.push(`the ETR changed its mapping ${f.etrChanges.made} times during the flood (${f.etrChanges.registered} registered within 10 s): ${n(smr['smr.sent'] ?? 0)} SMRs sent, ${n(smr['smr.rate-limited'] ?? 0)} held back by the rate limit`);
   for (const [prefix, r] of Object.entries(f.registrations)) {
     lines.push(
       `registration ${prefix}: ${r.samples} samples (${r.unanswered} unanswered), missing in ${r.missing}, wrong locators in ${r.wrongLocators}, longest without refresh ${r.maxStaleS} s, other registrants: ${r.foreignEtrs.length ? r.foreignEtrs.join('; ') : 'none'}`,

@@ -12,13 +12,14 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '0' },
     seed: { type: 'string', default: String(Date.now() % 2 ** 31) },
     'lig-interval-ms': { type: 'string', default: '500' },
+    'change-every-s': { type: 'string', default: '30' },
     json: { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
   },
 });
-const o = { packets: Number(values.packets), seconds: Number(values.seconds), rate: Number(values.rate), seed: Number(values.seed), ligIntervalMs: Number(values['lig-interval-ms']) };
-if (Object.values(o).some((x) => !Number.isFinite(x) || x < 0) || o.packets === 0 || o.seconds === 0 || o.ligIntervalMs === 0) {
-  console.error('usage: npm run hostile -- [--packets N] [--seconds MAX] [--rate PER_SECOND] [--seed S] [--lig-interval-ms N] [--json] [--keep]');
+const o = { packets: Number(values.packets), seconds: Number(values.seconds), rate: Number(values.rate), seed: Number(values.seed), ligIntervalMs: Number(values['lig-interval-ms']), changeEveryS: Number(values['change-every-s']) };
+if (Object.values(o).some((x) => !Number.isFinite(x) || x < 0) || o.packets === 0 || o.seconds === 0 || o.ligIntervalMs === 0 || o.changeEveryS === 0) {
+  console.error('usage: npm run hostile -- [--packets N] [--seconds MAX] [--rate PER_SECOND] [--seed S] [--lig-interval-ms N] [--change-every-s N] [--json] [--keep]');
   process.exit(2);
 }
 if (process.getuid?.() !== 0) {

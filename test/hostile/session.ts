@@ -2,15 +2,16 @@
 // (topology.ts), start the Map-Server/Map-Resolver, the ETR and the xTR (configs.ts), capture the
 // ETR's Map-Registers, change its mapping (so that those captures are stale), then flood all three
 // from the attacker's namespace (flood.ts) while the probe's namespace runs `loci lig` through the
-// Map-Resolver (lig-probe.ts) and the Map-Server's API is watched (watch.ts). Returns the figures;
-// the lab and its files are removed whatever happens.
+// Map-Resolver (lig-probe.ts), the Map-Server's API is watched (watch.ts) and the ETR changes its
+// mapping now and then (etr-changes.ts: SMRs to the ITRs it answered, the flood's bait among them).
+// Returns the figures; the lab and its files are removed whatever happens (unless kept).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Lab } from '../../src/io/lab/lab.js';
 import { until } from '../../src/io/lab/poll.js';
-import type { LocatorView } from '../../src/api/schemas.js';
+import { EtrChanges } from './etr-changes.js';
 import { hostileConfigs, REGISTRATION_TIMEOUT_S, SITE_A, SITE_B, type HostileNode } from './configs.js';
 import type { ProbeSummary } from './lig-probe.js';
 import { logBytes, memoryOf, NODES, startDaemons, withTimeout, type Daemons, type Memory } from './nodes.js';
@@ -27,6 +28,8 @@ export interface HostileOptions {
   rate: number;
   /** One lig every this many milliseconds during the flood. */
   ligIntervalMs: number;
+  /** The ETR changes its mapping this often during the flood (SMRs go to the ITRs it remembers: the bait). */
+  changeEveryS: number;
   /** Progress lines. */
   say?: (line: string) => void;
   /** Keep the directory with the configs, logs, capture and plan (its path is said). */
@@ -55,11 +58,15 @@ export interface HostileFigures {
   daemons: Record<HostileNode, DaemonFigures>;
   /** Map-Registers of the correct ETR captured and replayed. */
   replays: number;
+  /** Changes of the ETR's mapping during the flood, and how many reached the Map-Server within 10 s. */
+  etrChanges: { made: number; registered: number };
 }
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
 const TSX = ['--import', 'tsx'];
 const ETR_WEIGHT_AFTER_CHANGE = 50;
+/** The weights the ETR's locator takes in turn when it changes during the flood. */
+const ETR_WEIGHTS_IN_FLOOD = [60, ETR_WEIGHT_AFTER_CHANGE];
 
 /** What the attacker sends, to whom. */
 export function floodPlan(t: HostileTopology, replays: readonly Buffer[]): FloodPlan {
@@ -130,12 +137,8 @@ export async function runHostile(o: HostileOptions): Promise<HostileFigures> {
 
     // The ETR's mapping changes: every captured Map-Register now describes the state before.
     const etr = t.etr.addresses[0]!;
-    const etrLocators: LocatorView[] = [{ address: etr, priority: 1, weight: ETR_WEIGHT_AFTER_CHANGE, state: 'up' }];
-    await d.etr.client.setDatabaseEntry({ 'eid-prefix': SITE_A.prefix, rlocs: [{ address: etr, priority: 1, weight: ETR_WEIGHT_AFTER_CHANGE }] });
-    await until(
-      async () => (await d.ms.client.registrations()).find((r) => r.eidPrefix === SITE_A.prefix)?.etrs[0]?.locators[0]?.weight === ETR_WEIGHT_AFTER_CHANGE,
-      { what: "the ETR's changed mapping at the Map-Server", timeoutMs: 10_000, intervalMs: 100 },
-    );
+    const changes = new EtrChanges(d, SITE_A.prefix, etr, 100);
+    if (!(await changes.change(ETR_WEIGHT_AFTER_CHANGE))) throw new Error("the ETR's changed mapping did not reach the Map-Server");
 
     const planFile = join(dir, 'plan.json');
     writeFileSync(planFile, JSON.stringify(floodPlan(t, replays)));
@@ -143,8 +146,8 @@ export async function runHostile(o: HostileOptions): Promise<HostileFigures> {
     const watch = new RegistrationWatch(
       d.ms,
       [
-        { prefix: SITE_A.prefix, etr, locators: () => etrLocators },
-        { prefix: SITE_B.prefix, etr: t.xtr.addresses[0]!, locators: () => [{ address: t.xtr.addresses[0]!, priority: 1, weight: 100, state: 'up' }] },
+        { prefix: SITE_A.prefix, etr, locators: () => changes.accepted() },
+        { prefix: SITE_B.prefix, etr: t.xtr.addresses[0]!, locators: () => [[{ address: t.xtr.addresses[0]!, priority: 1, weight: 100, state: 'up' }]] },
       ],
       REGISTRATION_TIMEOUT_S,
     );
@@ -162,9 +165,13 @@ export async function runHostile(o: HostileOptions): Promise<HostileFigures> {
     let floodOut = '';
     flood.stdout?.on('data', (b: Buffer) => (floodOut += b.toString()));
     flood.stderr?.on('data', (b: Buffer) => say(b.toString().trimEnd()));
-    const floodCode = await new Promise<number | null>((resolve) => flood.once('exit', (code) => resolve(code)));
+    const floodExit = new Promise<number | null>((resolve) => flood.once('exit', (code) => resolve(code)));
+    // Now and then the ETR's mapping changes again, during the flood.
+    const changing = changes.repeat(o.changeEveryS, ETR_WEIGHTS_IN_FLOOD, floodExit);
+    const floodCode = await floodExit;
     probe.kill('SIGINT');
     await probeDone;
+    await changing;
     const registrations = await watch.stop();
     if (floodCode !== 0) throw new Error(`the flood failed (exit ${floodCode}):\n${floodOut}`);
 
@@ -183,7 +190,9 @@ export async function runHostile(o: HostileOptions): Promise<HostileFigures> {
         udp: { delivered: after[n].udp.InDatagrams - before[n].udp.InDatagrams, bufferDrops: after[n].udp.RcvbufErrors - before[n].udp.RcvbufErrors },
       };
     }
-    return { flood: lastJson<FloodSummary>(floodOut), lig: { ...lig, share: lig.sent > 0 ? lig.answered / lig.sent : 0 }, registrations, daemons, replays: replays.length };
+    // The first change came before the flood.
+    const etrChanges = { made: changes.made - 1, registered: changes.registered - 1 };
+    return { flood: lastJson<FloodSummary>(floodOut), lig: { ...lig, share: lig.sent > 0 ? lig.answered / lig.sent : 0 }, registrations, daemons, replays: replays.length, etrChanges };
   } finally {
     await lab.destroy();
     if (o.keep) say(`kept ${dir}`);

@@ -9,8 +9,8 @@ export interface WatchedSite {
   prefix: string;
   /** The correct ETR's address: the only source the registration should have. */
   etr: string;
-  /** The ETR's locators as its database has them now. */
-  locators: () => LocatorView[];
+  /** The locator sets the registration may show now: the ETR's database, and while a change of it travels to the Map-Server, the one before. */
+  locators: () => LocatorView[][];
 }
 
 export interface RegistrationFigures {
@@ -86,7 +86,7 @@ export class RegistrationWatch {
         continue;
       }
       f.maxStaleS = Math.max(f.maxStaleS, this.lifetimeS - own.expiresIn);
-      if (!sameLocators(own.locators, site.locators())) f.wrongLocators++;
+      if (!site.locators().some((set) => sameLocators(own.locators, set))) f.wrongLocators++;
     }
   }
 }

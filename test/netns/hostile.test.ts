@@ -23,7 +23,7 @@ const MAX_LOG_BYTES_PER_FLOOD_SECOND = 16 * 1024;
 describe('hostile input', { timeout: 180_000 }, () => {
   it('a flood at the Map-Server, the ETR and the xTR: no daemon dies, lig is answered, registrations stay, memory and logs stay bounded', async (t) => {
     if (!requireRoot(t) || !requireTool(t, 'ip') || !requireTool(t, 'tshark')) return;
-    const f = await runHostile({ seed: SEED, ...FLOOD, ligIntervalMs: 200 });
+    const f = await runHostile({ seed: SEED, ...FLOOD, ligIntervalMs: 200, changeEveryS: 4 });
     for (const line of reportLines(f)) t.diagnostic(line);
 
     assert.ok(f.flood.sent >= 20_000, `the flood sent ${f.flood.sent} packets`);
@@ -37,6 +37,10 @@ describe('hostile input', { timeout: 180_000 }, () => {
     assert.ok(f.lig.share >= MIN_LIG_SHARE, `lig answered ${f.lig.answered} of ${f.lig.sent}`);
     for (const [eid, e] of Object.entries(f.lig.perEid)) assert.ok(e.answered > 0, `lig for ${eid} answered ${e.answered} of ${e.sent}`);
     assert.equal(f.daemons.ms.counters['registration.expired'], undefined, 'no registration expired');
+    assert.ok(f.etrChanges.made >= 1 && f.etrChanges.registered === f.etrChanges.made, `the ETR's changes reached the Map-Server: ${JSON.stringify(f.etrChanges)}`);
+    // SMRs go to the ITRs the ETR answered in the last minute, at most 1,000 of them and 100 a second.
+    const smrs = f.daemons.etr.counters['smr.sent'] ?? 0;
+    assert.ok(smrs > 0 && smrs <= 1000 * f.etrChanges.made, `${smrs} SMRs for ${f.etrChanges.made} changes`);
     for (const [prefix, r] of Object.entries(f.registrations)) {
       assert.ok(r.samples > 0, `${prefix}: the Map-Server's API answered`);
       assert.equal(r.missing, 0, `${prefix}: registered in every sample`);
