@@ -23,7 +23,7 @@ export function reportLines(f: HostileFigures): string[] {
   lines.push(`the ETR changed its mapping ${f.etrChanges.made} times during the flood (${f.etrChanges.registered} registered within 10 s): ${n(smr['smr.sent'] ?? 0)} SMRs sent, ${n(smr['smr.rate-limited'] ?? 0)} held back by the rate limit`);
   for (const [prefix, r] of Object.entries(f.registrations)) {
     lines.push(
-      `registration ${prefix}: ${r.samples} samples (${r.unanswered} unanswered), missing in ${r.missing}, wrong locators in ${r.wrongLocators}, longest without refresh ${r.maxStaleS} s, other registrants: ${r.foreignEtrs.length ? r.foreignEtrs.join('; ') : 'none'}`,
+      `registration ${prefix}: ${r.samples} samples (${r.unanswered} unanswered), missing in ${r.missing}, wrong locators in ${r.wrongLocators}${r.wrongSeen.length ? ` (${r.wrongSeen.join('; ')})` : ''}, longest without refresh ${r.maxStaleS} s, other registrants: ${r.foreignEtrs.length ? r.foreignEtrs.join('; ') : 'none'}`,
     );
   }
   for (const [node, d] of Object.entries(f.daemons)) {

@@ -21,8 +21,9 @@ export interface RegistrationFigures {
   missing: number;
   /** Longest time seen since the registration was last refreshed, seconds. */
   maxStaleS: number;
-  /** Samples whose locators differ from the ETR's database. */
+  /** Samples whose locators differ from the ETR's database, and the locator sets they showed. */
   wrongLocators: number;
+  wrongSeen: string[];
   /** Registrations of the prefix by anyone but the correct ETR: "id from source". */
   foreignEtrs: string[];
 }
@@ -44,7 +45,7 @@ export class RegistrationWatch {
     /** The Map-Server's registration lifetime, seconds. */
     private readonly lifetimeS: number,
   ) {
-    for (const s of sites) this.figures.set(s.prefix, { samples: 0, unanswered: 0, missing: 0, maxStaleS: 0, wrongLocators: 0, foreignEtrs: [] });
+    for (const s of sites) this.figures.set(s.prefix, { samples: 0, unanswered: 0, missing: 0, maxStaleS: 0, wrongLocators: 0, wrongSeen: [], foreignEtrs: [] });
   }
 
   start(): void {
@@ -88,7 +89,11 @@ export class RegistrationWatch {
         continue;
       }
       f.maxStaleS = Math.max(f.maxStaleS, this.lifetimeS - own.expiresIn);
-      if (![...allowedBefore[i]!, ...site.locators()].some((set) => sameLocators(own.locators, set))) f.wrongLocators++;
+      if (![...allowedBefore[i]!, ...site.locators()].some((set) => sameLocators(own.locators, set))) {
+        f.wrongLocators++;
+        const shown = own.locators.map((l) => `${l.address} ${l.priority}/${l.weight}`).join(', ');
+        if (!f.wrongSeen.includes(shown)) f.wrongSeen.push(shown);
+      }
     }
   }
 }
