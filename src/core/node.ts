@@ -253,12 +253,16 @@ export class LispNode {
   }
 
   /** Answers (or forwards) a Map-Request; replies go to an ITR-RLOC at the request's source port. */
-  private mapRequest(m: MapRequest, data: Buffer, replyPort: number, socket: ControlSocket, encapsulated: boolean): void {
-    const family6 = isIPv6(socket.local.address);
-    const itr = m.itrRlocs.find((a) => (a.afi === 'ipv6') === family6 && (a.afi === 'ipv4' || a.afi === 'ipv6'));
+  private mapRequest(m: MapRequest, data: Buffer, replyPort: number, arrivedOn: ControlSocket, encapsulated: boolean): void {
+    // An ITR-RLOC of the family the request came in on, else one of a family we can send from
+    // (RFC 9301 section 5.3: the reply may go to any of them); the reply leaves from that family.
+    const socketOf = (a: { afi: string }) => this.sockets.find((s) => isIPv6(s.local.address) === (a.afi === 'ipv6'));
+    const usable = m.itrRlocs.filter((a) => a.afi === 'ipv4' || a.afi === 'ipv6');
+    const itr = usable.find((a) => (a.afi === 'ipv6') === isIPv6(arrivedOn.local.address)) ?? usable.find((a) => socketOf(a) !== undefined);
     if (!itr) return this.counters.inc('dropped.map-request-no-usable-itr-rloc');
+    const socket = (itr.afi === 'ipv6') === isIPv6(arrivedOn.local.address) ? arrivedOn : socketOf(itr)!;
     const replyTo = { address: formatAddress(itr), port: replyPort };
-    const own = this.etr?.answer(m, socket.local.address, replyTo.address);
+    const own = this.etr?.answer(m, arrivedOn.local.address, replyTo.address);
     if (own) return this.send(encodeMessage(own), replyTo, socket);
     // RLOC-probes never go to the mapping system (RFC 9301 section 5.2).
     if ((!this.ms && !this.referrals) || m.probe) return this.counters.inc('dropped.map-request-not-ours');

@@ -24,6 +24,7 @@ export const COUNTER_NAMES = [
   'decap.unsupported-header',
   'decap.wrong-instance-id',
   'decap.not-ip',
+  'decap.not-our-eid',
   'decap.write-error',
   'decap.coalesced',
   /** Mapping-socket messages the encap worker refused (protocol.ts checkControlMessage). */

@@ -176,6 +176,7 @@ export class DataPlane {
         tunName: o.tun,
         sockets,
         instanceId: o.instanceId,
+        ownEids: o.database.map((p) => ({ family: p.family, address: p.address, len: p.len })),
         underlayMtu: o.underlayMtu,
         locatorStatusBits: allUp(o.databaseLocators, o.instanceId),
         offload: o.offload,

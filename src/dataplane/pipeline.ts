@@ -13,7 +13,7 @@
 //      TOS/traffic class copied to the outer header (RFC 9300 section 5.3)
 // Decapsulation (ETR), for a UDP 4341 payload:
 //   1. a header Loci reads (no GPE, no encryption), of our instance-id
-//   2. a whole inner IPv4 or IPv6 packet
+//   2. a whole inner IPv4 or IPv6 packet, for one of our EIDs (else decap.not-our-eid)
 //   3. inner TTL capped at the outer TTL, and an outer Congestion Experienced mark copied in
 //      (RFC 9300 section 5.3); written to the TUN device
 import { packetFlowHash } from '../table/index.js';
@@ -24,6 +24,7 @@ import { marking } from '../io/linux/udp-fd.js';
 import { capTtl, ipVersion, markCongestion, trafficClassOf, ttlOf, unicastDestination } from './inner-packet.js';
 import { LISP_HEADER_LENGTH, nextNonce, readInstanceId, writeLispHeader } from './lisp-header.js';
 import type { MissQueue } from './miss-queue.js';
+import type { OwnEids } from './own-eids.js';
 
 export interface UnderlaySender {
   /**
@@ -140,6 +141,7 @@ export class Decapsulator {
   constructor(
     private readonly o: PipelineOptions,
     private readonly tun: TunWriter,
+    private readonly ours: OwnEids,
   ) {}
 
   /** Handles the UDP payload at buf[offset..offset+length); outerTtl 0 when unknown, outerTos the outer TOS or traffic class. */
@@ -162,6 +164,10 @@ export class Decapsulator {
     const innerLength = length - LISP_HEADER_LENGTH;
     if (ipVersion(buf, inner, innerLength) === 0) {
       counters.inc(C['decap.not-ip']);
+      return;
+    }
+    if (!this.ours.holdsDestination(buf, inner)) {
+      counters.inc(C['decap.not-our-eid']);
       return;
     }
     if (outerTtl > 0) capTtl(buf, inner, outerTtl);

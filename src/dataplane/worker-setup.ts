@@ -1,5 +1,6 @@
 // What the control plane hands a data-plane worker thread (worker.ts is the thread's entry).
 import type { MessagePort } from 'node:worker_threads';
+import type { OwnEid } from './own-eids.js';
 
 export const LISP_DATA_PORT = 4341;
 /** Int32 slots of the control SharedArrayBuffer. */
@@ -13,6 +14,8 @@ export interface WorkerSetup {
   /** encap: sockets to send from, by family; decap: the sockets bound to port 4341. */
   readonly sockets: { readonly ipv4: number[]; readonly ipv6: number[] };
   readonly instanceId: number;
+  /** decap: the EID-prefixes behind this xTR; packets for anything else are dropped. */
+  readonly ownEids: readonly OwnEid[];
   readonly underlayMtu: number;
   readonly locatorStatusBits: number;
   /** The TUN device takes and gives TCP packets of up to 64 KB (segmented on encap, merged on decap). */

@@ -18,6 +18,7 @@ import { Fib, MappingReceiver } from './fib.js';
 import { GsoSender } from './gso-sender.js';
 import { LISP_HEADER_LENGTH } from './lisp-header.js';
 import { MissQueue } from './miss-queue.js';
+import { OwnEids } from './own-eids.js';
 import { Decapsulator, Encapsulator, type PipelineOptions, type TunWriter } from './pipeline.js';
 import { completeChecksum, segmentTcp } from './segmentation.js';
 import type { WorkerMessage } from './protocol.js';
@@ -51,7 +52,7 @@ function main(setup: WorkerSetup): void {
   const post = (m: WorkerMessage) => setup.port.postMessage(m);
   if (setup.role === 'decap') {
     const tunWriter = new CoalescingTunWriter(device, setup.offload, counters);
-    const decap = new Decapsulator(options, tunWriter);
+    const decap = new Decapsulator(options, tunWriter, new OwnEids(setup.ownEids));
     post({ op: 'ready' });
     return decapLoop(setup, control, decap, tunWriter);
   }

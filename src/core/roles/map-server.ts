@@ -53,7 +53,7 @@ export type RejectReason = 'no-records' | 'bad-eid' | 'prefix-not-allowed' | 'mi
 /** A record of an accepted Map-Register that was not registered. */
 export interface RefusedRecord {
   prefix: string;
-  reason: 'bad-eid' | 'prefix-not-allowed' | 'mixed-sites';
+  reason: 'bad-eid' | 'prefix-not-allowed' | 'mixed-sites' | 'table-full';
 }
 
 export type RegisterResult =
@@ -91,6 +91,8 @@ export interface MapServerOptions {
   registrationTimeoutMs?: number;
   /** Longest lifetime a Map-Register with the T bit may ask for (default 24 hours). */
   maxRegistrationTtlMs?: number;
+  /** Registered prefixes at most (default 2,000,000); records for new prefixes beyond are refused. */
+  maxPrefixes?: number;
 }
 
 interface Entry {
@@ -107,6 +109,8 @@ export class MapServer {
   private readonly counters: Counters;
   private readonly timeoutMs: number;
   private readonly maxTtlMs: number;
+  private readonly maxPrefixes: number;
+  private prefixCount = 0;
   private readonly listeners = new Set<(e: MapServerEvent) => void>();
 
   constructor(o: MapServerOptions) {
@@ -115,6 +119,7 @@ export class MapServer {
     this.sites = new Sites(o.sites);
     this.timeoutMs = o.registrationTimeoutMs ?? 180_000;
     this.maxTtlMs = o.maxRegistrationTtlMs ?? 86_400_000;
+    this.maxPrefixes = o.maxPrefixes ?? 2_000_000;
   }
 
   /** Handles a decoded Map-Register whose encoded form is `bytes` (the HMAC covers them). */
@@ -128,33 +133,46 @@ export class MapServer {
     const id = m.xtrId !== undefined ? m.xtrId.toString(16).padStart(32, '0') : from.address;
     const mode = nonceCheckOf(site);
     const identity = replayIdentity(site, m);
-    const changes = accepted.some(({ record, prefix }) => !isDeepStrictEqual(this.registered.get(prefix)?.etrs.get(id)?.record, record));
-    const verdict = this.replays.check(mode, identity, m.nonce, m.authData, changes);
+    const changes = accepted.some(({ record, prefix }) => {
+      const current = this.registered.get(prefix)?.etrs.get(id)?.record;
+      return current ? !isDeepStrictEqual(current, record) : this.replays.withdrew(identity, formatPrefix(prefix));
+    });
+    const verdict = this.replays.check(mode, identity, m.nonce, m.authData, from.address, changes);
     if (!verdict.ok) {
       this.counters.inc('map-register.rejected.replayed-nonce');
       return { ok: false, reason: 'replayed-nonce', detail: verdict.detail };
     }
-    this.replays.accept(mode, identity, m.nonce, m.authData);
+    const texts = (ttlZero: boolean) => accepted.filter((a) => (a.record.ttl === 0) === ttlZero).map((a) => formatPrefix(a.prefix));
+    this.replays.accept(mode, identity, m.nonce, m.authData, from.address, texts(false), texts(true));
     const now = this.clock.now();
-    for (const { record, prefix } of accepted) {
-      let entry = this.registered.get(prefix);
-      if (record.ttl === 0) {
-        if (entry?.etrs.has(id)) this.withdraw(entry, id);
-        continue;
-      }
-      if (!entry) {
-        entry = { site: site.name, prefix, etrs: new Map() };
-        this.registered.set(prefix, entry);
-      }
-      this.store(entry, id, m, record, m.nonce, from, now);
-    }
+    const kept = accepted.filter(({ record, prefix }) => this.apply(site.name, id, m, record, prefix, from, now, refused));
     for (const r of refused) this.counters.inc(`map-register.record-rejected.${r.reason}`);
     this.counters.inc('map-register.accepted');
-    const prefixes = accepted.map((a) => a.prefix);
-    const refreshable = refused.length === 0 && mode !== 'strict' && accepted.every((a) => a.record.ttl > 0);
+    const prefixes = kept.map((a) => a.prefix);
+    const refreshable = refused.length === 0 && mode !== 'strict' && kept.every((a) => a.record.ttl > 0);
     this.emit({ type: 'registered', id, site, key, prefixes, register: m, bytes, refreshable });
-    const notify = m.wantMapNotify ? { notify: this.notifyFor(m, accepted.map((a) => a.record), key.key) } : {};
+    const notify = m.wantMapNotify ? { notify: this.notifyFor(m, kept.map((a) => a.record), key.key) } : {};
     return { ok: true, site: site.name, prefixes, refused, ...notify };
+  }
+
+  /** Registers (or, with TTL 0, withdraws) one record of ETR id; false when the table is full (refused). */
+  private apply(site: string, id: string, m: MapRegister, record: MappingRecord, prefix: EidPrefix, from: Endpoint, now: number, refused: RefusedRecord[]): boolean {
+    let entry = this.registered.get(prefix);
+    if (record.ttl === 0) {
+      if (entry?.etrs.has(id)) this.withdraw(entry, id);
+      return true;
+    }
+    if (!entry) {
+      if (this.prefixCount >= this.maxPrefixes) {
+        refused.push({ prefix: formatPrefix(prefix), reason: 'table-full' });
+        return false;
+      }
+      entry = { site, prefix, etrs: new Map() };
+      this.registered.set(prefix, entry);
+      this.prefixCount++;
+    }
+    this.store(entry, id, m, record, m.nonce, from, now);
+    return true;
   }
 
   /**
@@ -165,27 +183,24 @@ export class MapServer {
    * Returns how many it extended, or undefined when the guard refused the refresh (a replay).
    */
   refresh(m: MapRegister, id: string, prefixes: readonly EidPrefix[], nonce: bigint, authData: Buffer, from: Endpoint): number | undefined {
-    const siteName = prefixes.length > 0 ? this.registered.get(prefixes[0]!)?.site : undefined;
-    const site = siteName === undefined ? undefined : this.sites.get(siteName);
+    const held = m.records.flatMap((record, i) => {
+      const entry = this.registered.get(prefixes[i]!);
+      return entry && entry.etrs.get(id)?.record === record ? [{ entry, record }] : [];
+    });
+    const site = held.length > 0 ? this.sites.get(held[0]!.entry.site) : undefined;
     if (site) {
       const mode = nonceCheckOf(site);
       const identity = replayIdentity(site, m);
-      const verdict = this.replays.check(mode, identity, nonce, authData, false);
+      const verdict = this.replays.check(mode, identity, nonce, authData, from.address, false);
       if (!verdict.ok) {
         this.counters.inc('map-register.rejected.replayed-nonce');
         return undefined;
       }
-      this.replays.accept(mode, identity, nonce, authData);
+      this.replays.accept(mode, identity, nonce, authData, from.address, held.map((h) => formatPrefix(h.entry.prefix)));
     }
     const now = this.clock.now();
-    let extended = 0;
-    m.records.forEach((record, i) => {
-      const entry = this.registered.get(prefixes[i]!);
-      if (entry?.etrs.get(id)?.record !== record) return;
-      this.store(entry, id, m, record, nonce, from, now);
-      extended++;
-    });
-    return extended;
+    for (const { entry, record } of held) this.store(entry, id, m, record, nonce, from, now);
+    return held.length;
   }
 
   /** Calls listener with every accepted Map-Register and every expiry; returns the unsubscribe. */
@@ -292,7 +307,7 @@ export class MapServer {
 
   private remove(entry: Entry, id: string): void {
     entry.etrs.delete(id);
-    if (entry.etrs.size === 0) this.registered.delete(entry.prefix);
+    if (entry.etrs.size === 0 && this.registered.delete(entry.prefix)) this.prefixCount--;
     this.emit({ type: 'expired', id, prefix: entry.prefix });
   }
 

@@ -6,8 +6,11 @@
 //   strict: the nonce must grow (only for ETRs whose nonces do: Loci's);
 //   auto (the default): once an identity's nonce has grown in GROWTHS registrations in a row, it
 //     must keep growing; and whatever its nonces, a Map-Register it already sent (the same
-//     authentication data) is refused when it would change what is registered: a replay can
-//     repeat the current state, never roll it back;
+//     authentication data) is refused when it comes from another address than the first time, or
+//     would replace a different registration of that ETR or bring back one it withdrew: a replay
+//     can repeat the current state, never roll it back.
+//     (A registration that merely expired may come back by a repeat: an ETR with a fixed nonce
+//     sends exactly that after an outage.)
 //   off: nothing is checked.
 // Only authenticated Map-Registers reach the guard, and the identities it remembers are bounded.
 
@@ -19,8 +22,10 @@ const GROWTHS = 3;
 interface Identity {
   lastNonce: bigint;
   grew: number;
-  /** Authentication data (hex) of the last Map-Registers accepted, oldest first. */
-  seen: Set<string>;
+  /** Authentication data (hex) of the last Map-Registers accepted, oldest first, and the address each came from. */
+  seen: Map<string, string>;
+  /** Prefixes this ETR withdrew (record TTL 0) and has not registered again since. */
+  withdrawn: Set<string>;
 }
 
 export type ReplayVerdict = { ok: true } | { ok: false; detail: string };
@@ -34,11 +39,16 @@ export class ReplayGuard {
     private readonly maxSeen = 256,
   ) {}
 
+  /** Whether this identity withdrew the prefix (and has not registered it since). */
+  withdrew(identity: string, prefix: string): boolean {
+    return this.identities.get(identity)?.withdrawn.has(prefix) ?? false;
+  }
+
   /**
-   * Whether a Map-Register of this identity may be accepted. changesState: accepting it would change
-   * what is registered (not a plain repetition of the identity's current registrations).
+   * Whether a Map-Register of this identity may be accepted. changesState: accepting it would replace
+   * a different registration of the ETR, or bring back one it withdrew.
    */
-  check(mode: NonceCheck, identity: string, nonce: bigint, authData: Buffer, changesState: boolean): ReplayVerdict {
+  check(mode: NonceCheck, identity: string, nonce: bigint, authData: Buffer, source: string, changesState: boolean): ReplayVerdict {
     if (mode === 'off') return { ok: true };
     const id = this.identities.get(identity);
     if (!id) return { ok: true };
@@ -46,19 +56,23 @@ export class ReplayGuard {
     if ((mode === 'strict' || id.grew >= GROWTHS) && nonce <= id.lastNonce) {
       return { ok: false, detail: `nonce 0x${nonce.toString(16)} is not greater than ${last}, and this ETR's nonces grow (possible replay)` };
     }
-    if (changesState && id.seen.has(authData.toString('hex'))) {
+    const firstFrom = id.seen.get(authData.toString('hex'));
+    if (firstFrom !== undefined && firstFrom !== source) {
+      return { ok: false, detail: `an earlier Map-Register of this ETR, first sent from ${firstFrom}, repeated from another address (possible replay)` };
+    }
+    if (firstFrom !== undefined && changesState) {
       return { ok: false, detail: 'an earlier Map-Register of this ETR, repeated; it would change the registration back (possible replay)' };
     }
     return { ok: true };
   }
 
-  /** Records an accepted Map-Register. */
-  accept(mode: NonceCheck, identity: string, nonce: bigint, authData: Buffer): void {
+  /** Records an accepted Map-Register, with the prefixes it registered and those it withdrew. */
+  accept(mode: NonceCheck, identity: string, nonce: bigint, authData: Buffer, source: string, registered: readonly string[] = [], withdrawn: readonly string[] = []): void {
     if (mode === 'off') return;
     let id = this.identities.get(identity);
     if (id) this.identities.delete(identity);
     else {
-      id = { lastNonce: nonce, grew: 0, seen: new Set() };
+      id = { lastNonce: nonce, grew: 0, seen: new Map(), withdrawn: new Set() };
       if (this.identities.size >= this.maxIdentities) this.identities.delete(this.identities.keys().next().value!);
     }
     // Most recently used last: the first one is the one to forget.
@@ -67,9 +81,15 @@ export class ReplayGuard {
     else if (nonce < id.lastNonce || id.seen.size > 0) id.grew = 0;
     id.lastNonce = nonce;
     const key = authData.toString('hex');
+    const firstFrom = id.seen.get(key) ?? source;
     id.seen.delete(key);
-    id.seen.add(key);
-    if (id.seen.size > this.maxSeen) id.seen.delete(id.seen.values().next().value!);
+    id.seen.set(key, firstFrom);
+    if (id.seen.size > this.maxSeen) id.seen.delete(id.seen.keys().next().value!);
+    for (const p of registered) id.withdrawn.delete(p);
+    for (const p of withdrawn) {
+      id.withdrawn.add(p);
+      if (id.withdrawn.size > this.maxSeen) id.withdrawn.delete(id.withdrawn.values().next().value!);
+    }
   }
 
   /** Identities remembered. */

@@ -196,8 +196,10 @@ describe('replay protection by default (check-nonce auto)', () => {
     const b = reg('192.0.2.2', 0x1234n);
     assert.ok(ms.register(a.bytes, a.m, from).ok);
     assert.ok(ms.register(b.bytes, b.m, from).ok);
-    const replay = ms.register(a.bytes, a.m, attacker);
-    assert.ok(!replay.ok && replay.reason === 'replayed-nonce');
+    for (const source of [attacker, from]) {
+      const replay = ms.register(a.bytes, a.m, source);
+      assert.ok(!replay.ok && replay.reason === 'replayed-nonce', `from ${source.address}`);
+    }
     assert.deepEqual(rlocOf(ms), ['192.0.2.2']);
     // The current one repeated is a refresh.
     assert.ok(ms.register(b.bytes, b.m, from).ok);
@@ -269,4 +271,20 @@ test('a prefix belongs to one site: adding it to another is refused and changes 
   // The prefix moves from site-a to site-c in one step.
   ms.sites.replaceAll([siteB, clash]);
   assert.equal(ms.sites.siteFor(parsePrefix('198.18.1.0/24'))?.name, 'site-c');
+});
+
+test('the registered prefixes are bounded: past the limit, records for new prefixes are refused and counted', () => {
+  const clock = new FakeClock();
+  const counters = new Counters();
+  const ms = new MapServer({ clock, counters, sites: [siteB], maxPrefixes: 3 });
+  const r = signedRegister(['198.18.16.0/24', '198.18.17.0/24', '198.18.18.0/24', '198.18.19.0/24'].map((p) => record(p, ['192.0.2.1'])), 'b-secret');
+  const out = ms.register(r.bytes, r.m, from);
+  assert.ok(out.ok);
+  assert.deepEqual(out.refused, [{ prefix: '198.18.19.0/24', reason: 'table-full' }]);
+  assert.equal(mapNotify.decode(out.notify!).value.records.length, 3);
+  assert.equal(counters.get('map-register.record-rejected.table-full'), 1);
+  clock.advance(180_000);
+  assert.equal(ms.registrations().length, 0);
+  const again = ms.register(r.bytes, r.m, from);
+  assert.ok(again.ok && again.refused.length === 1, 'expired prefixes free their places');
 });

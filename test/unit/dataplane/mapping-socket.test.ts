@@ -77,6 +77,7 @@ describe('mapping socket: hostile control messages', () => {
       tunName: 'fifo',
       sockets: { ipv4: [send.fd], ipv6: [] },
       instanceId: 0,
+      ownEids: [],
       underlayMtu: 1500,
       locatorStatusBits: 0,
       offload: false,

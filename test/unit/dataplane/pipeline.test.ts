@@ -9,6 +9,7 @@ import { allUp, LISP_HEADER_LENGTH } from '../../../src/dataplane/lisp-header.js
 import { MissQueue } from '../../../src/dataplane/miss-queue.js';
 import { trafficClassOf } from '../../../src/dataplane/inner-packet.js';
 import { Decapsulator, Encapsulator } from '../../../src/dataplane/pipeline.js';
+import { OwnEids } from '../../../src/dataplane/own-eids.js';
 import { marking } from '../../../src/io/linux/udp-fd.js';
 import { innerPacket } from './packets.js';
 
@@ -37,7 +38,8 @@ function setup(instanceId = 0, underlayMtu = 1500) {
     new MissQueue({ holdMs: 1000 }),
     (d) => misses.push(`${d.family}:${Buffer.from(d.address).toString('hex')}`),
   );
-  const decap = new Decapsulator(options, tunWriter);
+  // The EIDs behind the decapsulating xTR: the sites' prefixes the tests send to.
+  const decap = new Decapsulator(options, tunWriter, new OwnEids([parsePrefix('198.18.0.0/15'), parsePrefix('2001:db8::/32')]));
   /** Runs a packet through the encapsulator as the TUN worker does: read with headroom. */
   const push = (packet: Buffer, now = 0) => {
     const buf = Buffer.alloc(LISP_HEADER_LENGTH + packet.length);
@@ -240,10 +242,14 @@ describe('data-plane pipeline', () => {
       ['decap.wrong-instance-id', Buffer.concat([Buffer.from('8800000100000800', 'hex'), packet])],
       ['decap.unsupported-header', Buffer.concat([Buffer.from('8c00000100000700', 'hex'), packet])],
       ['decap.not-ip', Buffer.concat([Buffer.from('8800000100000700', 'hex'), packet.subarray(0, 60)])],
+      // Anybody may send to UDP 4341: a packet for an address that is not one of our EIDs is not delivered.
+      ['decap.not-our-eid', Buffer.concat([Buffer.from('8800000100000700', 'hex'), innerPacket('198.18.2.10', '203.0.113.99')])],
+      ['decap.not-our-eid', Buffer.concat([Buffer.from('8800000100000700', 'hex'), innerPacket('2001:db8:2::10', '2001:db9::1')])],
     ];
     for (const [counter, bytes] of cases) {
+      const before = s.counters.get(counter as 'decap.not-ip');
       s.decap.process(bytes, 0, bytes.length, 0, 0);
-      assert.equal(s.counters.get(counter as 'decap.not-ip'), 1, counter);
+      assert.equal(s.counters.get(counter as 'decap.not-ip'), before + 1, counter);
     }
     assert.equal(s.tun.length, 0);
   });

@@ -1,0 +1,33 @@
+// A node on the in-memory network: how it answers what arrives on its control sockets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../../src/core/clock.js';
+import { LispNode } from '../../../src/core/node.js';
+import { databaseEntry } from '../../../src/core/roles/etr.js';
+import { MemoryNetwork } from '../../../src/io/testing/memory-network.js';
+import { decodeMessage, encodeMessage, ipAddress, LispDecodeError, mapRequestFor } from '../../../src/packet/index.js';
+import { parsePrefix } from '../../../src/table/index.js';
+
+const settle = () => new Promise((r) => setImmediate(r));
+
+test('a Map-Request naming only an ITR-RLOC of the other family is answered from a socket of that family (an OOR Map-Server forwards such requests)', async (t) => {
+  const network = new MemoryNetwork();
+  const etr = new LispNode({
+    name: 'etr', roles: ['etr'], listen: ['192.0.2.1', '2001:db8::1'], network, clock: new FakeClock(),
+    database: [databaseEntry(parsePrefix('198.18.1.0/24'), [{ address: '192.0.2.1', priority: 1, weight: 100 }])],
+  });
+  await etr.start();
+  t.after(() => etr.stop());
+  const replies: Buffer[] = [];
+  const itr = await network.bind({ address: '2001:db8::99', port: 4342 }, (d) => replies.push(d));
+  const from4 = await network.bind({ address: '192.0.2.99', port: 4342 }, () => undefined);
+  const request = mapRequestFor({ eid: ipAddress('198.18.1.7'), maskLen: 32, itrRlocs: ['2001:db8::99'], nonce: 42n });
+  await from4.send(encodeMessage(request), { address: '192.0.2.1', port: 4342 });
+  await settle();
+  await settle();
+  assert.equal(replies.length, 1);
+  const reply = decodeMessage(replies[0]!);
+  assert.ok(!(reply instanceof LispDecodeError) && reply.value.type === 'map-reply' && reply.value.nonce === 42n);
+  assert.equal(network.log.at(-1)!.from.address, '2001:db8::1');
+  assert.equal(etr.counters.get('dropped.map-request-no-usable-itr-rloc'), 0);
+});
