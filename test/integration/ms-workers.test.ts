@@ -92,7 +92,12 @@ sites:
     what: 'refreshes handled and acknowledged by the workers',
   });
   await until(() => ms.counters.get('map-register.rejected.auth-failed') >= 1 && ms.counters.get('map-register.rejected.prefix-not-allowed') >= 1, { what: 'the rejections' });
+  // Their clean stop withdraws what they registered: one more of each rejection, counted before going on.
+  const [authFailed, notAllowed] = ['auth-failed', 'prefix-not-allowed'].map((r) => ms.counters.get(`map-register.rejected.${r}`));
   await Promise.all([wrongKey.stop(), outside.stop()]);
+  await until(() => ms.counters.get('map-register.rejected.auth-failed') > authFailed! && ms.counters.get('map-register.rejected.prefix-not-allowed') > notAllowed!, {
+    what: 'the withdrawals of the stopped ETRs to be rejected',
+  });
   assert.match(log.join(''), /"reason":"auth-failed".*"msg":"Map-Register rejected"/);
   assert.match(log.join(''), /"reason":"prefix-not-allowed".*"msg":"Map-Register rejected"/);
 
