@@ -17,9 +17,12 @@ import { Lab } from '../src/io/lab/lab.js';
 import { until } from '../src/io/lab/poll.js';
 import { buildDemoTopology, type DemoTopology } from '../src/io/lab/topology.js';
 
-/** Reference figure from the issue, not measured here: OOR's EID-to-EID TCP throughput on this machine kind. */
-const OOR_MBPS = 550;
-const GOAL_FACTOR = 4;
+/**
+ * A figure quoted in the issue for OOR's EID-to-EID TCP throughput on this machine kind: NOT
+ * measured here (OOR does not run in this bench), so the bench prints it as a label only and
+ * judges nothing against it. The verdict comes once the same run measures OOR.
+ */
+const OOR_MBPS_QUOTED = 550;
 const XTRS = ['xtr-a', 'xtr-b'] as const;
 const HOST_B = '198.18.2.10';
 
@@ -142,7 +145,7 @@ async function main(): Promise<void> {
       ratio: lispS.mbps / plainS.mbps,
       rttAddedMs: lispS.rttMs - plainS.rttMs,
       xtrCpu: Object.fromEntries(XTRS.map((x) => [x, { seconds: cpu[x], percentOfCore: (cpu[x] / lispWall) * 100 }])),
-      reference: { note: 'OOR figure from the issue, a constant, not measured here', oorMbps: OOR_MBPS, ratio: lispS.mbps / OOR_MBPS, goalMbps: OOR_MBPS * GOAL_FACTOR, goalMet: lispS.mbps >= OOR_MBPS * GOAL_FACTOR },
+      notMeasured: { note: 'a figure quoted in the issue, not measured in this run; no verdict is drawn from it', oorMbpsQuoted: OOR_MBPS_QUOTED },
     };
     if (args.json) return void console.log(JSON.stringify(report));
 
@@ -163,7 +166,7 @@ async function main(): Promise<void> {
     console.log(`ratio LISP / baseline: ${report.ratio.toFixed(3)}; RTT added by LISP: ${report.rttAddedMs.toFixed(3)} ms (median of 20 pings each)`);
     console.log(`xTR CPU over the LISP runs (${lispWall.toFixed(1)} s): ${XTRS.map((x) => `${x} ${cpu[x].toFixed(1)} s = ${report.xtrCpu[x]!.percentOfCore.toFixed(0)}% of one core`).join(', ')}`);
     console.log(`packets encapsulated by xtr-a during the runs: ${encapPackets.toLocaleString('en')}`);
-    console.log(`reference (issue, a constant, not measured here): OOR about ${OOR_MBPS} Mbit/s on this machine kind; LISP / OOR = ${report.reference.ratio.toFixed(2)} (goal >= ${GOAL_FACTOR}, i.e. ${report.reference.goalMbps} Mbit/s: ${report.reference.goalMet ? 'met' : 'not met'})`);
+    console.log(`not measured here: the issue quotes about ${OOR_MBPS_QUOTED} Mbit/s for OOR on this machine kind (no comparison or goal is judged until a run measures OOR)`);
   } catch (err) {
     failed = true;
     if (existsSync(dir)) console.error(`daemon configs and logs kept in ${dir}`); // gone if interrupted

@@ -3,19 +3,23 @@
 // prefix, each beside a baseline measured in the same run: a Map with integer keys (Map.set, Map.get
 // of the same addresses, memory per Map entry). Lookup timings alternate between the table and the
 // baseline over several rounds and report medians, so that load on the machine hits both alike.
+// Then insert and delete rates of dense host prefixes at 10k, 100k and 1M (table-updates.ts).
 //
-//   node --import tsx bench/table.ts [seed]
+//   node --import tsx bench/table.ts [seed] [lookups|updates] [sizes of the update phase, comma-separated]
 //
 // Garbage collection is forced twice (through V8 flags set at startup) before each memory reading;
 // memory is heap plus external (ArrayBuffer) bytes.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { EidTable, Ipv4Lpm, Ipv6Lpm, parsePrefix } from '../src/table/index.js';
+import { benchUpdates } from './table-updates.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 const SEED = Number(process.argv[2] ?? 1);
+const PHASE = process.argv[3];
+const UPDATE_SIZES = process.argv[4]?.split(',').map(Number) ?? [10_000, 100_000, 1_000_000];
 const PREFIXES = 1_000_000;
 const LOOKUPS = 1_000_000;
 const ROUNDS = 7;
@@ -253,5 +257,8 @@ function benchIpv6(): void {
 }
 
 console.log(`Loci LPM tables, seed ${SEED}, Node ${process.version} ${process.arch}; ratio > 1: the table is ahead of the Map`);
-benchIpv4();
-benchIpv6();
+if (PHASE !== 'updates') {
+  benchIpv4();
+  benchIpv6();
+}
+if (PHASE !== 'lookups') benchUpdates(UPDATE_SIZES);

@@ -77,15 +77,21 @@ async function measure(): Promise<void> {
 
   const rates: Record<string, { sent: number[]; received: number[] }> = {};
   for (const name of Object.keys(methods)) rates[name] = { sent: [], received: [] };
+  // Until the receiver has taken everything sent (its count stops moving), instead of a fixed sleep.
+  const drained = async () => {
+    for (let last = -1, n = Atomics.load(counters, 1); n !== last; last = n, n = Atomics.load(counters, 1)) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  };
   await methods.sendTo!(performance.now() + 200); // warm-up
-  await new Promise((r) => setTimeout(r, 100));
+  await drained();
   for (let round = 0; round < ROUNDS; round++) {
     for (const [name, run] of Object.entries(methods)) {
       const received0 = Atomics.load(counters, 1);
       const t0 = performance.now();
       const sent = await run(t0 + ROUND_MS);
       const seconds = (performance.now() - t0) / 1000;
-      await new Promise((r) => setTimeout(r, 50)); // the receiver drains its queue
+      await drained();
       rates[name]!.sent.push(sent / seconds);
       rates[name]!.received.push((Atomics.load(counters, 1) - received0) / seconds);
     }

@@ -164,9 +164,12 @@ export class LispNode {
     this.prober?.start();
   }
 
-  /** Withdraws what it registered (TTL 0), waits for what is being sent, and closes the sockets. */
-  async stop(): Promise<void> {
-    this.etr?.registrar.withdraw();
+  /**
+   * Withdraws what it registered (TTL 0; not with withdraw: false, as a node that vanished would),
+   * waits for what is being sent, and closes the sockets.
+   */
+  async stop(o: { withdraw?: boolean } = {}): Promise<void> {
+    if (o.withdraw ?? true) this.etr?.registrar.withdraw();
     this.etr?.stop();
     this.prober?.stop();
     await Promise.allSettled([...this.inflight]);

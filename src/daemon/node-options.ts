@@ -94,9 +94,9 @@ const MAX_AUTO_WORKERS = 8;
  * use (at most 8), none on a single CPU (handing datagrams to the main thread would only cost) or
  * off Linux (the workers' sockets are Linux system calls).
  */
-export function msWorkersOf(c: LociConfig, io: { log?: Log; port?: number }): MsWorkersOptions | undefined {
+export function msWorkersOf(c: LociConfig, io: { log?: Log; port?: number; cpus?: number }): MsWorkersOptions | undefined {
   if (!c.roles.includes('ms')) return undefined;
-  const cpus = process.platform === 'linux' ? availableParallelism() : 1;
+  const cpus = io.cpus ?? (process.platform === 'linux' ? availableParallelism() : 1);
   const count = c.msWorkers === 'auto' ? (cpus < 2 ? 0 : Math.min(cpus, MAX_AUTO_WORKERS)) : c.msWorkers;
   if (count === 0) return undefined;
   return {

@@ -1,9 +1,10 @@
 /**
- * Block pools of the IPv4 forwarding structure (ipv4-fib.ts). A freed block of at most maxBlock
- * elements goes on the free list of its size and is reused only for that size; the first element of
- * a free block holds the offset of the next free block of that size (0 ends the list). A larger one
- * is left unused (until the structure is copied to new pools). Element 0 is never allocated: offset
- * 0 means "none". The arrays are replaced by larger copies when a pool grows: read them again after
+ * Block pools of the IPv4 forwarding structure (ipv4-fib.ts). A block of `size` elements takes
+ * capacity(size) of them: up to `exact` elements its size, above that its size rounded up to one of
+ * 8 steps per power of two, so that a block that grows or shrinks a little keeps its place. A freed
+ * block goes on the free list of its capacity; the first element of a free block holds the offset of
+ * the next free block of that capacity (0 ends the list). Element 0 is never allocated: offset 0
+ * means "none". The arrays are replaced by larger copies when a pool grows: read them again after
  * alloc().
  */
 
@@ -16,22 +17,35 @@ export class RunPool {
   unused = 0;
   private readonly freeHeads: Int32Array;
 
-  constructor(maxBlock: number, capacity: number) {
+  /** Blocks hold at most maxBlock elements; those of at most `exact` take no more room than their size. */
+  constructor(
+    maxBlock: number,
+    private readonly exact: number,
+    capacity: number,
+  ) {
     this.vals = new Array<unknown>(capacity).fill(undefined);
     this.marks = new Uint8Array(capacity);
-    this.freeHeads = new Int32Array(maxBlock + 1);
+    this.freeHeads = new Int32Array(this.capacity(maxBlock) + 1);
+  }
+
+  /** The elements a block of `size` takes. */
+  capacity(size: number): number {
+    if (size <= this.exact) return size;
+    const step = 1 << (28 - Math.clz32(size));
+    return (size + step - 1) & -step;
   }
 
   /** Offset of a new block of `size` runs (their content is unspecified). */
   alloc(size: number): number {
-    const head = size < this.freeHeads.length ? this.freeHeads[size]! : 0;
+    const room = this.capacity(size);
+    const head = this.freeHeads[room]!;
     if (head !== 0) {
-      this.freeHeads[size] = this.vals[head] as number;
-      this.unused -= size;
+      this.freeHeads[room] = this.vals[head] as number;
+      this.unused -= room;
       return head;
     }
     const at = this.used;
-    this.used += size;
+    this.used += room;
     if (this.used > this.vals.length) {
       // A new array of the size wanted: growing one by push would leave up to half of it unused.
       const n = Math.max(this.used, Math.ceil(this.vals.length * 1.25));
@@ -45,17 +59,17 @@ export class RunPool {
     return at;
   }
 
-  /** Releases a block, dropping the values it held. */
+  /** Releases a block of `size` runs, dropping the values it held. */
   free(at: number, size: number): void {
-    this.vals.fill(undefined, at, at + size);
-    this.unused += size;
-    if (size >= this.freeHeads.length) return;
-    this.vals[at] = this.freeHeads[size];
-    this.freeHeads[size] = at;
+    const room = this.capacity(size);
+    this.vals.fill(undefined, at, at + room);
+    this.unused += room;
+    this.vals[at] = this.freeHeads[room];
+    this.freeHeads[room] = at;
   }
 }
 
-/** Small integers: node records and lists of child nodes. */
+/** Small integers: node records and lists of child nodes (blocks of at most 64, each taking its size). */
 export class IntPool {
   data: Int32Array;
   used = 1;

@@ -18,11 +18,30 @@
  * `nodes` for the nodes at depth `bits` (4, 9, 14 or 19 as the table grows), and in a record of the
  * integer pool for the others. A node with children has after its runs its child bitmap, then:
  *   at depths 4..14: the offset of its children's records (in chunk order, in one block);
- *   at depth 19: its children inline, as leaves covering the 256 addresses of a /24, each a record
- *   [offset of its runs from the block's start - 1, 8 run bitmap words, runs before each word (one
- *   byte per word, 4 per element)], then the runs of the leaves,
+ *   at depth 19: its children inline, as leaves covering the 256 addresses of a /24: records and
+ *   runs (fib-leaf.ts),
  * so that a lookup under a prefix longer than /24 finds its leaf next to the run it has just read.
+ *
+ * A change to a leaf decodes and encodes that leaf only, in place while its node's block has room
+ * (blocks above EXACT_BLOCK elements have some to spare: fib-pools.ts), so that a /19 full of /32s
+ * is not copied on every change.
  */
+import {
+  copyLeaf,
+  dropBlock,
+  encodeLeaf,
+  firstRun,
+  LEAF as LEAF_ELEMENTS,
+  leafRuns,
+  leavesEnd,
+  loadLeaf,
+  newLeaf,
+  NOT_RUN,
+  paintLeaf,
+  placeLeaf,
+  saveBlock,
+  writeLeaf,
+} from './fib-leaf.js';
 import { IntPool, RunPool } from './fib-pools.js';
 
 // Lookups use these constants and helpers: they stay in this module, because a tsx (esbuild, CommonJS)
@@ -30,26 +49,30 @@ import { IntPool, RunPool } from './fib-pools.js';
 const STRIDE = 5;
 /** Depth of the nodes whose children are leaves. */
 const LAST = 19;
-/** Elements of a child record, and of a leaf record. */
+/** Elements of a child record, and of a leaf record (read once here, for lookups). */
 const NODE = 2;
-const LEAF = 11;
-/** The run of a chunk that has a child (a lookup that finds it goes on below). */
+const LEAF = LEAF_ELEMENTS;
+/** The run of a chunk that has a child (a lookup that finds it goes on below); its mark is NOT_RUN. */
 const CHILD: unique symbol = Symbol('child');
-/** The mark of CHILD runs and of the block elements that are not runs. */
-const NOT_RUN = 255;
-/** Free blocks up to this size are reused (a block holds up to 33 + 32 * (LEAF + 256) elements). */
-const REUSED_BLOCK = 128;
+/** Blocks up to this size take exactly their size in the run pool; larger ones a little more, to change in place. */
+const EXACT_BLOCK = 128;
+/** The largest block: the runs and child bitmap of a node at depth 19 and 32 leaves of 256 runs. */
+const MAX_BLOCK = 33 + 32 * (LEAF + 256);
+/**
+ * Free elements in the run pool that never start a compaction, in blocks of MAX_BLOCK: more than the
+ * blocks a node full of leaves leaves behind on its way up through its capacities (about 110,000
+ * elements, which the next such node takes).
+ */
+const RUNS_FREE = 16;
 /** Direct array sizes (bits), with the prefix counts above which the next larger one is used, or below which the smaller. */
 const TOP_BITS = [4, 9, 14, 19];
 const GROW_ABOVE = [128, 4096, 131072, Infinity];
 const SHRINK_BELOW = [0, 64, 2048, 65536];
 
-// What a change works on, shared by all instances: the runs of the chunks of a node, and its leaves
-// (address b of the leaf of chunk c at [256c + b]); the nodes passed, as (node, chunk) pairs.
+// What a change works on, shared by all instances (with the leaf in fib-leaf.ts): the runs of the
+// chunks of a node; the nodes passed, as (node, chunk) pairs.
 const chunkVal: unknown[] = new Array<unknown>(32).fill(undefined);
 const chunkMark = new Uint8Array(32);
-const leafVal: unknown[] = new Array<unknown>(32 * 256).fill(undefined);
-const leafMark = new Uint8Array(32 * 256);
 const path = new Int32Array(8);
 
 /** A structure being rebuilt from. */
@@ -66,14 +89,20 @@ export class Ipv4Fib<V> {
   /** 32 - bits - 5: an address shifted right by it is its node of the direct array (times 32) and chunk. */
   private shift = 0;
   private nodes: Int32Array = new Int32Array(0);
-  private runs = new RunPool(REUSED_BLOCK, 0);
+  private runs = new RunPool(MAX_BLOCK, EXACT_BLOCK, 0);
   private meta = new IntPool(32 * NODE, 0);
   /** runs.vals and meta.data (as of the last change), one load nearer. */
   private vals: unknown[] = [];
   private recs: Int32Array = new Int32Array(0);
-  /** The node being changed (besides chunkVal and the other shared arrays): its child bitmap and children's list. */
+  /**
+   * The node being changed (besides chunkVal and the other shared arrays): its child bitmap and
+   * children's list, the chunk whose leaf is loaded (-1 if none), and its block as decoded
+   * (offset - 1, run bitmap, child bitmap, children's list, elements), which holds its other leaves.
+   */
   private children = 0;
   private list = 0;
+  private leaf = -1;
+  private was = { o: 0, bitmap: 0, children: 0, list: 0, size: 0 };
   /** Per key of a findMany batch: the index of its run value. */
   private readonly batch = new Int32Array(64);
 
@@ -183,8 +212,10 @@ export class Ipv4Fib<V> {
     if (len <= depth + STRIDE) {
       for (let k = c; k < c + (1 << (depth + STRIDE - len)); k++) {
         if (((this.children >>> k) & 1) !== 0) {
-          if (depth === LAST) this.fillLeaf(k, 0, 256, value, mark, from, to);
-          else this.fill(this.list + NODE * this.rank(k), depth + STRIDE, value, mark, from, to);
+          if (depth === LAST) {
+            const p = this.leafRecord(k);
+            this.fillRuns(this.was.o + 2 + (this.runs.vals[p] as number), leafRuns(this.runs.vals, p), value, mark, from, to);
+          } else this.fill(this.list + NODE * this.rank(k), depth + STRIDE, value, mark, from, to);
         }
         if (chunkMark[k]! >= from && chunkMark[k]! <= to) {
           chunkVal[k] = value;
@@ -193,13 +224,9 @@ export class Ipv4Fib<V> {
       }
     } else {
       // A prefix longer than /24, in the leaf of chunk c of a node at depth 19.
-      if (((this.children >>> c) & 1) === 0) {
-        if (!adding) return;
-        leafVal.fill(chunkVal[c], 256 * c, 256 * c + 256);
-        leafMark.fill(chunkMark[c]!, 256 * c, 256 * c + 256);
-        this.children |= 1 << c;
-      }
-      this.fillLeaf(c, addr & 255, 1 << (32 - len), value, mark, from, to);
+      if (((this.children >>> c) & 1) === 0 && !adding) return;
+      this.loadLeaf(c);
+      paintLeaf(addr & 255, 1 << (32 - len), value, mark, from, to);
     }
     this.encode(h, depth);
     if (adding) return;
@@ -234,16 +261,6 @@ export class Ipv4Fib<V> {
       if (marks[k]! >= from && marks[k]! <= to) {
         vals[k] = value;
         marks[k] = mark;
-      }
-    }
-  }
-
-  /** fillRuns for addresses lo..lo+count-1 of the loaded leaf of chunk c. */
-  private fillLeaf(c: number, lo: number, count: number, value: V | undefined, mark: number, from: number, to: number): void {
-    for (let b = 256 * c + lo; b < 256 * c + lo + count; b++) {
-      if (leafMark[b]! >= from && leafMark[b]! <= to) {
-        leafVal[b] = value;
-        leafMark[b] = mark;
       }
     }
   }
@@ -334,16 +351,10 @@ export class Ipv4Fib<V> {
     const n = popcount(bitmap);
     if (!this.hasChildren(o, n)) return n;
     if (depth < LAST) return n + 2;
-    const vals = this.runs.vals;
-    const leaves = popcount(vals[o + 1 + n] as number);
-    let size = n + 1 + LEAF * leaves;
-    for (let p = o + 2 + n; p < o + 2 + n + LEAF * leaves; p += LEAF) {
-      for (let w = 1; w <= 8; w++) size += popcount(vals[p + w] as number);
-    }
-    return size;
+    return leavesEnd(this.runs.vals, o, n);
   }
 
-  /** Loads node h at depth: its chunks' runs, children, and their list or leaves. */
+  /** Loads node h at depth: its chunks' runs, children and their list; notes its block (which holds its leaves). */
   private decode(h: number, depth: number): void {
     const vals = this.runs.vals;
     const marks = this.runs.marks;
@@ -357,36 +368,47 @@ export class Ipv4Fib<V> {
     }
     this.children = this.hasChildren(o, k - o) ? (vals[k + 1] as number) : 0;
     this.list = this.children !== 0 && depth < LAST ? (vals[k + 2] as number) : 0;
-    if (this.children === 0 || depth < LAST) return;
-    for (let c = 0, p = k + 2; c < 32; c++) {
-      if (((this.children >>> c) & 1) === 0) continue;
-      let run = o + 1 + (vals[p] as number);
-      for (let b = 0; b < 256; b++) {
-        run += ((vals[p + 1 + (b >>> 5)] as number) >>> (b & 31)) & 1;
-        leafVal[256 * c + b] = vals[run];
-        leafMark[256 * c + b] = marks[run]!;
-      }
-      p += LEAF;
+    this.leaf = -1;
+    const was = this.was;
+    was.o = o;
+    was.bitmap = bitmap;
+    was.children = this.children;
+    was.list = this.list;
+    was.size = this.blockSize(o, bitmap, depth);
+  }
+
+  /** Offset of the record of the leaf of chunk c in the decoded block (which has that leaf). */
+  private leafRecord(c: number): number {
+    const was = this.was;
+    return was.o + 2 + popcount(was.bitmap) + LEAF * popcount(was.children & ((1 << c) - 1));
+  }
+
+  /** Loads the leaf of chunk c of the decoded node, or a new leaf of the chunk's run if it has none. */
+  private loadLeaf(c: number): void {
+    this.leaf = c;
+    if (((this.was.children >>> c) & 1) !== 0) loadLeaf(this.runs, this.was.o + 1, this.leafRecord(c));
+    else {
+      newLeaf(chunkVal[c], chunkMark[c]!);
+      this.children |= 1 << c;
     }
   }
 
-  /** Gives node h at depth a new block for what is loaded (a leaf left of one run goes back into its chunk). */
+  /**
+   * Gives node h at depth what is loaded (a loaded leaf left of one run goes back into its chunk):
+   * in place if only the runs of its chunks and of the loaded leaf changed and its block has room,
+   * else in a new layout (in the same block if it has the capacity), with the other leaves as they
+   * were.
+   */
   private encode(h: number, depth: number): void {
     const cv = chunkVal;
     const cm = chunkMark;
-    const lv = leafVal;
-    const lm = leafMark;
-    let size = 0;
-    if (depth === LAST) {
-      for (let c = 0; c < 32; c++) {
-        if (((this.children >>> c) & 1) === 0) continue;
-        let runs = 1;
-        for (let b = 256 * c + 1; b < 256 * c + 256; b++) if (lv[b] !== lv[b - 1] || lm[b] !== lm[b - 1]) runs++;
-        if (runs === 1) {
-          cv[c] = lv[256 * c];
-          cm[c] = lm[256 * c]!;
-          this.children &= ~(1 << c);
-        } else size += LEAF + runs;
+    let leafCount = 0;
+    if (this.leaf >= 0) {
+      leafCount = encodeLeaf();
+      if (leafCount === 1) {
+        [cv[this.leaf], cm[this.leaf]] = firstRun();
+        this.children &= ~(1 << this.leaf);
+        this.leaf = -1;
       }
     }
     let bitmap = 0;
@@ -395,18 +417,34 @@ export class Ipv4Fib<V> {
         cv[c] = CHILD;
         cm[c] = NOT_RUN;
       }
-      if (c === 0 || cv[c] !== cv[c - 1] || cm[c] !== cm[c - 1]) {
-        bitmap |= 1 << c;
-        size++;
+      if (c === 0 || cv[c] !== cv[c - 1] || cm[c] !== cm[c - 1]) bitmap |= 1 << c;
+    }
+    const was = this.was;
+    const runs = this.runs;
+    const same = bitmap === was.bitmap && this.children === was.children && this.list === was.list;
+    const records = was.o + 2 + popcount(was.bitmap) + LEAF * popcount(was.children);
+    if (same && (this.leaf < 0 || placeLeaf(runs, was.o + 1, was.size, records, this.leafRecord(this.leaf), leafCount))) {
+      for (let c = 0, k = was.o + 1; c < 32; c++) {
+        if (((bitmap >>> c) & 1) === 0) continue;
+        runs.vals[k] = cv[c];
+        runs.marks[k++] = cm[c]!;
+      }
+      return;
+    }
+    let size = popcount(bitmap);
+    if (this.children !== 0 && depth < LAST) size += 2;
+    else if (this.children !== 0) {
+      size += 1 + LEAF * popcount(this.children);
+      for (let c = 0; c < 32; c++) {
+        if (((this.children >>> c) & 1) !== 0) size += c === this.leaf ? leafCount : leafRuns(runs.vals, this.leafRecord(c));
       }
     }
-    if (this.children !== 0) size += depth < LAST ? 2 : 1;
-    const entry = this.entry(h);
-    const at = this.at(h);
-    this.runs.free(entry[at]! + 1, this.blockSize(entry[at]!, entry[at + 1]!, depth));
-    const start = this.runs.alloc(size);
-    const vals = this.runs.vals;
-    const marks = this.runs.marks;
+    // The old block, copied aside, and freed first: a block of the same capacity is that one again.
+    saveBlock(runs, was.o + 1, was.size);
+    runs.free(was.o + 1, was.size);
+    const start = runs.alloc(size);
+    const vals = runs.vals;
+    const marks = runs.marks;
     let k = start;
     for (let c = 0; c < 32; c++) {
       if (((bitmap >>> c) & 1) === 0) continue;
@@ -423,35 +461,28 @@ export class Ipv4Fib<V> {
         let run = k + LEAF * popcount(this.children);
         for (let c = 0; c < 32; c++) {
           if (((this.children >>> c) & 1) === 0) continue;
-          marks.fill(NOT_RUN, k, k + LEAF);
-          vals.fill(0, k, k + LEAF);
-          vals[k] = run - 1 - start;
-          for (let b = 256 * c; b < 256 * c + 256; b++) {
-            if (b !== 256 * c && lv[b] === lv[b - 1] && lm[b] === lm[b - 1]) continue;
-            vals[k + 1 + ((b >>> 5) & 7)] = (vals[k + 1 + ((b >>> 5) & 7)] as number) | (1 << (b & 31));
-            vals[run] = lv[b];
-            marks[run++] = lm[b]!;
-          }
-          for (let w = 1, before = 0; w < 8; w++) {
-            before += popcount(vals[k + w] as number);
-            vals[k + 9 + (w >>> 2)] = (vals[k + 9 + (w >>> 2)] as number) | (before << ((w & 3) << 3));
-          }
+          run = c === this.leaf ? writeLeaf(runs, k, run, start) : copyLeaf(runs, this.leafRecord(c) - was.o - 1, k, run, start);
           k += LEAF;
         }
       }
     }
-    const target = this.entry(h);
-    target[at] = start - 1;
-    target[at + 1] = bitmap;
+    dropBlock(was.size);
+    const entry = this.entry(h);
+    entry[this.at(h)] = start - 1;
+    entry[this.at(h) + 1] = bitmap;
   }
 
-  /** Resizes the direct array for the table's size, or compacts the pools once an eighth of one is free blocks. */
+  /**
+   * Resizes the direct array for the table's size, or compacts the pools once an eighth of one is
+   * free blocks, and for the run pool more than a large block takes on its way up through its
+   * capacities (then reused by the next one), which dense /25-/32s free all the time.
+   */
   private fit(size: number): void {
     const runs = this.runs;
     const meta = this.meta;
     if (size > GROW_ABOVE[this.level]!) this.rebuild(this.level + 1, this.source());
     else if (size < SHRINK_BELOW[this.level]!) this.rebuild(this.level - 1, this.source());
-    else if ((runs.unused > 1024 && runs.unused * 8 > runs.used) || (meta.unused > 1024 && meta.unused * 8 > meta.used)) {
+    else if ((runs.unused > RUNS_FREE * runs.capacity(MAX_BLOCK) && runs.unused * 8 > runs.used) || (meta.unused > 1024 && meta.unused * 8 > meta.used)) {
       this.rebuild(this.level, this.source());
     }
     this.vals = this.runs.vals;
@@ -474,7 +505,7 @@ export class Ipv4Fib<V> {
     this.shift = 32 - this.bits - STRIDE;
     const slots = 1 << this.bits;
     const grows = from !== null && this.bits > fromBits;
-    this.runs = new RunPool(REUSED_BLOCK, from ? this.runs.used - this.runs.unused + (grows ? slots : 0) : slots + 1);
+    this.runs = new RunPool(MAX_BLOCK, EXACT_BLOCK, from ? this.runs.used - this.runs.unused + (grows ? slots : 0) : slots + 1);
     this.meta = new IntPool(32 * NODE, from ? this.meta.used - this.meta.unused + 1 : 1);
     this.nodes = new Int32Array(2 * slots);
     for (let t = 0; t < slots; t++) {
@@ -503,6 +534,12 @@ export class Ipv4Fib<V> {
         }
       } else {
         // Nodes 32t..32t+31 of the larger array are the chunks of node t: one run each, or children.
+        const run = this.runs.alloc(1);
+        this.runs.vals[run] = undefined;
+        this.runs.marks[run] = 0;
+        this.nodes[2 * t] = run - 1;
+        this.nodes[2 * t + 1] = 1;
+        this.decode(~t, this.bits);
         let children = 0;
         for (let c = 0; c < 32; c++) {
           const q = 2 * (32 * t + c);
@@ -521,8 +558,6 @@ export class Ipv4Fib<V> {
             chunkMark[c] = from.marks[from.nodes[q]! + 1]!;
           }
         }
-        this.nodes[2 * t] = this.runs.alloc(1) - 1;
-        this.nodes[2 * t + 1] = 1;
         this.children = children;
         this.list = list;
         this.encode(~t, this.bits);
@@ -571,12 +606,7 @@ function blockSizeIn(from: Source, o: number, bitmap: number, depth: number): nu
   const n = popcount(bitmap);
   if (!hasChildRun(from.marks, o, n)) return n;
   if (depth < LAST) return n + 2;
-  const leaves = popcount(from.vals[o + 1 + n] as number);
-  let size = n + 1 + LEAF * leaves;
-  for (let p = o + 2 + n; p < o + 2 + n + LEAF * leaves; p += LEAF) {
-    for (let w = 1; w <= 8; w++) size += popcount(from.vals[p + w] as number);
-  }
-  return size;
+  return leavesEnd(from.vals, o, n);
 }
 
 /** The 5 bits of an address after its first `depth` bits (depth <= 27). */

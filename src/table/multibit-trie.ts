@@ -61,6 +61,12 @@ class Draft<V> {
 /** A region holding at most this many prefixes below the dp is a tail, not a node. */
 const TAIL_MAX = 3;
 const MAX_BLOCK = HEAD + 2 + 64 + 4 + 62 + 2 * 64;
+/**
+ * The pool is compacted once an eighth of it is free blocks, and more than this many of the largest:
+ * a node that gains its 64 children one at a time leaves a block of each size behind, which the next
+ * node to grow takes again (dense /32s keep about 9,500 elements in such blocks).
+ */
+const FREE_BLOCKS = 64;
 /** dp sizes, with the prefix counts above which the next larger one is used, or below which the smaller. */
 const DP_BITS = [6, 12, 18];
 const GROW_ABOVE = [2048, 65536, Infinity];
@@ -572,34 +578,38 @@ export class MultibitTrie<V> {
     const level = DP_BITS.indexOf(this.dpBits);
     if (this.direct && this.size > GROW_ABOVE[level]!) this.setDpBits(DP_BITS[level + 1]!);
     else if (this.direct && this.size < SHRINK_BELOW[level]!) this.setDpBits(DP_BITS[level - 1]!);
-    else if (this.pool.unused > 1024 && this.pool.unused * 8 > this.pool.used) this.compact();
-    else if (len <= this.dpBits) this.refreshDp(key, len);
-    else this.refreshDpRef(key);
+    else {
+      if (len <= this.dpBits) this.refreshDp(key, len);
+      else this.refreshDpRef(key);
+      if (this.pool.unused > FREE_BLOCKS * MAX_BLOCK && this.pool.unused * 8 > this.pool.used) this.compact();
+    }
     this.data = this.pool.data;
   }
 
-  /** Copies the live blocks into a new pool, depth first (once an eighth of the pool is free blocks). */
+  /** Copies the live blocks into a new pool, depth first, and moves the dp's node offsets with them. */
   private compact(): void {
     const from = this.pool.data as number[];
-    this.pool = new BlockPool(MAX_BLOCK, this.pool.used - this.pool.unused);
+    // With room to grow (as the pool grows), or the next new block would copy it all again.
+    this.pool = new BlockPool(MAX_BLOCK, Math.ceil((this.pool.used - this.pool.unused) * 1.25));
     this.data = this.pool.data;
     this.data[0] = NONE;
-    const copy = (ref: number): number => {
+    // The region of ref at depth starts with the bits of slot (while depth <= dpBits).
+    const copy = (ref: number, depth: number, slot: number): number => {
       const start = ref < 0 ? ~ref : ref - HEAD;
       const size = ref < 0 ? tailSize(from, start) : nodeSize(from, ref);
       const n = this.pool.alloc(size);
       const d = this.pool.data;
       for (let i = 0; i < size; i++) d[n + i] = (from as unknown[])[start + i];
       if (ref < 0) return ~n;
-      const children = popcount(from[ref - 3]!) + popcount(from[ref - 2]!);
-      for (let i = 0, at = n + HEAD + from[ref - 1]!; i < children; i++, at++) {
-        const copied = copy(from[ref + from[ref - 1]! + i]!);
-        this.pool.data[at] = copied;
+      if (depth === this.dpBits) this.dp[4 * slot] = n + HEAD;
+      for (let b = 0, at = n + HEAD + from[ref - 1]!; b < 64; b++) {
+        if (!bit(from[ref - 3]!, from[ref - 2]!, b)) continue;
+        const copied = copy(child(from, ref, b), depth + STRIDE, depth < this.dpBits ? (slot << STRIDE) | b : 0);
+        this.pool.data[at++] = copied;
       }
       return n + HEAD;
     };
-    this.root = copy(this.root);
-    this.setDpBits(this.dpBits);
+    this.root = copy(this.root, 0, 0);
   }
 
   private setDpBits(bits: number): void {

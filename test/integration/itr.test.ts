@@ -15,16 +15,17 @@ const clock = new SystemClock();
 
 test('an ITR resolves through the mapping system, fails over, caches, and re-resolves on SMR', async (t) => {
   const msmr = new LispNode({
-    name: 'ms', roles: ['ms', 'mr'], listen: ['127.0.0.50'], network: udpNetwork, clock,
+    name: 'ms', roles: ['ms', 'mr'], listen: ['127.0.4.50'], network: udpNetwork, clock,
     sites: [{ name: 'b', keys: [{ keyId: 0, key: 'k', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.20.0/24'), acceptMoreSpecifics: false }] }],
   });
   const etr = new LispNode({
-    name: 'etr', roles: ['etr'], listen: ['127.0.0.51'], network: udpNetwork, clock,
-    mapServers: [{ address: '127.0.0.50', port: 4342, key: 'k', keyId: 0, algorithm: 'sha256', proxyReply: false, wantMapNotify: true }],
-    database: [databaseEntry(parsePrefix('198.18.20.0/24'), [{ address: '127.0.0.51', priority: 1, weight: 100 }])],
+    name: 'etr', roles: ['etr'], listen: ['127.0.4.51'], network: udpNetwork, clock,
+    mapServers: [{ address: '127.0.4.50', port: 4342, key: 'k', keyId: 0, algorithm: 'sha256', proxyReply: false, wantMapNotify: true }],
+    database: [databaseEntry(parsePrefix('198.18.20.0/24'), [{ address: '127.0.4.51', priority: 1, weight: 100 }])],
   });
-  // The first Map-Resolver has nobody behind it.
-  const itr = new LispNode({ name: 'itr', roles: ['itr'], listen: ['127.0.0.52'], network: udpNetwork, clock, mapResolvers: ['127.0.0.59', '127.0.0.50'], retransmitMs: 100 });
+  // The first Map-Resolver has nobody behind it: nothing binds 127.0.4.250 (this file's block is
+  // its own, test/helpers/addresses.ts).
+  const itr = new LispNode({ name: 'itr', roles: ['itr'], listen: ['127.0.4.52'], network: udpNetwork, clock, mapResolvers: ['127.0.4.250', '127.0.4.50'], retransmitMs: 100 });
   const nodes = [msmr, etr, itr];
   t.after(() => Promise.all(nodes.map((n) => n.stop())));
   for (const n of nodes) await n.start();
@@ -38,7 +39,7 @@ test('an ITR resolves through the mapping system, fails over, caches, and re-res
   await until(() => entry('198.18.20.5')?.state === 'active', { what: 'the mapping' });
   const got = entry('198.18.20.5')!;
   assert.equal(got.eid.len, 24);
-  assert.deepEqual(got.locators.map((l) => [l.address, l.priority, l.weight, l.state]), [['127.0.0.51', 1, 100, 'up']]);
+  assert.deepEqual(got.locators.map((l) => [l.address, l.priority, l.weight, l.state]), [['127.0.4.51', 1, 100, 'up']]);
   assert.equal(itr.counters.get('map-resolver.failover'), 1);
   assert.equal(itr.counters.get('map-request.rate-limited'), 1);
 
@@ -50,12 +51,12 @@ test('an ITR resolves through the mapping system, fails over, caches, and re-res
   // A Map-Reply whose nonce we never sent changes nothing.
   const before = cache.size;
   const forged = encodeMessage({ type: 'map-reply', ...noFlags(MAP_REPLY_FLAGS), nonce: 0x1234n, records: [] });
-  await msmr.send(forged, { address: '127.0.0.52', port: 4342 });
+  await msmr.send(forged, { address: '127.0.4.52', port: 4342 });
   await until(() => itr.counters.get('map-reply.unmatched-nonce') === 1, { what: 'the forged reply to be counted' });
   assert.equal(cache.size, before);
 
   // The ETR's mapping changes: it solicits the ITR, which asks again and caches the new weight.
-  etr.etr!.setEntry(databaseEntry(parsePrefix('198.18.20.0/24'), [{ address: '127.0.0.51', priority: 1, weight: 30 }]));
+  etr.etr!.setEntry(databaseEntry(parsePrefix('198.18.20.0/24'), [{ address: '127.0.4.51', priority: 1, weight: 30 }]));
   await until(() => entry('198.18.20.5')?.locators[0]?.weight === 30, { what: 'the SMR-invoked update' });
   assert.equal(etr.counters.get('smr.sent'), 1);
   assert.equal(itr.counters.get('smr.received'), 1);
@@ -66,16 +67,16 @@ test('an ITR resolves through the mapping system, fails over, caches, and re-res
 
 test('RLOC probing marks an unanswering locator down and a live one up, and notices an ETR going away', async (t) => {
   const ms = new LispNode({
-    name: 'ms-p', roles: ['ms', 'mr'], listen: ['127.0.0.56'], network: udpNetwork, clock,
+    name: 'ms-p', roles: ['ms', 'mr'], listen: ['127.0.4.56'], network: udpNetwork, clock,
     sites: [{ name: 'p', keys: [{ keyId: 0, key: 'k', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.21.0/24'), acceptMoreSpecifics: false }] }],
   });
-  // The ETR registers itself and a second locator nobody answers on (127.0.0.58).
+  // The ETR registers itself and a second locator nobody answers on (127.0.4.58).
   const etr = new LispNode({
-    name: 'etr-p', roles: ['etr'], listen: ['127.0.0.57'], network: udpNetwork, clock,
-    mapServers: [{ address: '127.0.0.56', port: 4342, key: 'k', keyId: 0, algorithm: 'sha256', proxyReply: true, wantMapNotify: true }],
-    database: [databaseEntry(parsePrefix('198.18.21.0/24'), [{ address: '127.0.0.57', priority: 1, weight: 50 }, { address: '127.0.0.58', priority: 1, weight: 50 }])],
+    name: 'etr-p', roles: ['etr'], listen: ['127.0.4.57'], network: udpNetwork, clock,
+    mapServers: [{ address: '127.0.4.56', port: 4342, key: 'k', keyId: 0, algorithm: 'sha256', proxyReply: true, wantMapNotify: true }],
+    database: [databaseEntry(parsePrefix('198.18.21.0/24'), [{ address: '127.0.4.57', priority: 1, weight: 50 }, { address: '127.0.4.58', priority: 1, weight: 50 }])],
   });
-  const itr = new LispNode({ name: 'itr-p', roles: ['itr'], listen: ['127.0.0.59'], network: udpNetwork, clock, mapResolvers: ['127.0.0.56'], rlocProbeIntervalMs: 200 });
+  const itr = new LispNode({ name: 'itr-p', roles: ['itr'], listen: ['127.0.4.59'], network: udpNetwork, clock, mapResolvers: ['127.0.4.56'], rlocProbeIntervalMs: 200 });
   const nodes = [ms, etr, itr];
   t.after(() => Promise.all(nodes.map((n) => n.stop())));
   for (const n of nodes) await n.start();
@@ -84,13 +85,13 @@ test('RLOC probing marks an unanswering locator down and a live one up, and noti
   const states = () => (itr.mapCache!.table.match(parsePrefix('198.18.21.5'))?.value as MapCacheEntry | undefined)?.locators.map((l) => `${l.address} ${l.state}`);
   await until(() => states()?.length === 2, { what: 'the mapping' });
 
-  await until(() => states()?.join() === '127.0.0.57 up,127.0.0.58 down', { what: 'the probes to be answered and unanswered' });
+  await until(() => states()?.join() === '127.0.4.57 up,127.0.4.58 down', { what: 'the probes to be answered and unanswered' });
   const entry = itr.mapCache!.table.match(parsePrefix('198.18.21.5'))!.value as MapCacheEntry;
-  assert.equal(entry.selection.pick(12345)?.address, '127.0.0.57', 'the down locator is never selected');
+  assert.equal(entry.selection.pick(12345)?.address, '127.0.4.57', 'the down locator is never selected');
 
   const stoppedAt = Date.now();
   await etr.stop();
-  await until(() => states()?.join() === '127.0.0.57 down,127.0.0.58 down', { what: 'the stopped ETR to be marked down' });
+  await until(() => states()?.join() === '127.0.4.57 down,127.0.4.58 down', { what: 'the stopped ETR to be marked down' });
   const took = Date.now() - stoppedAt;
   assert.ok(itr.counters.get('rloc.down') >= 2);
   t.diagnostic(`locator marked down ${took} ms after its ETR stopped (probe interval 200 ms, wait 200 ms)`);

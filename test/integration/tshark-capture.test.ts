@@ -26,18 +26,21 @@ test('tshark decodes every control packet of a full scenario without complaint',
   if (!requireRoot(t) || !requireTool(t, 'dumpcap') || !requireTool(t, 'tshark')) return;
   const dir = mkdtempSync(join(tmpdir(), 'loci-capture-'));
   const file = join(dir, 'lo.pcapng');
-  // Only this test's addresses, 127.0.0.64/28.
-  const dumpcap = spawn('dumpcap', ['-i', 'lo', '-f', 'udp and net 127.0.0.64/28', '-w', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Only this test's addresses, 127.0.6.64/28.
+  const dumpcap = spawn('dumpcap', ['-i', 'lo', '-f', 'udp and net 127.0.6.64/28', '-w', file], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   dumpcap.stderr.on('data', (d: Buffer) => (err += d.toString()));
   t.after(() => {
     dumpcap.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
-  // Ready when a probe datagram (to the discard port) shows in dumpcap's live packet count.
+  // Ready when a probe datagram (to the discard port) shows in dumpcap's live packet count. The
+  // probes start once dumpcap says it captures, so that each one counted is captured (a probe sent
+  // before, on a loaded machine, would be counted and never seen).
+  await until(() => err.includes('Capturing on'), { what: 'dumpcap to start capturing' });
   const probe = createSocket('udp4');
   let probes = 0;
-  const probing = setInterval(() => probe.send(Buffer.alloc(1), 9, '127.0.0.79', () => probes++), 50);
+  const probing = setInterval(() => probe.send(Buffer.alloc(1), 9, '127.0.6.79', () => probes++), 50);
   const captured = () => Number(/.*Packets: (\d+)/s.exec(err)?.[1] ?? 0);
   await until(() => captured() > 0, { what: 'dumpcap to capture a probe', timeoutMs: 10_000 });
   clearInterval(probing);
@@ -45,18 +48,18 @@ test('tshark decodes every control packet of a full scenario without complaint',
 
   const site = (name: string, key: string, algorithm: 'sha1' | 'sha256', prefix: string) => ({ name, keys: [{ keyId: 1, key, algorithm }], prefixes: [{ prefix: parsePrefix(prefix), acceptMoreSpecifics: false }] });
   const ms = new LispNode({
-    name: 'ms', roles: ['ms', 'mr'], listen: ['127.0.0.65'], network: udpNetwork, clock,
+    name: 'ms', roles: ['ms', 'mr'], listen: ['127.0.6.65'], network: udpNetwork, clock,
     sites: [site('a', 'ka', 'sha256', '198.18.30.0/24'), site('b', 'kb', 'sha1', '2001:db8:30::/48')],
   });
   const etr = (name: string, address: string, key: string, algorithm: 'sha1' | 'sha256', prefix: string, proxyReply: boolean) =>
     new LispNode({
       name, roles: ['etr'], listen: [address], network: udpNetwork, clock,
-      mapServers: [{ address: '127.0.0.65', port: 4342, key, keyId: 1, algorithm, proxyReply, wantMapNotify: true }],
+      mapServers: [{ address: '127.0.6.65', port: 4342, key, keyId: 1, algorithm, proxyReply, wantMapNotify: true }],
       database: [databaseEntry(parsePrefix(prefix), [{ address, priority: 1, weight: 100 }, { address: '2001:db8::66', priority: 2, weight: 50 }])],
     });
-  const a = etr('a', '127.0.0.66', 'ka', 'sha256', '198.18.30.0/24', false);
-  const b = etr('b', '127.0.0.67', 'kb', 'sha1', '2001:db8:30::/48', true);
-  const itr = new LispNode({ name: 'itr', roles: ['itr'], listen: ['127.0.0.68'], network: udpNetwork, clock, mapResolvers: ['127.0.0.65'] });
+  const a = etr('a', '127.0.6.66', 'ka', 'sha256', '198.18.30.0/24', false);
+  const b = etr('b', '127.0.6.67', 'kb', 'sha1', '2001:db8:30::/48', true);
+  const itr = new LispNode({ name: 'itr', roles: ['itr'], listen: ['127.0.6.68'], network: udpNetwork, clock, mapResolvers: ['127.0.6.65'] });
   const nodes = [ms, a, b, itr];
   t.after(() => Promise.all(nodes.map((n) => n.stop())));
   for (const n of nodes) await n.start();
@@ -65,14 +68,20 @@ test('tshark decodes every control packet of a full scenario without complaint',
   const entry = (eid: string) => itr.mapCache!.table.match(parsePrefix(eid))?.value as MapCacheEntry | undefined;
   for (const eid of ['198.18.30.1', '2001:db8:30::1', '198.18.99.1']) itr.itr!.resolve(parsePrefix(eid));
   await until(() => ['198.18.30.1', '2001:db8:30::1', '198.18.99.1'].every((e) => entry(e)?.state === 'active' || entry(e)?.state === 'negative'), { what: 'three answers' });
-  a.etr!.setEntry(databaseEntry(parsePrefix('198.18.30.0/24'), [{ address: '127.0.0.66', priority: 1, weight: 10 }]));
+  a.etr!.setEntry(databaseEntry(parsePrefix('198.18.30.0/24'), [{ address: '127.0.6.66', priority: 1, weight: 10 }]));
   await until(() => entry('198.18.30.1')?.locators[0]?.weight === 10, { what: 'the SMR-invoked update' });
-  const lig = await runLig('198.18.30.9', { mapResolver: '127.0.0.65', port: 4342, count: 1, timeout: 2, source: '127.0.0.69', instanceId: 0, json: false }, () => {});
+  const lig = await runLig('198.18.30.9', { mapResolver: '127.0.6.65', port: 4342, count: 1, timeout: 2, source: '127.0.6.69', instanceId: 0, json: false }, () => {});
   assert.equal(lig, 0);
 
   // Stop only when dumpcap has counted every datagram sent (the nodes', lig's one request, the probes).
-  const sent = probes + 1 + nodes.reduce((n, x) => n + x.counters.get('sent'), 0);
-  await until(() => captured() >= sent, { what: `dumpcap to count ${sent} packets`, timeoutMs: 10_000 });
+  // (A node counts every send it tries as sent, and those the kernel refused also as sent.error:
+  // the ETRs' second RLOC, 2001:db8::66, has no route.) dumpcap reports its count every half
+  // second or so; a loaded machine makes it late.
+  const sent = () => probes + 1 + nodes.reduce((n, x) => n + x.counters.get('sent') - x.counters.get('sent.error'), 0);
+  await until(() => captured() >= sent(), { what: 'dumpcap to count every datagram sent' }).catch((e: Error) => {
+    throw new Error(`${e.message}: ${sent()} sent, ${captured()} captured; dumpcap: ${err.slice(-300)}`, { cause: e });
+  });
+  t.diagnostic(`${sent()} datagrams sent (${nodes.reduce((n, x) => n + x.counters.get('sent.error'), 0)} more refused by the kernel), ${captured()} captured`);
   const stopped = new Promise((resolve) => dumpcap.once('exit', resolve));
   dumpcap.kill('SIGINT');
   await stopped;

@@ -10,8 +10,9 @@ import { demoConfigs, type DemoConfigOptions } from '../../src/cli/demo/configs.
 import { startNodes, type DemoClients } from '../../src/cli/demo/nodes.js';
 import { tcpTransfer } from '../../src/io/lab/iperf.js';
 import { Lab } from '../../src/io/lab/lab.js';
-import { until } from '../../src/io/lab/poll.js';
+import { until } from '../helpers/until.js';
 import { buildDemoTopology, type DemoTopology } from '../../src/io/lab/topology.js';
+import { flowHash4, RlocSelection } from '../../src/table/index.js';
 import { requireRoot, requireTool } from '../helpers/env.js';
 import { all, tsharkPackets } from '../helpers/tshark.js';
 
@@ -41,14 +42,14 @@ const ping = (s: Site, ns: string, dst: string, extra: string[] = []) =>
 /** A TCP transfer of 1 s from host A; returns the bytes received. */
 const tcp = async (s: Site, dst: string) => (await tcpTransfer(s.lab, { serverNs: s.t.hostB.ns, dst, clientNs: s.t.hostA.ns, seconds: 1 })).bytes;
 
-/** Sends 64 MB of random bytes from host A over one TCP connection; returns what each end hashed. */
-async function intactTransfer(s: Site, dst: string): Promise<{ sent: string; received: string }> {
+/** Sends `bytes` (64 MB) of random bytes from host A over one TCP connection (from localPort when given); returns what each end hashed. */
+async function intactTransfer(s: Site, dst: string, o: { bytes?: number; localPort?: number } = {}): Promise<{ sent: string; received: string }> {
   const script = fileURLToPath(new URL('./tcp-digest.mjs', import.meta.url));
   const server = s.lab.exec(s.t.hostB.ns, [process.execPath, script, 'server', dst, '5001'], { timeoutMs: 60_000 });
   let sent = '';
   await until(
     async () => {
-      const r = await s.lab.exec(s.t.hostA.ns, [process.execPath, script, 'client', dst, '5001', String(64 << 20)], { timeoutMs: 60_000 });
+      const r = await s.lab.exec(s.t.hostA.ns, [process.execPath, script, 'client', dst, '5001', String(o.bytes ?? 64 << 20), ...(o.localPort ? [String(o.localPort)] : [])], { timeoutMs: 60_000 });
       sent = r.code === 0 ? r.stdout.trim() : '';
       return sent !== '';
     },
@@ -57,12 +58,18 @@ async function intactTransfer(s: Site, dst: string): Promise<{ sent: string; rec
   return { sent, received: (await server).stdout.trim() };
 }
 
+// As the data plane reads an address: a signed 32-bit word.
+const v4Int = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0) | 0;
+
 const counter = async (s: Site, node: 'xtr-a' | 'xtr-b', name: string) => (await s.clients[node].counters())[name] ?? 0;
 
-// A hung step fails its test instead of the whole run.
-describe('data plane between two LISP sites', { timeout: 120_000 }, () => {
+// A hung step fails its test instead of the whole run: a time limit per test (a limit on the
+// whole describe made five topologies share 120 s, which a loaded machine exceeded), generous
+// because files run in parallel and a wait may take up to a minute (test/helpers/until.ts).
+const PER_TEST = { timeout: 300_000 };
+describe('data plane between two LISP sites', () => {
   for (const outer of ['ipv4', 'ipv6'] as const) {
-    it(`IPv4 and IPv6 hosts reach each other over an ${outer} underlay: the first packet to a cold destination, then TCP`, async (t) => {
+    it(`IPv4 and IPv6 hosts reach each other over an ${outer} underlay: the first packet to a cold destination, then TCP`, PER_TEST, async (t) => {
       if (!requireRoot(t) || !requireTool(t, 'iperf3') || !requireTool(t, 'ping')) return;
       const s = await sites(t, { outer });
       for (const dst of [s.t.hostB.lan.v4, s.t.hostB.lan.v6!]) {
@@ -83,34 +90,118 @@ describe('data plane between two LISP sites', { timeout: 120_000 }, () => {
     });
   }
 
-  it('multihoming: flows share both RLOCs of site B; when one link goes down, traffic moves to the other', async (t) => {
-    if (!requireRoot(t) || !requireTool(t, 'iperf3')) return;
+  it('multihoming: flows share both RLOCs of site B; when one link goes down, traffic moves to the other', PER_TEST, async (t) => {
+    if (!requireRoot(t) || !requireTool(t, 'ping')) return;
     const s = await sites(t, { outer: 'ipv4', rlocProbing: 0.2 });
     const [up1, up2] = s.t.xtrB.uplinks;
     const packets = (rloc: string) => counter(s, 'xtr-a', `dataplane.locator.${rloc}.packets`);
     assert.equal((await ping(s, s.t.hostA.ns, s.t.hostB.lan.v4)).code, 0);
-    // Eight parallel TCP flows: different ports, different flow hashes.
-    await tcpTransfer(s.lab, { serverNs: s.t.hostB.ns, dst: s.t.hostB.lan.v4, clientNs: s.t.hostA.ns, seconds: 1, flows: 8 });
+    // Two TCP flows whose source ports the flow hash sends to different RLOCs (computed with the
+    // data plane's own hash and selection over the mapping xtr-a holds): not left to the ports the
+    // kernel would choose, which put eight flows on one RLOC about once in 128 runs.
+    const entry = (await s.clients['xtr-a'].mapCache()).find((e) => e.eidPrefix === '198.18.2.0/24');
+    assert.ok(entry, 'xtr-a has the mapping of site B');
+    const selection = new RlocSelection(entry.locators.map((l) => ({ address: l.address, family: 'ipv4' as const, priority: l.priority, weight: l.weight, state: 'up' as const })));
+    const portTo = (rloc: string) => {
+      for (let port = 40_000; port < 41_000; port++) {
+        if (selection.pick(flowHash4(v4Int(s.t.hostA.lan.v4), v4Int(s.t.hostB.lan.v4), 6, port, 5001))?.address === rloc) return port;
+      }
+      throw new Error(`no port in 40000-40999 hashes to ${rloc}`);
+    };
+    for (const rloc of [up1.v4, up2.v4]) {
+      const flow = await intactTransfer(s, s.t.hostB.lan.v4, { bytes: 4 << 20, localPort: portTo(rloc) });
+      assert.equal(flow.received, flow.sent);
+    }
     await until(async () => (await packets(up1.v4)) > 100 && (await packets(up2.v4)) > 100, { what: 'stats showing both locators used', timeoutMs: 5000, intervalMs: 100 });
-    t.diagnostic(`packets per locator with 8 flows at weights 50/50: ${up1.v4} ${await packets(up1.v4)}, ${up2.v4} ${await packets(up2.v4)}`);
+    t.diagnostic(`packets per locator with one flow hashed to each (weights 50/50): ${up1.v4} ${await packets(up1.v4)}, ${up2.v4} ${await packets(up2.v4)}`);
 
-    // Cut the link that carries the ping flow, and time until the ping flow is answered again.
-    const before = [await packets(up1.v4), await packets(up2.v4)];
+    // Cut the link that carries the ping flow (ICMP: no ports; the same hash and selection tell
+    // which RLOC it takes), and time until the ping flow is answered again.
+    const pingRloc = selection.pick(flowHash4(v4Int(s.t.hostA.lan.v4), v4Int(s.t.hostB.lan.v4), 1, 0, 0))!.address;
+    const used = pingRloc === up1.v4 ? 0 : 1;
+    const before = await packets(pingRloc);
     assert.equal((await ping(s, s.t.hostA.ns, s.t.hostB.lan.v4)).code, 0);
-    await until(async () => (await packets(up1.v4)) > before[0]! || (await packets(up2.v4)) > before[1]!, { what: 'the ping counted', timeoutMs: 3000 });
-    const used = (await packets(up1.v4)) > before[0]! ? 0 : 1;
+    await until(async () => (await packets(pingRloc)) > before, { what: `the ping counted on ${pingRloc}` });
     const cut = s.t.core.links[used === 0 ? 'xtrB1' : 'xtrB2'];
     const started = Date.now();
     await s.lab.setLink(s.t.core.ns, cut.ifname, 'down');
     await until(async () => (await ping(s, s.t.hostA.ns, s.t.hostB.lan.v4, ['-W', '0.2'])).code === 0, { what: 'the ping answered over the other RLOC', timeoutMs: 10_000, intervalMs: 0 });
     const took = Date.now() - started;
     t.diagnostic(`failover after the link of ${s.t.xtrB.uplinks[used]!.v4} went down: ${took} ms (RLOC probing every 200 ms)`);
-    const entries = await s.clients['xtr-a'].mapCache();
-    const locator = entries.find((e) => e.eidPrefix === '198.18.2.0/24')?.locators.find((l) => l.address === s.t.xtrB.uplinks[used]!.v4);
-    assert.equal(locator?.state, 'down', 'the cut locator is marked down');
+    const locatorState = async () => (await s.clients['xtr-a'].mapCache()).find((e) => e.eidPrefix === '198.18.2.0/24')?.locators.find((l) => l.address === s.t.xtrB.uplinks[used]!.v4)?.state;
+    await until(async () => (await locatorState()) === 'down', { what: 'the cut locator to be marked down' });
   });
 
-  it('host mode: the xTR host itself, with its EID on the TUN device, reaches a host of the other site', async (t) => {
+  it('routes and rules: the xTR adds its rules and table at start and removes exactly them at stop', PER_TEST, async (t) => {
+    if (!requireRoot(t)) return;
+    const lab = await Lab.create('dp-routes');
+    const dir = mkdtempSync(join(tmpdir(), 'loci-dp-'));
+    t.after(async () => {
+      await lab.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const topo = await buildDemoTopology(lab, { ipv6: true });
+    const state = async () => {
+      const out: string[] = [];
+      for (const argv of [['-4', 'rule', 'show'], ['-6', 'rule', 'show'], ['-4', 'route', 'show', 'table', 'all'], ['-6', 'route', 'show', 'table', 'all']]) {
+        out.push(`## ip ${argv.join(' ')}`, (await lab.exec(topo.xtrA.ns, ['ip', ...argv])).stdout.trim());
+      }
+      return out.join('\n');
+    };
+    const before = await state();
+    await startNodes(lab, topo, demoConfigs(topo, { dir, outer: 'ipv4', logLevel: 'warn' }), dir);
+    const running = await state();
+    // Router mode, table 4341, priorities 4340 and 4341 (docs/dataplane.md, "Routes and rules").
+    assert.match(running, /^4340:\s+from all to 198\.18\.1\.0\/24 lookup main/m);
+    assert.match(running, /^4341:\s+from 198\.18\.1\.0\/24 lookup 4341/m);
+    assert.match(running, /^default dev loci0 table 4341/m);
+    assert.notEqual(running, before);
+    // Stop xtr-a's daemon (SIGTERM, as at shutdown) and nothing else.
+    const nsPids = async () => (await lab.exec(topo.xtrA.ns, ['sh', '-c', 'ip netns pids "$(ip netns identify $$)"'])).stdout.split(/\s+/).filter(Boolean).map(Number);
+    const daemons = (await Promise.all(lab.pids.map(async (pid) => ((await nsPids()).includes(pid) ? [pid] : [])))).flat();
+    assert.equal(daemons.length, 1, `one daemon in xtr-a's namespace: ${daemons.join(' ')}`);
+    process.kill(daemons[0]!, 'SIGTERM');
+    await until(() => !lab.pids.includes(daemons[0]!), { what: "xtr-a's daemon to exit", timeoutMs: 15_000 });
+    assert.equal(await state(), before, 'the rules and routes are exactly those before it started');
+  });
+
+  it('encapsulated packets leave from four sockets per family: the outer source port is constant per flow and set by its flow hash', PER_TEST, async (t) => {
+    if (!requireRoot(t) || !requireTool(t, 'tshark')) return;
+    const s = await sites(t, { outer: 'ipv4' });
+    assert.equal((await ping(s, s.t.hostA.ns, s.t.hostB.lan.v4)).code, 0);
+    // Two flows for each of the 4 sockets (the sender takes socket flowHash % 4), as UDP source ports.
+    const hashOf = (port: number) => flowHash4(v4Int(s.t.hostA.lan.v4), v4Int(s.t.hostB.lan.v4), 17, port, 9) >>> 0;
+    const ports: number[] = [];
+    for (let p = 30_000; ports.length < 8; p++) if (ports.filter((q) => hashOf(q) % 4 === hashOf(p) % 4).length < 2) ports.push(p);
+    const file = join(s.dir, 'ports.pcapng');
+    const capture = s.lab.spawn(s.t.core.ns, ['tshark', '-q', '-i', s.t.core.links.xtrA.ifname, '-f', `udp dst port 4341 and src host ${s.t.xtrA.uplinks[0].v4}`, '-c', '24', '-a', 'duration:30', '-w', file]);
+    const exited = new Promise((resolve) => capture.once('exit', resolve));
+    let err = '';
+    capture.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    await until(() => err.includes('Capturing on'), { what: 'tshark to capture', timeoutMs: 10_000 });
+    // One datagram every 20 ms: packets read together from the TUN to one locator through one
+    // socket would leave as one GSO send, which the capture shows as one frame.
+    const script = `const dgram = require('node:dgram'); const ps = ${JSON.stringify(ports)};
+      (async () => { const us = await Promise.all(ps.map((p) => new Promise((ok) => { const u = dgram.createSocket('udp4'); u.bind(p, () => ok(u)); })));
+        for (let i = 0; i < 3; i++) for (const u of us) { await new Promise((ok) => u.send('x', 9, '${s.t.hostB.lan.v4}', ok)); await new Promise((ok) => setTimeout(ok, 20)); }
+        process.exit(0); })();`;
+    assert.equal((await s.lab.exec(s.t.hostA.ns, [process.execPath, '-e', script], { timeoutMs: 10_000 })).code, 0);
+    await exited;
+    const byFlow = new Map<number, Set<number>>();
+    for (const p of tsharkPackets(file)) {
+      const [outer, inner] = all(p.layers.udp) as Record<string, string>[];
+      const flow = Number(inner!['udp.srcport']);
+      byFlow.set(flow, (byFlow.get(flow) ?? new Set()).add(Number(outer!['udp.srcport'])));
+    }
+    t.diagnostic(`flows (UDP source port: socket, outer source port) ${ports.map((p) => `${p}: ${hashOf(p) % 4}, ${[...(byFlow.get(p) ?? [])].join('/')}`).join('; ')}`);
+    assert.deepEqual([...byFlow.keys()].sort(), [...ports].sort(), 'every flow was captured');
+    for (const [flow, outer] of byFlow) assert.equal(outer.size, 1, `flow ${flow}: one outer source port, not ${[...outer].join(', ')}`);
+    const outerOf = (p: number) => [...byFlow.get(p)!][0]!;
+    assert.equal(new Set(ports.map(outerOf)).size, 4, 'four sockets, four source ports');
+    for (const p of ports) for (const q of ports) assert.equal(outerOf(p) === outerOf(q), hashOf(p) % 4 === hashOf(q) % 4, `flows ${p} and ${q}`);
+  });
+
+  it('host mode: the xTR host itself, with its EID on the TUN device, reaches a host of the other site', PER_TEST, async (t) => {
     if (!requireRoot(t)) return;
     const s = await sites(t, { outer: 'ipv4', hostModeA: true });
     const r = await ping(s, s.t.xtrA.ns, s.t.hostB.lan.v4);
@@ -119,7 +210,7 @@ describe('data plane between two LISP sites', { timeout: 120_000 }, () => {
     assert.match(route.stdout, /dev loci0 .*src 198\.18\.1\.100/);
   });
 
-  it('a negative natively-forward mapping sends packets to the PETR, which forwards them natively', async (t) => {
+  it('a negative natively-forward mapping sends packets to the PETR, which forwards them natively', PER_TEST, async (t) => {
     if (!requireRoot(t)) return;
     // Site B's xTR is the PETR; the Map-Server (not an EID) is the destination.
     const petr = (tp: DemoTopology) => tp.xtrB.uplinks[0].v4;
@@ -142,7 +233,7 @@ describe('data plane between two LISP sites', { timeout: 120_000 }, () => {
     assert.ok(((await clients['xtr-b'].counters())['dataplane.decap.packets'] ?? 0) > 0, 'decapsulated by the PETR');
   });
 
-  it('tshark decodes the data packets as LISP with the nonce, the LSBs and the instance-id, the outer TTL and DSCP copied from the inner', async (t) => {
+  it('tshark decodes the data packets as LISP with the nonce, the LSBs and the instance-id, the outer TTL and DSCP copied from the inner', PER_TEST, async (t) => {
     if (!requireRoot(t) || !requireTool(t, 'tshark')) return;
     const s = await sites(t, { outer: 'ipv4', instanceId: 1000 });
     const file = join(s.dir, 'data.pcapng');

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lab, type LabOptions } from '../../src/io/lab/lab.js';
-import { until } from '../../src/io/lab/poll.js';
+import { until } from '../helpers/until.js';
 import { buildDemoTopology } from '../../src/io/lab/topology.js';
 import { requireRoot, requireTool } from '../helpers/env.js';
 

@@ -17,7 +17,7 @@ export function runCaseInNetns(t: TestContext, name: string): void {
     execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
     const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, '--import', 'tsx', cases, name], {
       encoding: 'utf8',
-      timeout: 30_000,
+      timeout: 120_000,
     });
     assert.equal(r.status, 0, `case ${name} in ${ns} failed (${r.signal ?? r.status}):\n${r.stderr}${r.stdout}`);
   } finally {

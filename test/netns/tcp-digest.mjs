@@ -3,11 +3,11 @@
 // them, since a payload bug in segmentation or merging is invisible to TCP checksums the kernel
 // trusts as offloaded).
 //   server ADDRESS PORT          accept one connection; print "<bytes> <sha256>" when it ends
-//   client ADDRESS PORT BYTES    send BYTES random bytes; print "<bytes> <sha256>"
+//   client ADDRESS PORT BYTES [LOCALPORT]   send BYTES random bytes (from LOCALPORT when given); print "<bytes> <sha256>"
 import { createHash, randomBytes } from 'node:crypto';
 import { connect, createServer } from 'node:net';
 
-const [mode, address, port, size] = process.argv.slice(2);
+const [mode, address, port, size, localPort] = process.argv.slice(2);
 const hash = createHash('sha256');
 let bytes = 0;
 const done = () => process.stdout.write(`${bytes} ${hash.digest('hex')}\n`);
@@ -26,7 +26,7 @@ if (mode === 'server') {
   server.listen(Number(port), address, () => process.stderr.write('listening\n'));
 } else {
   const total = Number(size);
-  const socket = connect(Number(port), address, () => {
+  const socket = connect({ port: Number(port), host: address, ...(localPort ? { localPort: Number(localPort) } : {}) }, () => {
     const pump = () => {
       while (bytes < total) {
         const chunk = randomBytes(Math.min(256 * 1024, total - bytes));

@@ -1,7 +1,7 @@
 // Starts the demo's Loci daemons in their namespaces (each a `loci run` process the lab records)
 // and waits, through each node's API, until they serve and both sites are registered.
 import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { LociClient } from '../../client/client.js';
@@ -34,9 +34,17 @@ export async function startNodes(lab: Lab, t: DemoTopology, configs: Record<Demo
     clients[node] = new LociClient((configs[node].api as { socket: string }).socket);
   }
   for (const node of Object.keys(clients) as DemoNode[]) {
-    await until(async () => (await clients[node].status()).name === node, { what: `node ${node} to serve its API (log: ${dir}/${node}.log)`, timeoutMs: 30_000, intervalMs: 100 });
+    await until(async () => (await clients[node].status()).name === node, { what: `node ${node} to serve its API (log: ${dir}/${node}.log)`, timeoutMs: 120_000, intervalMs: 100 }).catch((e: Error) => {
+      let log = '';
+      try {
+        log = readFileSync(`${dir}/${node}.log`, 'utf8').slice(-2000);
+      } catch {
+        log = '(no log)';
+      }
+      throw new Error(`${e.message}; its log ends:\n${log}`, { cause: e });
+    });
   }
   const prefixes = (['xtr-a', 'xtr-b'] as const).reduce((n, x) => n + (configs[x].database as unknown[]).length, 0);
-  await until(async () => (await clients.ms.registrations()).length >= prefixes, { what: 'both sites to register with the Map-Server', timeoutMs: 20_000, intervalMs: 100 });
+  await until(async () => (await clients.ms.registrations()).length >= prefixes, { what: 'both sites to register with the Map-Server', timeoutMs: 120_000, intervalMs: 100 });
   return clients;
 }

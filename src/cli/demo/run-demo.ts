@@ -33,9 +33,12 @@ export async function runDemo(o: DemoOptions, say: (line: string) => void): Prom
   const step = (text: string) => o.json || say(text);
   const lab = await Lab.create('demo');
   const dir = mkdtempSync(join(tmpdir(), 'loci-demo-'));
+  // Also on Ctrl-C, where the lab cleans up and re-raises the signal before `finally` could run.
+  lab.onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   try {
-    step('Building the topology in network namespaces: a core router, a Map-Server/Map-Resolver, site A (xTR + host) and a dual-homed site B (xTR with two uplinks + host)...');
+    step(`Building the topology in network namespaces l${lab.id}-* (configs and logs in ${dir}): a core router, a Map-Server/Map-Resolver, site A (xTR + host) and a dual-homed site B (xTR with two uplinks + host)...`);
     const t = await buildDemoTopology(lab, { ipv6: true });
+    summary.namespaces = lab.namespaces;
     const [b1, b2] = t.xtrB.uplinks;
     step(`  Map-Server/Map-Resolver ${t.ms.uplink.v4}; site A: xTR RLOC ${t.xtrA.uplinks[0].v4}, EIDs ${t.xtrA.eid4} ${t.xtrA.eid6}; site B: xTR RLOCs ${b1.v4} and ${b2.v4}, EIDs ${t.xtrB.eid4} ${t.xtrB.eid6}`);
     step('  The core router knows no EID: hosts of the two sites can reach each other only through LISP.');
@@ -46,7 +49,8 @@ export async function runDemo(o: DemoOptions, say: (line: string) => void): Prom
     for (const r of registrations) step(`  ${r.site} registered ${r.eidPrefix} with RLOCs ${r.etrs.flatMap((e) => e.locators.map((l) => l.address)).join(', ')}`);
 
     step(`\nlig ${t.hostB.lan.v4} from site A's xTR, asking the Map-Resolver:`);
-    const lig = await lab.exec(t.xtrA.ns, [process.execPath, LOCI, 'lig', t.hostB.lan.v4, '-m', t.ms.uplink.v4], { timeoutMs: 15_000 });
+    // Generous: loci starts from the TypeScript sources when not built, slowly on a loaded machine.
+    const lig = await lab.exec(t.xtrA.ns, [process.execPath, LOCI, 'lig', t.hostB.lan.v4, '-m', t.ms.uplink.v4], { timeoutMs: 60_000 });
     summary.lig = lig.stdout.trim();
     step(lig.stdout.trimEnd().replace(/^/gm, '  '));
 

@@ -1,16 +1,19 @@
 // Random byte mutations and truncations of the interop captures: reading never
 // throws anything but LispError ERR_LISP_CAPTURE, dissecting never throws, neither hangs.
+// Each runs from its fixed seed, then from this run's random seed (printed; LOCI_FUZZ_SEED
+// replays it, test/helpers/seeds.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { frameDatagram, LinkType, readCapture } from '../../../src/capture/index.js';
 import { LispError } from '../../../src/packet/errors.js';
+import { replayHint, runSeed } from '../../helpers/seeds.js';
 import { captureFiles } from '../../helpers/vectors.js';
 
 const ITERATIONS = 2000;
 
-/** xorshift32: reproducible runs from a fixed seed. */
+/** xorshift32: reproducible runs from a seed. */
 function random(seed: number): (below: number) => number {
   let state = seed || 1;
   return (below) => {
@@ -33,33 +36,49 @@ function mutate(original: Buffer, next: (below: number) => number): Buffer {
   return next(5) === 0 ? buf.subarray(0, next(buf.length + 1)) : buf;
 }
 
+const SEED = runSeed();
+const FILE = 'test/unit/capture/fuzz.test.ts';
+
+/** The fixed seed, then this run's random one. */
+const seedsFor = (fixed: number) => [
+  { seed: fixed, what: `fixed seed ${fixed}` },
+  { seed: (SEED ^ fixed) >>> 0, what: replayHint(SEED, FILE) },
+];
+
 for (const [index, file] of captureFiles().entries()) {
-  test(`mutated ${basename(file)}: only ERR_LISP_CAPTURE, no hang`, { timeout: 20_000 }, () => {
+  test(`mutated ${basename(file)}: only ERR_LISP_CAPTURE, no hang`, { timeout: 20_000 }, (t) => {
+    t.diagnostic(`random seed ${SEED}`);
     const original = readFileSync(file);
-    const next = random(0x9e3779b9 ^ (index + 1));
-    let read = 0;
-    for (let i = 0; i < ITERATIONS; i++) {
-      const buf = mutate(original, next);
-      try {
-        for (const frame of readCapture(buf)) frameDatagram(frame);
-        read++;
-      } catch (err) {
-        assert.ok(err instanceof LispError, `iteration ${i}: ${String(err)}`);
-        assert.equal(err.code, 'ERR_LISP_CAPTURE');
+    for (const { seed, what } of seedsFor(0x9e3779b9 ^ (index + 1))) {
+      const next = random(seed);
+      let read = 0;
+      for (let i = 0; i < ITERATIONS; i++) {
+        const buf = mutate(original, next);
+        try {
+          for (const frame of readCapture(buf)) frameDatagram(frame);
+          read++;
+        } catch (err) {
+          assert.ok(err instanceof LispError, `${what}, iteration ${i}: ${String(err)}`);
+          assert.equal(err.code, 'ERR_LISP_CAPTURE', `${what}, iteration ${i}`);
+        }
       }
+      assert.ok(read > 0, `${what}: some mutations still read as captures`);
     }
-    assert.ok(read > 0, 'some mutations still read as captures');
   });
 }
 
-test('mutated frames under every link type: dissection never throws', { timeout: 20_000 }, () => {
+test('mutated frames under every link type: dissection never throws', { timeout: 20_000 }, (t) => {
+  t.diagnostic(`random seed ${SEED}`);
   const frames = captureFiles().flatMap((file) => readCapture(readFileSync(file)));
-  const next = random(0x2545f491);
-  for (const linkType of Object.values(LinkType)) {
-    for (const frame of frames) {
-      // Offer the frame whole and from its IP header, so raw and cooked types see IP too.
-      for (const data of [frame.data, frame.data.subarray(14)]) {
-        frameDatagram({ ...frame, linkType, data: mutate(data, next) });
+  for (const { seed, what } of seedsFor(0x2545f491)) {
+    const next = random(seed);
+    for (const linkType of Object.values(LinkType)) {
+      for (const frame of frames) {
+        // Offer the frame whole and from its IP header, so raw and cooked types see IP too.
+        for (const data of [frame.data, frame.data.subarray(14)]) {
+          const mutated = mutate(data, next);
+          assert.doesNotThrow(() => frameDatagram({ ...frame, linkType, data: mutated }), `${what}: link type ${linkType}, ${mutated.toString('hex')}`);
+        }
       }
     }
   }

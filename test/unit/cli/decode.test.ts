@@ -1,10 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writePcap } from '../../../src/capture/index.js';
+import { encodeAuthenticated, MAP_REGISTER_FLAGS, noFlags } from '../../../src/packet/index.js';
+import { record } from '../../helpers/registers.js';
 import { runDecode, type DecodeOptions } from '../../../src/cli/decode.js';
 import { captureFiles, capturesDir } from '../../helpers/vectors.js';
+import { LOCI_BIN } from '../../helpers/loci.js';
 
 const defaults: DecodeOptions = { port: [4343], controlPort: [], data: false, hex: false, json: false, verify: true };
 
@@ -72,7 +77,7 @@ test('decode takes one hex-encoded message, with spaces or colons', () => {
 });
 
 test('the loci binary decodes, verifies and explains bad input', () => {
-  const bin = fileURLToPath(new URL('../../../bin/loci.js', import.meta.url));
+  const bin = LOCI_BIN;
   const ok = spawnSync(process.execPath, [bin, 'decode', '--verify', join(capturesDir, 'lispproject-map_registers.pcap')], { encoding: 'utf8' });
   assert.equal(ok.status, 0, ok.stderr);
   assert.match(ok.stdout, /2 LISP packets, 2 decoded and re-encoded exactly, 0 with problems/);
@@ -82,4 +87,29 @@ test('the loci binary decodes, verifies and explains bad input', () => {
   const help = spawnSync(process.execPath, [bin, 'decode', '--help'], { encoding: 'utf8' });
   assert.equal(help.status, 0);
   assert.match(help.stdout, /--verify/);
+});
+
+test('loci decode --control-port N reads LISP control on a port other than 4342, and --data reads HEX as a data packet', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'loci-decode-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const register = encodeAuthenticated({ type: 'map-register', ...noFlags(MAP_REGISTER_FLAGS), wantMapNotify: true, nonce: 5n, keyId: 0, algorithmId: 2, authData: Buffer.alloc(0), records: [record('198.18.1.0/24', ['192.0.2.1'])] }, 'k');
+  const file = join(dir, 'port-5000.pcap');
+  writeFileSync(file, writePcap([{ src: '192.0.2.1', dst: '192.0.2.2', sport: 5000, dport: 5000, payload: register }]));
+  const loci = (...args: string[]) => spawnSync(process.execPath, [LOCI_BIN, 'decode', ...args], { encoding: 'utf8' });
+  const plain = loci('--verify', file);
+  assert.equal(plain.status, 0, plain.stderr);
+  assert.match(plain.stdout, /^0 LISP packets/m, 'port 5000 is not LISP by default');
+  const withPort = loci('--verify', '--control-port', '5000', file);
+  assert.equal(withPort.status, 0, withPort.stderr);
+  assert.match(withPort.stdout, /Map-Register/);
+  assert.match(withPort.stdout, /198\.18\.1\.0\/24/);
+  assert.match(withPort.stdout, /1 LISP packets, 1 decoded and re-encoded exactly, 0 with problems/);
+
+  // A data packet: LISP header (N bit, nonce 0x123456) and an inner IPv4 header.
+  const data = '80123456 00000000 4500001c 00010000 40110000 c6120105 c6120205 1f900035 0008 0000';
+  const asData = loci('--data', data);
+  assert.equal(asData.status, 0, asData.stderr + asData.stdout);
+  assert.match(asData.stdout, /LISP data header\n {2}N=1 [^]*nonce 0x123456\n[^]*inner IPv4 198\.18\.1\.5 -> 198\.18\.2\.5 {2}UDP/);
+  const asControl = loci(data);
+  assert.match(asControl.stdout, /LISP control message: ERR_LISP_BAD_FIELD/, 'without --data the same bytes are read as a control message');
 });

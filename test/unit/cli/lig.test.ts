@@ -31,18 +31,20 @@ const positive: MappingRecord = {
 };
 const negative: MappingRecord = { ttl: 15, maskLen: 16, eid: { afi: 'ipv4', address: '198.19.0.0' }, act: 1, authoritative: false, mapVersion: 0, locators: [] };
 
+// 5 s before a second request: a reply the fake Map-Resolver sends at once is never outrun by a
+// retransmission on a loaded machine (the tests count the requests it saw).
 async function lig(eid: string, mr: { socket: { local: { address: string; port: number } } }, extra: Partial<Parameters<typeof runLig>[1]> = {}) {
   const lines: string[] = [];
-  const code = await runLig(eid, { mapResolver: mr.socket.local.address, port: mr.socket.local.port, count: 2, timeout: 1, source: '127.0.0.1', instanceId: 0, json: false, ...extra }, (l) => lines.push(l));
+  const code = await runLig(eid, { mapResolver: mr.socket.local.address, port: mr.socket.local.port, count: 2, timeout: 5, source: '127.0.7.1', instanceId: 0, json: false, ...extra }, (l) => lines.push(l));
   return { code, out: lines.join('\n') };
 }
 
 test('lig prints the mapping of a positive Map-Reply, ignoring replies with another nonce', async () => {
-  const mr = await fakeMapResolver('127.0.0.2', (q) => [reply(q.nonce ^ 1n, [negative]), reply(q.nonce, [positive])]);
+  const mr = await fakeMapResolver('127.0.7.2', (q) => [reply(q.nonce ^ 1n, [negative]), reply(q.nonce, [positive])]);
   const r = await lig('198.18.1.5', mr);
   await mr.socket.close();
   assert.equal(r.code, 0);
-  assert.match(r.out, /^Send map-request to 127\.0\.0\.2:\d+ for 198\.18\.1\.5 \.\.\.\nReceived map-reply from 127\.0\.0\.2:\d+ with rtt \d+\.\d{5} secs\n\nMapping entry for EID '198\.18\.1\.5':\n/);
+  assert.match(r.out, /^Send map-request to 127\.0\.7\.2:\d+ for 198\.18\.1\.5 \.\.\.\nReceived map-reply from 127\.0\.7\.2:\d+ with rtt \d+\.\d{5} secs\n\nMapping entry for EID '198\.18\.1\.5':\n/);
   assert.ok(r.out.endsWith(
     "198.18.1.0/24, via map-reply, record ttl: 1440, auth, not mobile\n" +
     '  Locator        State  Priority/Weight\n' +
@@ -55,7 +57,7 @@ test('lig prints the mapping of a positive Map-Reply, ignoring replies with anot
 });
 
 test('lig says the action of a negative Map-Reply', async () => {
-  const mr = await fakeMapResolver('127.0.0.3', (q) => [reply(q.nonce, [negative])]);
+  const mr = await fakeMapResolver('127.0.7.3', (q) => [reply(q.nonce, [negative])]);
   const r = await lig('198.19.7.7', mr);
   await mr.socket.close();
   assert.equal(r.code, 0);
@@ -63,8 +65,8 @@ test('lig says the action of a negative Map-Reply', async () => {
 });
 
 test('lig retries, then says no map-reply was received and fails', async () => {
-  const mr = await fakeMapResolver('127.0.0.4', () => []);
-  const r = await lig('198.18.1.5', mr);
+  const mr = await fakeMapResolver('127.0.7.4', () => []);
+  const r = await lig('198.18.1.5', mr, { timeout: 1 });
   await mr.socket.close();
   assert.equal(r.code, 1);
   assert.match(r.out, /\*\*\* No map-reply received \*\*\*$/);
@@ -72,7 +74,7 @@ test('lig retries, then says no map-reply was received and fails', async () => {
 });
 
 test('lig --json, with an instance-id and an IPv6 EID', async () => {
-  const mr = await fakeMapResolver('127.0.0.5', (q) => [reply(q.nonce, [positive])]);
+  const mr = await fakeMapResolver('127.0.7.5', (q) => [reply(q.nonce, [positive])]);
   const r = await lig('2001:db8:1::5', mr, { json: true, instanceId: 7 });
   await mr.socket.close();
   const j = JSON.parse(r.out) as { replied: boolean; instanceId: number; records: { locators: { address: { address: string } }[] }[] };

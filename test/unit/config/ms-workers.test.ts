@@ -24,8 +24,14 @@ test('ms-workers is auto by default, or an integer 0..64', () => {
 test('the workers a node gets: none without ms or with 0; auto is one per CPU (up to 8), none on one CPU', () => {
   assert.deepEqual(msWorkersOf(parse('ms-workers: 3\n'), { port: 4400 }), { count: 3, listen: ['192.0.2.10'], port: 4400, answerMapRequests: true, fastPath: true });
   assert.equal(msWorkersOf(parse('ms-workers: 0\n'), {}), undefined);
-  const cpus = process.platform === 'linux' ? availableParallelism() : 1;
-  assert.equal(msWorkersOf(parse(''), {})?.count, cpus < 2 ? undefined : Math.min(cpus, 8));
+  // auto, for machines of 1 to 64 CPUs (the docs' table: none on one CPU, one per CPU, at most 8).
+  assert.deepEqual(
+    [1, 2, 3, 4, 8, 9, 16, 64].map((cpus) => [cpus, msWorkersOf(parse(''), { cpus })?.count]),
+    [[1, undefined], [2, 2], [3, 3], [4, 4], [8, 8], [9, 8], [16, 8], [64, 8]],
+  );
+  // Without cpus: this machine's CPU count.
+  assert.deepEqual(msWorkersOf(parse(''), {}), msWorkersOf(parse(''), { cpus: availableParallelism() }));
+  assert.equal(msWorkersOf(parse('ms-workers: 3\n'), { cpus: 1 })?.count, 3, 'an explicit count holds on any machine');
   const xtr = 'name: x\nroles: [itr]\nlisten: [192.0.2.10]\nmap-resolvers: [192.0.2.1]\nms-workers: 4\n';
   assert.equal(msWorkersOf(parse('', xtr), {}), undefined);
   // An ETR on the node answers for its own EIDs first: the workers leave Map-Requests to it.

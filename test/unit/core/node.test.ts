@@ -19,7 +19,7 @@ test('a Map-Request naming only an ITR-RLOC of the other family is answered from
   await etr.start();
   t.after(() => etr.stop());
   const replies: Buffer[] = [];
-  const itr = await network.bind({ address: '2001:db8::99', port: 4342 }, (d) => replies.push(d));
+  await network.bind({ address: '2001:db8::99', port: 4342 }, (d) => replies.push(d));
   const from4 = await network.bind({ address: '192.0.2.99', port: 4342 }, () => undefined);
   const request = mapRequestFor({ eid: ipAddress('198.18.1.7'), maskLen: 32, itrRlocs: ['2001:db8::99'], nonce: 42n });
   await from4.send(encodeMessage(request), { address: '192.0.2.1', port: 4342 });

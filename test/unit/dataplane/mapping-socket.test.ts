@@ -67,7 +67,7 @@ describe('mapping socket: hostile control messages', () => {
     const dir = mkdtempSync(join(tmpdir(), 'loci-mapping-'));
     execFileSync('mkfifo', [join(dir, 'tun')]);
     const tunFd = openSync(join(dir, 'tun'), constants.O_RDWR | constants.O_NONBLOCK);
-    const send = UdpFd.open({ family: 4, address: '127.0.0.1', port: 0 });
+    const send = UdpFd.open({ family: 4, address: '127.0.10.1', port: 0 });
     const counters = DataCounters.shared();
     const control = new Int32Array(new SharedArrayBuffer(8));
     const channel = new MessageChannel();

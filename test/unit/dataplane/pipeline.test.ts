@@ -4,7 +4,7 @@ import { dataPacket } from '../../../src/packet/index.js';
 import { parsePrefix, type Locator } from '../../../src/table/index.js';
 import { DataCounters } from '../../../src/dataplane/counters.js';
 import { Fib, type FibLocator } from '../../../src/dataplane/fib.js';
-import { internetChecksum } from '../../../src/packet/index.js';
+import { formatIpv6, internetChecksum } from '../../../src/packet/index.js';
 import { allUp, LISP_HEADER_LENGTH } from '../../../src/dataplane/lisp-header.js';
 import { MissQueue } from '../../../src/dataplane/miss-queue.js';
 import { trafficClassOf } from '../../../src/dataplane/inner-packet.js';
@@ -22,7 +22,7 @@ const loc = (address: string, weight = 50, state: Locator['state'] = 'up'): Loca
 });
 
 /** An encapsulator and a decapsulator over in-memory sinks. */
-function setup(instanceId = 0, underlayMtu = 1500) {
+function setup(instanceId = 0, underlayMtu = 1500, queue = new MissQueue({ holdMs: 1000 })) {
   const fib = new Fib();
   const counters = new DataCounters();
   const sent: { bytes: Buffer; locator: FibLocator; hash: number; mark: number }[] = [];
@@ -35,7 +35,7 @@ function setup(instanceId = 0, underlayMtu = 1500) {
     options,
     { send: (b, o, n, locator, hash, mark) => (sent.push({ bytes: Buffer.from(b.subarray(o, o + n)), locator, hash, mark }), true), flush: () => {} },
     tunWriter,
-    new MissQueue({ holdMs: 1000 }),
+    queue,
     (d) => misses.push(`${d.family}:${Buffer.from(d.address).toString('hex')}`),
   );
   // The EIDs behind the decapsulating xTR: the sites' prefixes the tests send to.
@@ -117,6 +117,26 @@ describe('data-plane pipeline', () => {
     assert.equal(internetChecksum(icmp, 20, icmp.length, 0), 0);
   });
 
+  it('the miss queue of the data plane (its defaults, as the encap worker makes it) holds 32 packets per destination, 1,024 destinations, for 3 s', () => {
+    const s = setup(0, 1500, new MissQueue());
+    const to = (i: number) => `198.18.${2 + (i >> 8)}.${i & 0xff}`;
+    for (let n = 0; n < 40; n++) s.push(innerPacket('198.18.1.10', to(0), { sport: n + 1 }), 0);
+    assert.equal(s.counters.get('encap.queued'), 32);
+    assert.equal(s.counters.get('encap.queue-dropped'), 8, 'beyond 32 packets for one destination');
+    for (let i = 1; i < 1100; i++) s.push(innerPacket('198.18.1.10', to(i)), 0);
+    assert.equal(s.misses.length, 1024, 'destinations beyond 1,024 are not queued, nor reported');
+    assert.equal(s.counters.get('encap.queue-dropped'), 8 + 1100 - 1024);
+    s.encap.drainQueue(3000);
+    assert.equal(s.counters.get('encap.queue-expired'), 0, 'still waiting at 3 s');
+    s.fib.apply({ op: 'add', prefix: parsePrefix('198.18.2.0/24'), route: { kind: 'forward', locators: [loc('203.0.113.10')] } });
+    s.encap.drainQueue(3000);
+    assert.equal(s.sent.length, 32 + 255, 'what waited for 198.18.2.0/24 goes out');
+    s.encap.drainQueue(3001);
+    assert.equal(s.counters.get('encap.queue-expired'), 1024 - 256, 'the rest is dropped after 3 s');
+    s.push(innerPacket('198.18.1.10', to(1099)), 3002);
+    assert.equal(s.misses.length, 1025, 'room again: a new destination waits and is reported');
+  });
+
   it('drops queued packets that waited longer than the hold time, and reports the destination again later', () => {
     const s = setup();
     s.push(innerPacket('198.18.1.10', '198.18.2.10'), 0);
@@ -167,6 +187,9 @@ describe('data-plane pipeline', () => {
     assert.equal(v4.readUInt8(21), 4);
     assert.equal(v4.readUInt16BE(26), 1464);
     assert.equal(v4.subarray(16, 20).join('.'), '198.18.1.10');
+    assert.equal(v4.subarray(12, 16).join('.'), '192.0.0.8', 'ICMPv4 comes from 192.0.0.8 (RFC 7600)');
+    assert.equal(formatIpv6(v6, 8), '2001:db8:2::10', 'ICMPv6 comes from the destination the packet was sent to');
+    assert.equal(formatIpv6(v6, 24), '2001:db8:1::10');
     assert.equal(internetChecksum(v4, 0, 20, 0), 0, 'IPv4 header checksum');
     assert.equal(internetChecksum(v4, 20, v4.length, 0), 0, 'ICMP checksum');
     assert.equal(v6.readUInt8(40), 2);

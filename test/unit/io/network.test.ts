@@ -20,12 +20,12 @@ async function echoRoundTrip(net: Network, a: string, b: string) {
   await server.close();
 }
 
-test('UDP sockets exchange datagrams on IPv4 loopback', () => echoRoundTrip(udpNetwork, '127.0.0.1', '127.0.0.2'));
+test('UDP sockets exchange datagrams on IPv4 loopback', () => echoRoundTrip(udpNetwork, '127.0.8.1', '127.0.8.2'));
 
 test('UDP sockets exchange datagrams on IPv6 loopback', () => echoRoundTrip(udpNetwork, '::1', '::1'));
 
 test('binding an address that is in use fails', async () => {
-  const s = await udpNetwork.bind({ address: '127.0.0.1', port: 0 }, () => {});
+  const s = await udpNetwork.bind({ address: '127.0.8.1', port: 0 }, () => {});
   await assert.rejects(udpNetwork.bind(s.local, () => {}), /EADDRINUSE/);
   await s.close();
 });

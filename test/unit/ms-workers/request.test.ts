@@ -6,6 +6,7 @@ import { decodeMessage, encapsulate, encodeMessage, formatIpv4, formatIpv6, ipAd
 import { eidPrefixOf, formatPrefix, makePrefix } from '../../../src/table/index.js';
 import { scanEcmRequest } from '../../../src/ms-workers/request.js';
 import { prng } from '../../helpers/prng.js';
+import { replayHint, runSeed } from '../../helpers/seeds.js';
 import { record } from '../../helpers/registers.js';
 import { ecmRequest } from './fixtures.js';
 
@@ -53,14 +54,21 @@ test('what the main thread answers gives undefined: probes, ECM auth data, a Map
   }
 });
 
-test('mutated requests: whenever the scan reads one, the codec decodes it to the same fields', () => {
-  const next = prng(4342);
-  const seeds = [ecmRequest('198.18.1.1'), ecmRequest('198.18.1.0', { maskLen: 24, instanceId: 1000, itrs: ['2001:db8::1', '192.0.2.7'] }), ecmRequest('2001:db8:1::5', { itrs: ['192.0.2.1'] })];
-  let read = 0;
-  for (let i = 0; i < 20_000; i++) {
-    const b = Buffer.from(seeds[i % seeds.length]!);
-    for (let n = 1 + (next() % 3); n > 0; n--) b[next() % b.length] = next() & 0xff;
-    if (agrees(b, false)) read++;
-  }
-  assert.ok(read > 1000, `only ${read} mutated requests were read`);
-});
+for (const seed of [4342, runSeed()]) {
+  const what = seed === 4342 ? 'fixed seed 4342' : replayHint(seed, 'test/unit/ms-workers/request.test.ts');
+  test(`mutated requests (${seed === 4342 ? 'fixed' : 'random'} seed ${seed}): whenever the scan reads one, the codec decodes it to the same fields`, () => {
+    const next = prng(seed || 1);
+    const seeds = [ecmRequest('198.18.1.1'), ecmRequest('198.18.1.0', { maskLen: 24, instanceId: 1000, itrs: ['2001:db8::1', '192.0.2.7'] }), ecmRequest('2001:db8:1::5', { itrs: ['192.0.2.1'] })];
+    let read = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const b = Buffer.from(seeds[i % seeds.length]!);
+      for (let n = 1 + (next() % 3); n > 0; n--) b[next() % b.length] = next() & 0xff;
+      try {
+        if (agrees(b, false)) read++;
+      } catch (e) {
+        assert.fail(`${what}, input ${i} ${b.toString('hex')}: ${String(e)}`);
+      }
+    }
+    assert.ok(read > 1000, `${what}: only ${read} mutated requests were read`);
+  });
+}

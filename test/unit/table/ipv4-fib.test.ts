@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ipv4Lpm } from '../../../src/table/index.js';
+import { Ipv4Fib } from '../../../src/table/ipv4-fib.js';
 import { prng } from '../../helpers/prng.js';
 
 const maskOf = (len: number): number => (len === 0 ? 0 : (-1 << (32 - len)) >>> 0);
@@ -120,4 +121,31 @@ test('a /24 full of longer prefixes, under shorter ones, inserted and deleted in
     t.check();
     assert.equal(t.lpm.size, 0);
   }
+});
+
+test('the direct array grows as docs/tables.md says: 4, 9, 14 then 19 bits, above 128, 4,096 and 131,072 prefixes', () => {
+  const fib = new Ipv4Fib<number>();
+  // White-box: the size of the direct array is the private field `bits`.
+  const bits = () => (fib as unknown as { bits: number }).bits;
+  const seen: [number, number][] = [[0, bits()]];
+  let size = 0;
+  for (const threshold of [128, 4096, 131_072]) {
+    while (size < threshold) {
+      fib.set((0x0a000000 + size * 256) >>> 0, 24, size, ++size);
+    }
+    seen.push([size, bits()]);
+    fib.set((0x0a000000 + size * 256) >>> 0, 24, size, ++size);
+    seen.push([size, bits()]);
+  }
+  assert.deepEqual(seen, [
+    [0, 4],
+    [128, 4],
+    [129, 9],
+    [4096, 9],
+    [4097, 14],
+    [131_072, 14],
+    [131_073, 19],
+  ]);
+  assert.equal(fib.find(0x0a000005), 0);
+  assert.equal(fib.find((0x0a000000 + 131_072 * 256) >>> 0), 131_072);
 });

@@ -1,0 +1,2 @@
+export function isCiValue(value: string | undefined): boolean;
+export function inCi(): boolean;
