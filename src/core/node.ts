@@ -71,7 +71,7 @@ export class LispNode {
   private sockets: ControlSocket[] = [];
   /** Sends not yet handed to the kernel: stop() waits for them. */
   private readonly inflight = new Set<Promise<void>>();
-  /** Warnings that input can trigger: one line per reason per second. */
+  /** Warnings that input can trigger: one line per reason per second, backing off to one a minute under a sustained flood. */
   private readonly limited: LimitedLog;
 
   constructor(private readonly o: NodeOptions) {

@@ -13,6 +13,8 @@ export const GENERATION = 1;
 export const IN_FLIGHT = 2;
 export const CONTROL_SLOTS = 3;
 export const MAX_IN_FLIGHT = 4096;
+/** Beyond this many waiting, workers forward only what the main thread must see (worker.ts, Verdict). */
+export const MAX_OTHER_IN_FLIGHT = 1024;
 
 export type ReplicaUpdate =
   /** An accepted Map-Register of ETR id whose repetitions the worker may take as refreshes. */
@@ -33,6 +35,8 @@ export interface Datagram {
 export interface Refresh {
   token: number;
   nonce: bigint;
+  /** The refresh's authentication data (the replay guard remembers it). */
+  authData: Uint8Array;
   address: string;
   port: number;
 }
@@ -41,7 +45,7 @@ export type WorkerMessage =
   | { op: 'ready' }
   /** Datagrams the worker does not handle itself, for the node on the main thread. */
   | { op: 'forward'; datagrams: Datagram[] }
-  /** Map-Registers the worker took as refreshes since its last report, the latest per token. */
+  /** Map-Registers the worker took as refreshes since its last report, the one with the greatest nonce per token. */
   | { op: 'refresh'; refreshes: Refresh[] }
   /** Map-Registers the worker rejected since its last report: how many, and the last one. */
   | { op: 'rejected'; count: number; from: { address: string; port: number }; reason: string; detail: string };

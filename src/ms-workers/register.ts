@@ -30,6 +30,9 @@ function bodyStart(buf: Buffer, start: number, end: number): number {
   return need <= end ? at : -1;
 }
 
+/** A copy of the authentication data of the Map-Register at buf[start..] (whose length was checked: etrIdOf). */
+export const authDataOf = (buf: Buffer, start: number): Buffer => Buffer.from(buf.subarray(start + AUTH_OFFSET, start + AUTH_OFFSET + buf.readUInt16BE(start + 14)));
+
 /** The key the Map-Server merges an ETR's registrations under: its xTR-ID in hex when it sent one, else its source address. */
 export function etrIdOf(buf: Buffer, start: number, end: number, source: string): string | undefined {
   if (bodyStart(buf, start, end) < 0) return undefined;

@@ -22,6 +22,8 @@ export class Replica {
   /** By fingerprint hash. */
   private readonly accepted = new Map<number, Accepted[]>();
   private readonly byToken = new Map<number, Accepted>();
+  /** Tokens per ETR id. */
+  private readonly etrs = new Map<string, number>();
   /** Every registered prefix: its proxy reply, or null when the main thread answers for it. */
   private readonly registered = new EidTable<Buffer | null>();
 
@@ -34,12 +36,16 @@ export class Replica {
         const a: Accepted = { token: u.token, id: u.id, fingerprint, hash: hashOf(fingerprint), auth: new MessageAuth(u.algorithmId, u.key, { truncated: u.truncated }) };
         this.accepted.set(a.hash, [...(this.accepted.get(a.hash) ?? []), a]);
         this.byToken.set(u.token, a);
+        this.etrs.set(a.id, (this.etrs.get(a.id) ?? 0) + 1);
         return;
       }
       case 'revoke': {
         const a = this.byToken.get(u.token);
         if (!a) return;
         this.byToken.delete(u.token);
+        const tokens = this.etrs.get(a.id)! - 1;
+        if (tokens > 0) this.etrs.set(a.id, tokens);
+        else this.etrs.delete(a.id);
         const left = this.accepted.get(a.hash)!.filter((x) => x !== a);
         if (left.length > 0) this.accepted.set(a.hash, left);
         else this.accepted.delete(a.hash);
@@ -65,9 +71,19 @@ export class Replica {
    * of instance-id iid and mask-len len; undefined when the main thread must answer.
    */
   replyFor(buf: Buffer, at: number, v6: boolean, iid: number, len: number): Buffer | undefined {
-    if (!v6 && len === 32) return this.registered.lookup4(iid, buf.readUInt32BE(at)) ?? undefined;
-    if (v6 && len === 128) return this.registered.lookup6(iid, buf, at) ?? undefined;
+    return this.lookup(buf, at, v6, iid, len) ?? undefined;
+  }
+
+  /** As replyFor, but null for a registered EID that is not proxy-replied, undefined for one not registered. */
+  lookup(buf: Buffer, at: number, v6: boolean, iid: number, len: number): Buffer | null | undefined {
+    if (!v6 && len === 32) return this.registered.lookup4(iid, buf.readUInt32BE(at));
+    if (v6 && len === 128) return this.registered.lookup6(iid, buf, at);
     const eid = makePrefix(v6 ? 'ipv6' : 'ipv4', buf.subarray(at, at + (v6 ? 16 : 4)), len, iid);
-    return this.registered.match(eid)?.value ?? undefined;
+    return this.registered.match(eid)?.value;
+  }
+
+  /** Whether ETR id (xTR-ID in hex, else address) has an accepted Map-Register here. */
+  knowsEtr(id: string): boolean {
+    return this.etrs.has(id);
   }
 }

@@ -6,8 +6,10 @@
 //     tokens it overlaps, as does an expiry. Sites that check nonces get no tokens.
 //   - each registered prefix goes to the workers with its proxy-reply template (replies.ts), again
 //     when it or a more-specific changes, and is withdrawn when its last ETR expires.
-//   - a refresh extends the registration only while it still holds the token's records; a stale
-//     token is revoked, so the next Map-Register of that ETR comes to the main thread.
+//   - a refresh goes through the Map-Server's replay guard (its nonce and authentication data are
+//     recorded, or it is refused as a replay), then extends the registration only while it still
+//     holds the token's records; a stale token is revoked, so the next Map-Register of that ETR
+//     comes to the main thread.
 //
 // Updates collect until the event loop turns (setImmediate) and go to every worker in one post.
 import { EidTable, formatPrefix, type EidPrefix } from '../table/index.js';
@@ -58,8 +60,9 @@ export class ReplicaSync {
     for (const r of refreshes) {
       const t = this.tokens.get(r.token);
       if (!t) continue;
-      const extended = this.ms.refresh(t.register, t.id, t.prefixes, r.nonce, { address: r.address, port: r.port });
-      if (extended < t.prefixes.length) this.revoke(r.token);
+      const extended = this.ms.refresh(t.register, t.id, t.prefixes, r.nonce, Buffer.from(r.authData), { address: r.address, port: r.port });
+      // A replay the guard refused leaves the token to its ETR; a refresh of records no longer held revokes it.
+      if (extended !== undefined && extended < t.prefixes.length) this.revoke(r.token);
     }
   }
 

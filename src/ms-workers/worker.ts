@@ -2,9 +2,12 @@
 // address (an SO_REUSEPORT group, so the kernel's 4-tuple hash keeps each ETR on one worker).
 //
 //   Map-Register that repeats one the main thread accepted (replica.ts): HMAC verified here,
-//     counted, Map-Notify sent when asked for; the refresh reaches the main thread within REPORT_MS.
+//     counted, Map-Notify sent when asked for; the refresh (per token, the one with the greatest
+//     nonce) reaches the main thread within REPORT_MS, where the replay guard has the last word.
 //   ECM Map-Request for a registered, proxy-replied EID: the cached reply with the request's nonce.
-//   Anything else (or everything, without the fast path): forwarded to the main thread's node.
+//   Anything else (or everything, without the fast path): forwarded to the main thread's node, at
+//   most MAX_IN_FLIGHT datagrams waiting there; beyond MAX_OTHER_IN_FLIGHT only Map-Requests for
+//   registered EIDs and Map-Registers of ETRs it knows (Verdict below).
 //
 // Each pass applies the replica updates the main thread posted (it bumps GENERATION), reads a
 // batch from each socket, and posts what it forwards; when nothing came it sleeps in poll() for
@@ -16,9 +19,9 @@ import { formatIpv4, formatIpv6 } from '../packet/ip-address.js';
 import { waitReadable } from '../io/linux/poll.js';
 import { ReceiveBatch, UdpFd } from '../io/linux/udp-fd.js';
 import { W, WorkerCounters } from './counters.js';
-import { GENERATION, IN_FLIGHT, MAX_IN_FLIGHT, STOP, type Datagram, type Refresh, type ReplicaUpdate, type WorkerMessage, type WorkerSetup } from './protocol.js';
+import { GENERATION, IN_FLIGHT, MAX_IN_FLIGHT, MAX_OTHER_IN_FLIGHT, STOP, type Datagram, type Refresh, type ReplicaUpdate, type WorkerMessage, type WorkerSetup } from './protocol.js';
 import { Replica } from './replica.js';
-import { etrIdOf, isMapRegister, notifyFor, wantsMapNotify } from './register.js';
+import { authDataOf, etrIdOf, isMapRegister, notifyFor, wantsMapNotify } from './register.js';
 import { scanEcmRequest, writeReply } from './request.js';
 
 const BATCH = 32;
@@ -29,10 +32,14 @@ const REJECTED_REPORT_MS = 1000;
 const ECM_TYPE = 8;
 const MAX_CACHED_SOURCES = 65536;
 
-/** The latest refresh of a token since the last report (the nonce as two 32-bit halves: no bigint per packet). */
+/**
+ * The refresh of a token to report: of those since the last report, the one with the greatest nonce
+ * (a replayed older one never hides the ETR's own). The nonce as two 32-bit halves: no bigint per packet.
+ */
 interface PendingRefresh {
   nonceHigh: number;
   nonceLow: number;
+  authData: Buffer;
   address: string;
   port: number;
 }
@@ -43,6 +50,13 @@ interface Socket {
   readonly address: string;
   readonly v6: boolean;
 }
+
+/**
+ * What the worker made of a datagram: handled here, or for the main thread: 'wanted' (a Map-Request
+ * for a registered EID, a Map-Register of an ETR with an accepted registration) may fill its whole
+ * queue, 'other' (everything else) only part of it, so a flood of other datagrams cannot starve them.
+ */
+type Verdict = 'handled' | 'wanted' | 'other';
 
 class MsWorker {
   private readonly control: Int32Array;
@@ -110,27 +124,31 @@ class MsWorker {
     const data = this.batch.data;
     const start = i * SLOT;
     const end = start + this.batch.lengths[i]!;
+    // Without the fast path every datagram goes to the main thread, with the whole budget.
+    let verdict: Verdict = this.setup.fastPath ? 'other' : 'wanted';
     if (this.setup.fastPath) {
       try {
-        if (isMapRegister(data, start, end)) {
-          if (this.register(socket, i, start, end)) return this.counters.inc(W.handled);
-        } else if (this.setup.answerMapRequests && data[start]! >>> 4 === ECM_TYPE) {
-          if (this.request(socket, start, end)) return this.counters.inc(W.handled);
-        }
+        if (isMapRegister(data, start, end)) verdict = this.register(socket, i, start, end);
+        else if (data[start]! >>> 4 === ECM_TYPE) verdict = this.request(socket, start, end);
       } catch {
         // Not expected (the readers check every bound); the main thread's node handles it instead.
       }
     }
-    this.forward(socket, i, start, end);
+    if (verdict === 'handled') return this.counters.inc(W.handled);
+    this.forward(socket, i, start, end, verdict === 'wanted' ? MAX_IN_FLIGHT : MAX_OTHER_IN_FLIGHT);
   }
 
-  /** A Map-Register that repeats an accepted one: verified and taken as a refresh. False: not one. */
-  private register(socket: Socket, i: number, start: number, end: number): boolean {
+  /**
+   * A Map-Register that repeats an accepted one: verified and taken as a refresh ('handled'). Else
+   * 'wanted' when it comes from an ETR with an accepted registration (a change), 'other' otherwise.
+   */
+  private register(socket: Socket, i: number, start: number, end: number): Verdict {
     const data = this.batch.data;
     const source = this.sourceText(socket, i);
     const id = etrIdOf(data, start, end, source);
-    const accepted = id === undefined ? undefined : this.replica.acceptedFor(id, data, start, end);
-    if (!accepted) return false;
+    if (id === undefined) return 'other';
+    const accepted = this.replica.acceptedFor(id, data, start, end);
+    if (!accepted) return this.replica.knowsEtr(id) ? 'wanted' : 'other';
     const c = this.counters;
     c.inc(W.received);
     c.inc(W['received.map-register']);
@@ -138,32 +156,34 @@ class MsWorker {
       c.inc(W['map-register.rejected.auth-failed']);
       const detail = `authentication data does not verify with key ${data[start + 12]} of the registration it repeats`;
       this.rejected = { count: (this.rejected?.count ?? 0) + 1, from: { address: source, port: this.batch.ports[i]! }, reason: 'auth-failed', detail };
-      return true;
+      return 'handled';
     }
     c.inc(W['map-register.accepted']);
     const port = this.batch.ports[i]!;
+    const nonceHigh = data.readUInt32BE(start + 4);
+    const nonceLow = data.readUInt32BE(start + 8);
     const pending = this.refreshes.get(accepted.token);
-    if (pending) {
-      pending.nonceHigh = data.readUInt32BE(start + 4);
-      pending.nonceLow = data.readUInt32BE(start + 8);
-      pending.address = source;
-      pending.port = port;
-    } else {
-      this.refreshes.set(accepted.token, { nonceHigh: data.readUInt32BE(start + 4), nonceLow: data.readUInt32BE(start + 8), address: source, port });
+    if (!pending || nonceHigh > pending.nonceHigh || (nonceHigh === pending.nonceHigh && nonceLow > pending.nonceLow)) {
+      this.refreshes.set(accepted.token, { nonceHigh, nonceLow, authData: authDataOf(data, start), address: source, port });
     }
     if (wantsMapNotify(data, start)) {
       const notify = notifyFor(data, start, end, accepted.auth);
       this.send(socket, notify, notify.length, this.batch.addresses.subarray(16 * i, 16 * i + (socket.v6 ? 16 : 4)), port);
     }
-    return true;
+    return 'handled';
   }
 
-  /** An ECM Map-Request answered from the replica by proxy reply. False: the main thread answers. */
-  private request(socket: Socket, start: number, end: number): boolean {
+  /**
+   * An ECM Map-Request answered from the replica by proxy reply ('handled'). Else 'wanted' when its
+   * EID is registered (the main thread forwards it to an ETR), 'other' for the rest (negative answers).
+   */
+  private request(socket: Socket, start: number, end: number): Verdict {
     const data = this.batch.data;
     const r = scanEcmRequest(data, start, end, socket.v6);
-    const template = r && this.replica.replyFor(data, r.eidAt, r.v6, r.iid, r.maskLen);
-    if (!template) return false;
+    if (!r) return 'other';
+    const template = this.replica.lookup(data, r.eidAt, r.v6, r.iid, r.maskLen);
+    if (template === undefined) return 'other';
+    if (template === null || !this.setup.answerMapRequests) return 'wanted';
     const c = this.counters;
     c.inc(W.received);
     c.inc(W['received.ecm']);
@@ -171,7 +191,7 @@ class MsWorker {
     const to = socket.v6 ? this.to[6] : this.to[4];
     to.set(data.subarray(r.itrAt, r.itrAt + to.length));
     this.send(socket, this.out, writeReply(template, data, r.nonceAt, this.out), to, r.replyPort);
-    return true;
+    return 'handled';
   }
 
   private send(socket: Socket, buf: Buffer, length: number, address: Uint8Array, port: number): void {
@@ -182,8 +202,9 @@ class MsWorker {
     }
   }
 
-  private forward(socket: Socket, i: number, start: number, end: number): void {
-    if (Atomics.load(this.control, IN_FLIGHT) >= MAX_IN_FLIGHT) {
+  /** Passes the datagram to the main thread, unless `limit` datagrams already wait there. */
+  private forward(socket: Socket, i: number, start: number, end: number, limit: number): void {
+    if (Atomics.load(this.control, IN_FLIGHT) >= limit) {
       this.counters.inc(W.received);
       return this.counters.inc(W['ms-workers.forward-dropped']);
     }
@@ -204,7 +225,7 @@ class MsWorker {
     if (this.refreshes.size === 0) return;
     const refreshes: Refresh[] = [];
     for (const [token, r] of this.refreshes) {
-      refreshes.push({ token, nonce: (BigInt(r.nonceHigh) << 32n) | BigInt(r.nonceLow), address: r.address, port: r.port });
+      refreshes.push({ token, nonce: (BigInt(r.nonceHigh) << 32n) | BigInt(r.nonceLow), authData: r.authData, address: r.address, port: r.port });
     }
     this.post({ op: 'refresh', refreshes });
     this.refreshes.clear();

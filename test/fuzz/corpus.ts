@@ -22,6 +22,22 @@ function captureSeeds(): Buffer[] {
   return out;
 }
 
+/** The capture payloads by where they were sent: control (a 4342 port) and data (4341, or 4343 for EIGRP-OTP). */
+export function captureSeedsByPort(): { control: Buffer[]; data: Buffer[] } {
+  const control: Buffer[] = [];
+  const data: Buffer[] = [];
+  const seen = new Set<string>();
+  for (const file of captureFiles()) {
+    for (const d of udpDatagrams(readFileSync(file), (d) => isLispPort(d, [OTP_DATA_PORT]))) {
+      const key = d.payload.toString('hex');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      (d.sport === 4342 || d.dport === 4342 ? control : data).push(Buffer.from(d.payload));
+    }
+  }
+  return { control, data };
+}
+
 /** Capture payloads first, then the seeds encoded by Loci. */
 export function seedCorpus(): Buffer[] {
   return [...captureSeeds(), ...lociMessageSeeds, ...lociTooDeepSeeds, ...lociDataHeaderSeeds];

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { Worker } from 'node:worker_threads';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,10 +20,11 @@ import { databaseEntry } from '../../src/core/roles/etr.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { udpNetwork } from '../../src/io/udp.js';
 import { MsWorkers } from '../../src/ms-workers/pool.js';
-import { encodeAuthenticated, MAP_REGISTER_FLAGS, noFlags } from '../../src/packet/index.js';
+import { encodeAuthenticated, formatAddress, MAP_REGISTER_FLAGS, noFlags } from '../../src/packet/index.js';
 import { parsePrefix } from '../../src/table/index.js';
 import { until } from '../helpers/until.js';
 import { LOCI_BIN } from '../helpers/loci.js';
+import { ecmRequest } from '../unit/ms-workers/fixtures.js';
 
 const clock = new SystemClock();
 
@@ -270,6 +272,116 @@ test('with workers: a worker that dies is logged at error level, counted and sta
 
 const bin = LOCI_BIN;
 const exited = (c: ChildProcess) => new Promise<number | null>((resolve) => c.once('exit', (code) => resolve(code)));
+
+test("with workers: an ETR's own Map-Registers replayed (from another address, or from another port of its own) register no second ETR, roll back no change and move nothing", async (t) => {
+  const workers = await MsWorkers.start({ count: 2, listen: ['127.0.5.180'], port: 4342, answerMapRequests: true, fastPath: true });
+  const ms = new LispNode({
+    name: 'ms-replay',
+    roles: ['ms', 'mr'],
+    listen: ['127.0.5.180'],
+    network: workers.network(udpNetwork),
+    clock,
+    sites: [{ name: 'g', keys: [{ keyId: 0, key: 'g-secret', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.8.0/24'), acceptMoreSpecifics: false }] }],
+  });
+  workers.attach(ms);
+  // The ETR's Map-Registers, as an attacker on the path would record them.
+  const sent: Buffer[] = [];
+  const recording = {
+    bind: async (local: { address: string; port: number }, onDatagram: Parameters<typeof udpNetwork.bind>[1]) => {
+      const socket = await udpNetwork.bind(local, onDatagram);
+      return { local: socket.local, close: () => socket.close(), send: (data: Buffer, to: { address: string; port: number }) => (sent.push(data), socket.send(data, to)) };
+    },
+  };
+  const etr = new LispNode({
+    name: 'g',
+    roles: ['etr'],
+    listen: ['127.0.5.181'],
+    network: recording,
+    clock,
+    registerIntervalMs: 200,
+    mapServers: [{ address: '127.0.5.180', port: 4342, wantMapNotify: true, key: 'g-secret', keyId: 0, algorithm: 'sha256', proxyReply: false }],
+    database: [databaseEntry(parsePrefix('198.18.8.0/24'), [{ address: '127.0.5.181', priority: 1, weight: 100 }])],
+  });
+  const sockets = await Promise.all(['127.0.5.182', '127.0.5.181'].map((a) => new Promise<ReturnType<typeof createSocket>>((resolve) => {
+    const s = createSocket('udp4');
+    s.bind(0, a, () => resolve(s));
+  })));
+  t.after(async () => {
+    for (const s of sockets) s.close();
+    await etr.stop();
+    await ms.stop();
+    await workers.stop();
+  });
+  await ms.start();
+  await etr.start();
+  await until(() => workerHandled(ms.counters.snapshot()) >= 4, { what: 'refreshes in the workers', timeoutMs: 10_000 });
+  const before = sent.splice(0);
+  // The ETR moves to another locator; its Map-Registers since then are captured too.
+  etr.etr!.setEntry(databaseEntry(parsePrefix('198.18.8.0/24'), [{ address: '127.0.5.183', priority: 2, weight: 50 }]));
+  await until(() => workerHandled(ms.counters.snapshot()) >= 8 && sent.length >= 4, { what: 'refreshes of the new mapping in the workers', timeoutMs: 10_000 });
+  const after = sent.slice(0, 3);
+
+  const refused = ms.counters.get('map-register.rejected.replayed-nonce');
+  const replays = [...before, ...after];
+  for (const socket of sockets) for (const r of replays) await new Promise<void>((resolve) => socket.send(r, 4342, '127.0.5.180', () => resolve()));
+  // The replays the main thread sees (all but those a worker takes as refreshes of the current mapping) are refused.
+  const foreign = () => ms.ms!.registrations().some((r) => [...r.etrs.values()].some((e) => e.source.port !== 4342));
+  await until(() => foreign() || ms.counters.get('map-register.rejected.replayed-nonce') >= refused + replays.length + before.length, { what: 'the replays to be refused' });
+  const regs = ms.ms!.registrations();
+  assert.deepEqual(
+    regs.map((r) => [...r.etrs.values()].map((e) => [e.id, e.source, e.record.locators.map((l) => `${formatAddress(l.address)} ${l.priority}/${l.weight}`)])),
+    [[['127.0.5.181', { address: '127.0.5.181', port: 4342 }, ['127.0.5.183 2/50']]]],
+  );
+});
+
+test('with workers: datagrams piling up for the main thread do not crowd out a Map-Request for a registered EID', async (t) => {
+  const workers = await MsWorkers.start({ count: 2, listen: ['127.0.5.185'], port: 4342, answerMapRequests: true, fastPath: true });
+  const ms = new LispNode({
+    name: 'ms-crowd',
+    roles: ['ms', 'mr'],
+    listen: ['127.0.5.185'],
+    network: workers.network(udpNetwork),
+    clock,
+    sites: [{ name: 'h', keys: [{ keyId: 0, key: 'h-secret', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.10.0/24'), acceptMoreSpecifics: false }] }],
+  });
+  workers.attach(ms);
+  // No proxy reply: the main thread forwards Map-Requests for the site to the ETR.
+  const etr = etrNode('h', '127.0.5.186', '198.18.10.0/24', '127.0.5.185', { key: 'h-secret', keyId: 0, algorithm: 'sha256', proxyReply: false });
+  t.after(async () => {
+    await etr.stop();
+    await ms.stop();
+    await workers.stop();
+  });
+  await ms.start();
+  await etr.start();
+  await until(() => workerHandled(ms.counters.snapshot()) >= 1, { what: 'the workers to know the registration' });
+
+  // While the main thread is busy, 6,000 Map-Requests for EIDs of no site (negative answers) reach
+  // the workers, then one for the registered EID, all from one socket of a thread of this test.
+  const junk = Array.from({ length: 6000 }, (_, i) => ecmRequest(`198.19.${i >> 8}.${i & 255}`, { itrs: ['127.0.5.187'], nonce: BigInt(i) }));
+  const wanted = ecmRequest('198.18.10.7', { itrs: ['127.0.5.187'], nonce: 99_999n });
+  const sender = new Worker(
+    `const { workerData, parentPort } = require('node:worker_threads');
+     const s = require('node:dgram').createSocket('udp4');
+     s.bind(0, '127.0.5.187', async () => {
+       for (const p of workerData) await new Promise((r) => s.send(p, 4342, '127.0.5.185', r));
+       s.close(() => parentPort.postMessage('sent'));
+     });`,
+    { eval: true, workerData: [...junk, wanted] },
+  );
+  t.after(() => sender.terminate());
+  const seen = () => {
+    const c = ms.counters.snapshot();
+    return workerForwarded(c) + (c['ms-workers.forward-dropped'] ?? 0) + workerHandled(c);
+  };
+  const before = seen();
+  // Busy: the event loop does not turn until the workers have seen them all.
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (const giveUp = Date.now() + 30_000; seen() < before + junk.length + 1 && Date.now() < giveUp; ) Atomics.wait(pause, 0, 0, 5);
+  assert.ok(seen() >= before + junk.length + 1, 'the workers received every datagram');
+  assert.ok((ms.counters.snapshot()['ms-workers.forward-dropped'] ?? 0) >= junk.length - 4096, 'most of the flood was dropped');
+  await until(() => ms.counters.get('map-request.forwarded') === 1, { what: 'the Map-Request for the registered EID to be forwarded to its ETR' });
+});
 
 test('loci run with ms-workers: 2 registers and answers through its workers; SIGHUP with a new site key turns the old key away', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'loci-ms-workers-'));

@@ -132,8 +132,7 @@ export class MapServer {
     const { site, accepted, refused, key } = checked;
     const id = m.xtrId !== undefined ? m.xtrId.toString(16).padStart(32, '0') : from.address;
     const mode = nonceCheckOf(site);
-    // The replay identity never includes the source address, which a replayer chooses.
-    const identity = `${site.name}|${m.keyId}|${m.xtrId?.toString(16) ?? '-'}`;
+    const identity = replayIdentity(site, m);
     const changes = accepted.some(({ record, prefix }) => {
       const current = this.registered.get(prefix)?.etrs.get(id)?.record;
       return current ? !isDeepStrictEqual(current, record) : this.replays.withdrew(identity, formatPrefix(prefix));
@@ -177,20 +176,31 @@ export class MapServer {
   }
 
   /**
-   * A refresh of the accepted Map-Register m from ETR id, verified elsewhere (nonce and source are
-   * the refresh's): extends each of its prefixes whose registration still holds m's record.
-   * Returns how many it extended.
+   * A refresh of the accepted Map-Register m from ETR id, verified elsewhere (nonce, authentication
+   * data and source are the refresh's). The replay guard checks and records it as it does a
+   * Map-Register received here, so refreshes count towards an ETR's nonce growth and are known when
+   * repeated later. Then it extends each of m's prefixes whose registration still holds m's record.
+   * Returns how many it extended, or undefined when the guard refused the refresh (a replay).
    */
-  refresh(m: MapRegister, id: string, prefixes: readonly EidPrefix[], nonce: bigint, from: Endpoint): number {
-    const now = this.clock.now();
-    let extended = 0;
-    m.records.forEach((record, i) => {
+  refresh(m: MapRegister, id: string, prefixes: readonly EidPrefix[], nonce: bigint, authData: Buffer, from: Endpoint): number | undefined {
+    const held = m.records.flatMap((record, i) => {
       const entry = this.registered.get(prefixes[i]!);
-      if (entry?.etrs.get(id)?.record !== record) return;
-      this.store(entry, id, m, record, nonce, from, now);
-      extended++;
+      return entry && entry.etrs.get(id)?.record === record ? [{ entry, record }] : [];
     });
-    return extended;
+    const site = held.length > 0 ? this.sites.get(held[0]!.entry.site) : undefined;
+    if (site) {
+      const mode = nonceCheckOf(site);
+      const identity = replayIdentity(site, m);
+      const verdict = this.replays.check(mode, identity, nonce, authData, from.address, false);
+      if (!verdict.ok) {
+        this.counters.inc('map-register.rejected.replayed-nonce');
+        return undefined;
+      }
+      this.replays.accept(mode, identity, nonce, authData, from.address, held.map((h) => formatPrefix(h.entry.prefix)));
+    }
+    const now = this.clock.now();
+    for (const { entry, record } of held) this.store(entry, id, m, record, nonce, from, now);
+    return held.length;
   }
 
   /** Calls listener with every accepted Map-Register and every expiry; returns the unsubscribe. */
@@ -307,6 +317,9 @@ export class MapServer {
 }
 
 const reject = (reason: RejectReason, detail: string) => ({ ok: false as const, reason, detail });
+
+/** Whose nonces the replay guard follows: the site, Key ID and xTR-ID, never the source address (a replayer chooses it). */
+const replayIdentity = (site: SiteSpec, m: MapRegister): string => `${site.name}|${m.keyId}|${m.xtrId?.toString(16) ?? '-'}`;
 
 /** Whether a Map-Request resolving to these registrations gets a proxy reply: one of their ETRs asked for it. */
 export function wantsProxyReply(registrations: readonly Registration[]): boolean {

@@ -2,7 +2,8 @@
 // start, on change and every interval, each with its own key and, optionally, its own subset of the
 // database; the records split over several Map-Registers so that none exceeds what a path of unknown
 // MTU carries (RFC 9301 section 5: 576-byte IPv4, 1280-byte IPv6 packets). With want-map-notify,
-// each Map-Register waits for its Map-Notify: unanswered, it is sent once more, then the Map-Server
+// each Map-Register waits for its Map-Notify: unanswered, it is sent once more (with its prefixes'
+// records as the database has them then, never those of before a change), then the Map-Server
 // is reported (error level, once per change) as not acknowledging; a Map-Notify that leaves records
 // out tells which prefixes the Map-Server refused (a Loci Map-Server accepts records one by one).
 // On a clean stop, withdraw() sends every record again with TTL 0, which removes the registrations.
@@ -249,7 +250,13 @@ export class Registrar {
     const sent = p.outstanding.get(nonce);
     if (!sent) return;
     p.outstanding.delete(nonce);
-    if (!sent.retried) return this.sendRegister(p, sent.records, true);
+    if (!sent.retried) {
+      // Sent again as the database has them now: the records of before a change would roll the
+      // registration back (its Map-Notify may have been lost after the Map-Server took it).
+      const current = this.recordsFor(p.peer, this.o.recordTtlMinutes).filter((r) => sent.prefixes.includes(formatWirePrefix(r.eid, r.maskLen)));
+      if (current.length > 0) this.sendRegister(p, current, true);
+      return;
+    }
     this.o.counters.inc('map-register.unacknowledged');
     if (p.state !== 'unacknowledged') {
       this.o.log?.error(

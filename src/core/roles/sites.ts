@@ -84,6 +84,10 @@ export class Sites {
     }
   }
 
+  get(name: string): SiteSpec | undefined {
+    return this.byName.get(name);
+  }
+
   list(): SiteSpec[] {
     return [...this.byName.values()];
   }

@@ -31,3 +31,22 @@ test('reasons are bounded: past the limit, new reasons share one budget', () => 
   for (let i = 0; i < 1000; i++) limited.warn(`reason-${i}`, {}, 'x');
   assert.equal(lines.length, 5);
 });
+
+test('a reason that keeps coming backs off: twice the interval after each line, up to the longest; after a quiet interval, one second again', () => {
+  const { log, lines } = recorder();
+  let now = 0;
+  const limited = new LimitedLog({ log, now: () => now, maxIntervalMs: 8000 });
+  // One every 100 ms for a minute: lines at 0, 1, 3, 7, 15 s, then every 8 s.
+  for (; now < 60_000; now += 100) limited.warn('malformed.ERR_LISP_TRUNCATED', {}, 'malformed control packet dropped');
+  const at = lines.map((l) => Math.round(Number(l.fields.suppressedOverMs ?? 0)));
+  assert.deepEqual(at, [0, 1000, 2000, 4000, 8000, 8000, 8000, 8000, 8000, 8000]);
+  // Quiet for longer than the interval reached: the next line comes at once, the one after a second later.
+  now += 8000;
+  limited.warn('malformed.ERR_LISP_TRUNCATED', {}, 'malformed control packet dropped');
+  assert.equal(lines.length, 11);
+  now += 999;
+  limited.warn('malformed.ERR_LISP_TRUNCATED', {}, 'malformed control packet dropped');
+  now += 1;
+  limited.warn('malformed.ERR_LISP_TRUNCATED', {}, 'malformed control packet dropped');
+  assert.deepEqual(lines.slice(11).map((l) => l.fields), [{ suppressed: 1, suppressedOverMs: 1000 }]);
+});

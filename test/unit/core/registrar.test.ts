@@ -7,12 +7,12 @@ import { Counters } from '../../../src/core/counters.js';
 import { databaseEntry, Etr } from '../../../src/core/roles/etr.js';
 import { MapServer } from '../../../src/core/roles/map-server.js';
 import type { Endpoint, Log } from '../../../src/core/ports.js';
-import { decodeMessage, LispDecodeError, mapRegister, type MapRegister } from '../../../src/packet/index.js';
+import { decodeMessage, formatAddress, LispDecodeError, mapRegister, type MapRegister } from '../../../src/packet/index.js';
 import { parsePrefix } from '../../../src/table/index.js';
 
 const MS = '192.0.2.10';
 
-function setup(o: { mapServerAnswers?: boolean; allowed?: string[] } = {}) {
+function setup(o: { mapServerAnswers?: boolean; allowed?: string[]; loseNotify?: () => boolean } = {}) {
   const clock = new FakeClock();
   const counters = new Counters();
   const lines: { level: string; message: string; fields: Record<string, unknown> }[] = [];
@@ -42,7 +42,7 @@ function setup(o: { mapServerAnswers?: boolean; allowed?: string[] } = {}) {
       sent.push({ to, m, bytes });
       if (o.mapServerAnswers === false) return;
       const r = ms.register(bytes, m, { address: '198.51.100.1', port: 4342 });
-      if (r.ok && r.notify) {
+      if (r.ok && r.notify && !o.loseNotify?.()) {
         const n = decodeMessage(r.notify);
         assert.ok(!(n instanceof LispDecodeError) && n.value.type === 'map-notify');
         // Delivered asynchronously, as from the network.
@@ -67,6 +67,35 @@ test('nothing is registered before start; a large database goes in Map-Registers
   assert.equal(sent.reduce((n, s) => n + s.m.records.length, 0), 100);
   assert.equal(ms.registrations().length, 100);
   assert.deepEqual(etr.registrar.status(), [{ mapServer: MS, state: 'registered', refused: [] }]);
+});
+
+test('a Map-Register whose Map-Notify was lost is sent again as the database is now: the records of before a change never roll the registration back', async () => {
+  let lose = true;
+  const { clock, etr, sent, ms } = setup({ loseNotify: () => lose });
+  const locators = () => ms.registrations().flatMap((r) => [...r.etrs.values()].flatMap((e) => e.record.locators.map((l) => formatAddress(l.address))));
+  etr.setEntry(entry('198.18.1.0/24', ['198.51.100.1']));
+  etr.start();
+  await tick();
+  // The Map-Server took it, but its Map-Notify is lost; then the mapping changes (acknowledged).
+  lose = false;
+  etr.setEntry(entry('198.18.1.0/24', ['198.51.100.2']));
+  await tick();
+  assert.deepEqual(locators(), ['198.51.100.2']);
+  clock.advance(3000);
+  await tick();
+  assert.equal(sent.length, 3, 'the unacknowledged one was sent once more');
+  assert.deepEqual(sent[2]!.m.records.map((r) => r.locators.map((l) => formatAddress(l.address))), [['198.51.100.2']]);
+  assert.deepEqual(locators(), ['198.51.100.2']);
+  // A prefix taken out of the database meanwhile is not sent again.
+  lose = true;
+  etr.setEntry(entry('198.18.2.0/24'));
+  await tick();
+  etr.deleteEntry(parsePrefix('198.18.2.0/24'));
+  lose = false;
+  const before = sent.length;
+  clock.advance(3000);
+  await tick();
+  assert.ok(sent.slice(before).every((s) => s.m.records.every((r) => formatAddress(r.eid) !== '198.18.2.0')), 'no record of the removed prefix');
 });
 
 test('a Map-Server that never answers: sent once more after 3 s, then reported once at error level with its address', async () => {

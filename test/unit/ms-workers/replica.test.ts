@@ -27,6 +27,9 @@ test('proxy replies by longest match, per instance-id and family, for hosts and 
   v6[15] = 1;
   assert.equal(at(v6, true, 0, 128), 3);
   assert.equal(at(v6, true, 0, 64), 3);
+  // lookup tells a registered EID the main thread answers (null) from one not registered (undefined).
+  assert.equal(r.lookup(v4('198.18.1.1'), 0, false, 0, 32), null);
+  assert.equal(r.lookup(v4('198.19.1.1'), 0, false, 0, 32), undefined);
   r.apply({ op: 'unregister', prefix: parsePrefix('198.18.0.0/16') });
   assert.equal(at(v4('198.18.2.1'), false, 0, 32), undefined);
 });
@@ -44,4 +47,8 @@ test('accepted Map-Registers by fingerprint and ETR id, several per ETR, until r
   r.apply({ op: 'revoke', token: 1 });
   r.apply({ op: 'revoke', token: 1 });
   assert.deepEqual([found('192.0.2.1', a), found('192.0.2.2', a)], [undefined, 3]);
+  // The ETRs it knows: as long as one of their Map-Registers is accepted.
+  assert.deepEqual([r.knowsEtr('192.0.2.1'), r.knowsEtr('192.0.2.2'), r.knowsEtr('192.0.2.3')], [true, true, false]);
+  r.apply({ op: 'revoke', token: 2 });
+  assert.equal(r.knowsEtr('192.0.2.1'), false);
 });

@@ -8,9 +8,10 @@ import { Counters } from '../../../src/core/counters.js';
 import { LispNode } from '../../../src/core/node.js';
 import { MapServer } from '../../../src/core/roles/map-server.js';
 import { MemoryNetwork } from '../../../src/io/testing/memory-network.js';
-import { mapRegister } from '../../../src/packet/index.js';
+import { formatAddress, mapRegister } from '../../../src/packet/index.js';
 import { parsePrefix } from '../../../src/table/index.js';
 import type { ReplicaUpdate } from '../../../src/ms-workers/protocol.js';
+import { authDataOf } from '../../../src/ms-workers/register.js';
 import { Replica } from '../../../src/ms-workers/replica.js';
 import { scanEcmRequest, writeReply } from '../../../src/ms-workers/request.js';
 import { ReplicaSync } from '../../../src/ms-workers/sync.js';
@@ -24,7 +25,8 @@ const SITES = [site('a', 'a-key', ['198.18.1.0/24']), site('b', 'b-key', [], { p
 
 function setup(sites = SITES) {
   const clock = new FakeClock();
-  const ms = new MapServer({ clock, counters: new Counters(), sites, registrationTimeoutMs: 3000 });
+  const counters = new Counters();
+  const ms = new MapServer({ clock, counters, sites, registrationTimeoutMs: 3000 });
   const replica = new Replica();
   const posted: ReplicaUpdate[] = [];
   const sync = new ReplicaSync(ms, (updates) => {
@@ -37,7 +39,7 @@ function setup(sites = SITES) {
     return r;
   };
   const ops = () => posted.splice(0).map((u) => u.op);
-  return { clock, ms, replica, sync, accept, ops };
+  return { clock, counters, ms, replica, sync, accept, ops };
 }
 
 const tokenOf = (replica: Replica, id: string, bytes: Buffer) => replica.acceptedFor(id, bytes, 0, bytes.length)?.token;
@@ -69,7 +71,7 @@ test("a verified refresh extends the registration; a stale token's refresh is ig
   ops();
   const token = tokenOf(replica, ETR.address, bytes)!;
   clock.advance(2000);
-  sync.refresh([{ token, nonce: 9n, address: ETR.address, port: 5000 }]);
+  sync.refresh([{ token, nonce: 9n, authData: Buffer.alloc(32, 9), address: ETR.address, port: 5000 }]);
   const etr = ms.registrations()[0]!.etrs.get(ETR.address)!;
   assert.equal(etr.expiresAt, 5000);
   assert.equal(etr.nonce, 9n);
@@ -79,7 +81,7 @@ test("a verified refresh extends the registration; a stale token's refresh is ig
   // A refresh verified against an older state of this ETR (a token the main thread revoked meanwhile).
   accept(register([record('198.18.1.0/24', ['192.0.2.2'])], 'a-key').bytes);
   ops();
-  sync.refresh([{ token, nonce: 10n, address: ETR.address, port: 5000 }]);
+  sync.refresh([{ token, nonce: 10n, authData: Buffer.alloc(32, 10), address: ETR.address, port: 5000 }]);
   assert.equal(ms.registrations()[0]!.etrs.get(ETR.address)!.nonce, 5n);
   // Nobody refreshes: the registration expires, and the workers lose the prefix and the token.
   clock.advance(3000);
@@ -87,6 +89,55 @@ test("a verified refresh extends the registration; a stale token's refresh is ig
   assert.equal(ms.registrations().length, 0);
   assert.deepEqual(ops(), ['revoke', 'unregister']);
   assert.equal(replica.replyFor(Buffer.from([198, 18, 1, 9]), 0, false, 0, 32), undefined);
+});
+
+/** What a worker reports of a refresh it verified: bytes is the Map-Register it took. */
+const refreshOf = (token: number, bytes: Buffer, from = ETR) => ({ token, nonce: mapRegister.decode(bytes).value.nonce, authData: authDataOf(bytes, 0), ...from });
+/** Every ETR registration: its id and locators. */
+const registrants = (ms: MapServer) => ms.registrations().flatMap((r) => [...r.etrs.values()].map((e) => `${e.id} ${e.record.locators.map((l) => formatAddress(l.address)).join(',')}`));
+const ATTACKER = { address: '192.0.2.66', port: 40_000 };
+const replay = (ms: MapServer, bytes: Buffer, from = ATTACKER) => ms.register(bytes, mapRegister.decode(bytes).value, from);
+
+test("refreshes the workers took go through the replay guard: once an ETR's nonces grow, its replayed Map-Registers register no second ETR, roll back no change and extend nothing", () => {
+  const { clock, counters, ms, replica, sync, accept } = setup();
+  const before = (nonce: bigint) => register([record('198.18.1.0/24', ['192.0.2.1'])], 'a-key', { nonce }).bytes;
+  assert.ok(accept(before(100n)).ok);
+  // The ETR (Loci's: growing nonces, no xTR-ID) refreshes three times through a worker.
+  const refreshes = [101n, 102n, 103n].map(before);
+  const token = tokenOf(replica, ETR.address, refreshes[0]!)!;
+  for (const r of refreshes) sync.refresh([refreshOf(token, r)]);
+  // Replayed from another address: refused, not a second ETR of the site.
+  for (const r of refreshes) assert.equal(replay(ms, r).ok, false);
+  assert.deepEqual(registrants(ms), ['198.51.100.1 192.0.2.1']);
+  // The ETR changes its mapping; its old Map-Registers replayed do not bring the old one back.
+  const after = (nonce: bigint) => register([record('198.18.1.0/24', ['192.0.2.2'])], 'a-key', { nonce }).bytes;
+  assert.ok(accept(after(104n)).ok);
+  for (const r of [before(100n), ...refreshes]) for (const from of [ATTACKER, ETR]) assert.equal(replay(ms, r, from).ok, false);
+  assert.deepEqual(registrants(ms), ['198.51.100.1 192.0.2.2']);
+  // A worker takes the current Map-Register again (an ETR with an xTR-ID is found by it, whatever the
+  // source): an old nonce extends nothing and does not move the registration to its sender.
+  const current = tokenOf(replica, ETR.address, after(105n))!;
+  clock.advance(1000);
+  sync.refresh([refreshOf(current, after(105n))]);
+  const refused = counters.get('map-register.rejected.replayed-nonce');
+  clock.advance(1000);
+  sync.refresh([refreshOf(current, after(104n), ATTACKER)]);
+  const etr = ms.registrations()[0]!.etrs.get(ETR.address)!;
+  assert.deepEqual([etr.nonce, etr.source, etr.expiresAt], [105n, ETR, 1000 + 3000]);
+  assert.equal(counters.get('map-register.rejected.replayed-nonce'), refused + 1);
+  assert.notEqual(tokenOf(replica, ETR.address, after(106n)), undefined, "the refused replay leaves the ETR's token");
+});
+
+test('refreshes the workers took are remembered: an ETR with random nonces cannot be rolled back by replaying one of them', () => {
+  const { ms, replica, sync, accept } = setup();
+  const before = (nonce: bigint) => register([record('198.18.1.0/24', ['192.0.2.1'])], 'a-key', { nonce }).bytes;
+  assert.ok(accept(before(0x9000n)).ok);
+  const refreshes = [0x5000n, 0x7000n].map(before);
+  const token = tokenOf(replica, ETR.address, refreshes[0]!)!;
+  for (const r of refreshes) sync.refresh([refreshOf(token, r)]);
+  assert.ok(accept(register([record('198.18.1.0/24', ['192.0.2.2'])], 'a-key', { nonce: 0x3000n }).bytes).ok);
+  for (const r of refreshes) for (const from of [ATTACKER, ETR]) assert.equal(replay(ms, r, from).ok, false);
+  assert.deepEqual(registrants(ms), ['198.51.100.1 192.0.2.2']);
 });
 
 test('the cached proxy reply with the request nonce is byte for byte the reply of the node, and follows more-specifics and changes', async (t) => {
