@@ -26,6 +26,11 @@ const intArg = (min: number, max: number) => (v: string) => {
   if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`"${v}" is not an integer in ${min}..${max}`);
   return n;
 };
+const secondsArg = (v: string) => {
+  const n = Number(v);
+  if (!(n > 0 && n <= 60)) throw new InvalidArgumentError(`"${v}" is not a number of seconds in (0, 60]`);
+  return n;
+};
 
 export function registerLig(program: Command): void {
   program
@@ -35,7 +40,7 @@ export function registerLig(program: Command): void {
     .requiredOption('-m, --map-resolver <address>', 'Map-Resolver to ask', ipArg('Map-Resolver'))
     .option('--port <n>', 'Map-Resolver UDP port', parsePort, 4342)
     .option('-c, --count <n>', 'Map-Requests to send before giving up', intArg(1, 100), 3)
-    .option('-t, --timeout <seconds>', 'seconds to wait for each reply', intArg(1, 60), 2)
+    .option('-t, --timeout <seconds>', 'seconds to wait for each reply', secondsArg, 2)
     .option('-s, --source <address>', 'local RLOC to send from and to be answered at (default: the route to the Map-Resolver)', ipArg('source'))
     .option('-i, --instance-id <n>', 'instance-id of the EID', intArg(0, 0xffffff), 0)
     .option('--json', 'print the answer as JSON', false)

@@ -66,7 +66,7 @@ test('lig says the action of a negative Map-Reply', async () => {
 
 test('lig retries, then says no map-reply was received and fails', async () => {
   const mr = await fakeMapResolver('127.0.7.4', () => []);
-  const r = await lig('198.18.1.5', mr, { timeout: 1 });
+  const r = await lig('198.18.1.5', mr, { timeout: 0.2 });
   await mr.socket.close();
   assert.equal(r.code, 1);
   assert.match(r.out, /\*\*\* No map-reply received \*\*\*$/);
