@@ -1,12 +1,10 @@
-// `loci decode FILE|HEX`: print every LISP packet of a capture (pcap, pcapng) or one
-// hex-encoded UDP payload, as a field-by-field dump, with --hex and --json variants;
+// `loci decode FILE|HEX` (its options in commands.ts): print every LISP packet of a capture (pcap, pcapng)
+// or one hex-encoded UDP payload, as a field-by-field dump, with --hex and --json variants;
 // --verify fails when a message does not decode or does not re-encode to its bytes.
 import { existsSync, readFileSync } from 'node:fs';
-import type { Command } from 'commander';
 import { udpDatagrams, type UdpDatagram } from '../capture/index.js';
 import { formatDataHeader, formatMessage, hexDump, LispError, toJsonValue } from '../packet/index.js';
 import { decodeLispDatagram, DEFAULT_PORTS, lispKind, type LispDatagram, type LispPorts } from './lisp-datagram.js';
-import { parsePort } from './options.js';
 
 export interface DecodeOptions {
   port: number[];
@@ -22,27 +20,6 @@ interface Packet {
   payload: Buffer;
   lisp: LispDatagram;
 }
-
-export function registerDecode(program: Command): void {
-  program
-    .command('decode')
-    .description('decode LISP packets from a capture file (pcap, pcapng) or one hex-encoded UDP payload')
-    .argument('<file-or-hex>', 'capture file, or the hex bytes of one LISP message (spaces and colons allowed)')
-    .option('--port <n>', 'also treat UDP port n as LISP data (repeatable; e.g. 4343 for EIGRP OTP)', collectPort, [])
-    .option('--control-port <n>', 'also treat UDP port n as LISP control (repeatable)', collectPort, [])
-    .option('--data', 'a HEX argument is a data packet (LISP header + inner packet), not a control message', false)
-    .option('--hex', 'add a hex dump of each LISP payload', false)
-    .option('--json', 'print one JSON object per packet', false)
-    .option('--verify', 'exit 1 if any LISP message fails to decode or does not re-encode to exactly its bytes', false)
-    .action((input: string, opts: DecodeOptions) => {
-      process.exitCode = runDecode(input, opts, {
-        out: (line) => process.stdout.write(`${line}\n`),
-        err: (line) => process.stderr.write(`${line}\n`),
-      });
-    });
-}
-
-const collectPort = (v: string, acc: number[]) => [...acc, parsePort(v)];
 
 export interface Output {
   out(line: string): void;

@@ -1,13 +1,10 @@
-// `loci lig EID -m MAP-RESOLVER`: ask the mapping system for an EID and print the
-// answer the way the classic lig does.
-import { isIP } from 'node:net';
-import { InvalidArgumentError, type Command } from 'commander';
+// `loci lig EID -m MAP-RESOLVER` (its options in commands.ts): ask the mapping system for an EID and print
+// the answer the way the classic lig does.
 import { sourceAddressFor, udpNetwork } from '../io/udp.js';
 import { ACT_NAMES, formatAddress, formatPrefix, toJsonValue, type MappingRecord } from '../packet/index.js';
 import { ligQuery, type LigAnswer } from './lig-query.js';
-import { parsePort } from './options.js';
 
-interface LigOptions {
+export interface LigOptions {
   mapResolver: string;
   port: number;
   count: number;
@@ -15,38 +12,6 @@ interface LigOptions {
   source?: string;
   instanceId: number;
   json: boolean;
-}
-
-const ipArg = (what: string) => (v: string) => {
-  if (!isIP(v)) throw new InvalidArgumentError(`"${v}" is not an IPv4 or IPv6 address (${what})`);
-  return v;
-};
-const intArg = (min: number, max: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`"${v}" is not an integer in ${min}..${max}`);
-  return n;
-};
-const secondsArg = (v: string) => {
-  const n = Number(v);
-  if (!(n > 0 && n <= 60)) throw new InvalidArgumentError(`"${v}" is not a number of seconds in (0, 60]`);
-  return n;
-};
-
-export function registerLig(program: Command): void {
-  program
-    .command('lig')
-    .description('query the mapping system for an EID (an ECM Map-Request to a Map-Resolver) and print the mapping')
-    .argument('<eid>', 'the EID to look up (IPv4 or IPv6 address)', ipArg('EID'))
-    .requiredOption('-m, --map-resolver <address>', 'Map-Resolver to ask', ipArg('Map-Resolver'))
-    .option('--port <n>', 'Map-Resolver UDP port', parsePort, 4342)
-    .option('-c, --count <n>', 'Map-Requests to send before giving up', intArg(1, 100), 3)
-    .option('-t, --timeout <seconds>', 'seconds to wait for each reply', secondsArg, 2)
-    .option('-s, --source <address>', 'local RLOC to send from and to be answered at (default: the route to the Map-Resolver)', ipArg('source'))
-    .option('-i, --instance-id <n>', 'instance-id of the EID', intArg(0, 0xffffff), 0)
-    .option('--json', 'print the answer as JSON', false)
-    .action(async (eid: string, opts: LigOptions) => {
-      process.exitCode = await runLig(eid, opts, (line) => process.stdout.write(`${line}\n`));
-    });
 }
 
 export async function runLig(eid: string, opts: LigOptions, out: (line: string) => void): Promise<number> {

@@ -1,13 +1,8 @@
-// The `loci` command: one subcommand per module of src/cli.
+// The `loci` command: the subcommands of commands.ts, and the one line a LispError prints.
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { LispError } from '../packet/index.js';
-import { registerDecode } from './decode.js';
-import { registerDemo } from './demo.js';
-import { registerLig } from './lig.js';
-import { registerMap } from './map.js';
-import { registerRun } from './run.js';
-import { registerStatus } from './status.js';
+import { LispError } from '../packet/errors.js';
+import { addCommands } from './commands.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -15,12 +10,7 @@ const program = new Command('loci')
   .description('Loci: a LISP (Locator/ID Separation Protocol) stack')
   .version(version)
   .showHelpAfterError();
-registerDecode(program);
-registerDemo(program);
-registerLig(program);
-registerRun(program);
-registerMap(program);
-registerStatus(program);
+addCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,15 +1,12 @@
-// How a command finds the node it talks to: --socket PATH, or --node NAME for the default socket.
-import type { Command } from 'commander';
+// How a command finds the node it talks to: --socket PATH, or --node NAME for the default socket
+// (commands.ts declares them).
 import { defaultSocket, LociClient } from '../client/client.js';
-import { LispError } from '../packet/index.js';
+import { LispError } from '../packet/errors.js';
 
 export interface NodeOptions {
   node?: string;
   socket?: string;
 }
-
-export const withNodeOptions = (c: Command): Command =>
-  c.option('-n, --node <name>', 'node name (its API socket is /run/loci/NAME.sock)').option('--socket <path>', "path of the node's API socket");
 
 export function clientFor(o: NodeOptions): LociClient {
   if (o.socket) return new LociClient(o.socket);
