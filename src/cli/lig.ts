@@ -3,7 +3,7 @@
 import { isIP } from 'node:net';
 import { InvalidArgumentError, type Command } from 'commander';
 import { sourceAddressFor, udpNetwork } from '../io/udp.js';
-import { ACT_NAMES, formatAddress, formatPrefix, toJsonValue, type MappingRecord } from '../packet/index.js';
+import { ACT_NAMES, formatAddress, formatPrefix, LISP_CONTROL_PORT, toJsonValue, type MappingRecord } from '../packet/index.js';
 import { ligQuery, type LigAnswer } from './lig-query.js';
 import { parsePort } from './options.js';
 
@@ -33,7 +33,7 @@ export function registerLig(program: Command): void {
     .description('query the mapping system for an EID (an ECM Map-Request to a Map-Resolver) and print the mapping')
     .argument('<eid>', 'the EID to look up (IPv4 or IPv6 address)', ipArg('EID'))
     .requiredOption('-m, --map-resolver <address>', 'Map-Resolver to ask', ipArg('Map-Resolver'))
-    .option('--port <n>', 'Map-Resolver UDP port', parsePort, 4342)
+    .option('--port <n>', 'Map-Resolver UDP port', parsePort, LISP_CONTROL_PORT)
     .option('-c, --count <n>', 'Map-Requests to send before giving up', intArg(1, 100), 3)
     .option('-t, --timeout <seconds>', 'seconds to wait for each reply', intArg(1, 60), 2)
     .option('-s, --source <address>', 'local RLOC to send from and to be answered at (default: the route to the Map-Resolver)', ipArg('source'))

@@ -10,7 +10,7 @@
 //   (proxy reply, forward to a registered ETR, or a negative reply), else the
 //   Map-Resolver's referrals (forward to the Map-Server serving the EID, or a negative reply).
 import { isIPv6 } from 'node:net';
-import { decodeMessage, encapsulate, encodeMessage, formatAddress, formatMessage, hexDump, LispDecodeError, type LispMessage, type MapRequest } from '../packet/index.js';
+import { decodeMessage, encapsulate, encodeMessage, formatAddress, formatMessage, hexDump, LISP_CONTROL_PORT, LispDecodeError, type LispMessage, type MapRequest } from '../packet/index.js';
 import { eidPrefixOf, formatAddress as formatEidAddress, MapCache, type EidPrefix } from '../table/index.js';
 import type { Clock } from './clock.js';
 import { Counters } from './counters.js';
@@ -26,7 +26,6 @@ import type { SiteSpec } from './roles/sites.js';
 
 export type Role = 'itr' | 'etr' | 'ms' | 'mr';
 
-export const CONTROL_PORT = 4342;
 
 export interface NodeOptions {
   name: string;
@@ -138,7 +137,7 @@ export class LispNode {
   }
 
   private get port(): number {
-    return this.o.port ?? CONTROL_PORT;
+    return this.o.port ?? LISP_CONTROL_PORT;
   }
 
   get localAddresses(): Endpoint[] {

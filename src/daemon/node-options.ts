@@ -2,12 +2,13 @@
 import { availableParallelism } from 'node:os';
 import { toEidPrefix, type DatabaseEntry as ConfigDatabaseEntry, type LociConfig, type SiteConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
-import { CONTROL_PORT, type LispNode, type NodeOptions } from '../core/node.js';
+import type { LispNode, NodeOptions } from '../core/node.js';
 import type { DataPlaneOptions } from '../dataplane/data-plane.js';
 import type { Log, Network } from '../core/ports.js';
 import { databaseEntry, type DatabaseEntry, type MapServerPeer } from '../core/roles/etr.js';
 import type { SiteSpec } from '../core/roles/sites.js';
 import type { MsWorkersOptions } from '../ms-workers/pool.js';
+import { LISP_CONTROL_PORT } from '../packet/index.js';
 import type { EidPrefix } from '../table/index.js';
 
 export const prefixOf = (p: { eidPrefix: string; instanceId: number }): EidPrefix => toEidPrefix(p.eidPrefix, p.instanceId);
@@ -24,7 +25,7 @@ export function siteOf(s: SiteConfig): SiteSpec {
 }
 
 /** The Map-Servers an ETR registers with; without eid-prefixes, every database prefix. */
-export function mapServersOf(c: LociConfig, port = 4342): MapServerPeer[] {
+export function mapServersOf(c: LociConfig, port = LISP_CONTROL_PORT): MapServerPeer[] {
   return c.mapServers.map((m) => ({
     address: m.address,
     port,
@@ -103,7 +104,7 @@ export function msWorkersOf(c: LociConfig, io: { log?: Log; port?: number; cpus?
   return {
     count,
     listen: c.listen,
-    port: io.port ?? CONTROL_PORT,
+    port: io.port ?? LISP_CONTROL_PORT,
     answerMapRequests: !c.roles.includes('etr'),
     fastPath: c.logLevel !== 'debug' && c.logLevel !== 'trace',
     ...(io.log ? { log: io.log } : {}),
