@@ -3,6 +3,8 @@ import { availableParallelism } from 'node:os';
 import { toEidPrefix, type DatabaseEntry as ConfigDatabaseEntry, type LociConfig, type SiteConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import type { LispNode, NodeOptions } from '../core/node.js';
+import type { Role, RoleFactory } from '../core/role.js';
+import { etr, itr, mr, ms } from '../core/roles/index.js';
 import type { DataPlaneOptions } from '../dataplane/data-plane.js';
 import type { Log, Network } from '../core/ports.js';
 import { databaseEntry, type DatabaseEntry, type MapServerPeer } from '../core/roles/etr.js';
@@ -39,26 +41,27 @@ export function mapServersOf(c: LociConfig, port = LISP_CONTROL_PORT): MapServer
   }));
 }
 
+/**
+ * Each role the config names, as its factory with its options from the config: the one place where
+ * a node is composed. Adding a role: its factory (src/core/roles) and a line here.
+ */
+const ROLES: { readonly [R in Role]: (c: LociConfig, port: number | undefined) => RoleFactory } = {
+  itr: (c) => itr({ mapResolvers: c.mapResolvers, mapCacheSize: c.mapCache.size, ...(c.rlocProbing > 0 ? { rlocProbeIntervalMs: c.rlocProbing * 1000 } : {}) }),
+  etr: (c, port) => etr({ mapServers: mapServersOf(c, port), database: c.database.map(databaseEntryOf), registerIntervalMs: c.registerInterval * 1000, recordTtlMinutes: c.recordTtl }),
+  ms: (c) => ms({ sites: c.sites.map(siteOf), negativeTtl: c.negativeTtl }),
+  mr: (c) => mr({ referrals: c.resolveVia.map((r) => ({ mapServer: r.mapServer, prefixes: r.eidPrefixes.map(prefixOf) })), negativeTtlMinutes: c.negativeTtl.outsideSites }),
+};
+
 export function nodeOptionsOf(c: LociConfig, io: { network: Network; clock: Clock; log?: Log; port?: number }): NodeOptions {
   return {
     name: c.name,
-    roles: c.roles,
     listen: c.listen,
     ...(io.port !== undefined ? { port: io.port } : {}),
     network: io.network,
     clock: io.clock,
     ...(io.log ? { log: io.log } : {}),
     logHex: c.logHex,
-    sites: c.sites.map(siteOf),
-    mapServers: mapServersOf(c, io.port),
-    database: c.database.map(databaseEntryOf),
-    mapResolvers: c.mapResolvers,
-    referrals: c.resolveVia.map((r) => ({ mapServer: r.mapServer, prefixes: r.eidPrefixes.map(prefixOf) })),
-    registerIntervalMs: c.registerInterval * 1000,
-    ...(c.rlocProbing > 0 ? { rlocProbeIntervalMs: c.rlocProbing * 1000 } : {}),
-    recordTtlMinutes: c.recordTtl,
-    mapCacheSize: c.mapCache.size,
-    negativeTtl: c.negativeTtl,
+    roles: c.roles.map((r) => ROLES[r](c, io.port)),
   };
 }
 
@@ -81,8 +84,8 @@ export function dataPlaneOptionsOf(c: LociConfig, node: LispNode, io: { log?: Lo
     database: c.database.map(prefixOf),
     databaseLocators: Math.max(0, ...c.database.map((e) => e.rlocs.length)),
     rlocs: c.listen,
-    ...(node.mapCache ? { mapCache: node.mapCache } : {}),
-    ...(node.itr ? { resolve: (eid: EidPrefix) => void node.itr?.resolve(eid) } : {}),
+    ...(node.capability('mapCache') ? { mapCache: node.capability('mapCache')! } : {}),
+    ...(node.capability('resolver') ? { resolve: (eid: EidPrefix) => void node.capability('resolver')?.resolve(eid) } : {}),
     decapsulate: c.roles.includes('etr'),
     ...(io.log ? { log: io.log } : {}),
   };
