@@ -3,9 +3,7 @@ import type { CaptureFrame, UdpDatagram } from './types.js';
 import { ipPacketOf } from './link.js';
 import { udpOf } from './ip.js';
 import { readCapture } from './read-capture.js';
-
-const LISP_DATA_PORT = 4341;
-const LISP_CONTROL_PORT = 4342;
+import { LISP_CONTROL_PORT, LISP_DATA_PORT } from '../packet/constants.js';
 
 /** The frame's outermost UDP datagram; undefined for non-UDP, non-first-fragment or malformed frames. */
 export function frameDatagram(frame: CaptureFrame): UdpDatagram | undefined {

@@ -3,6 +3,7 @@
 // when it runs, so `loci --help` and `loci lig` load no more than they use.
 import { isIP } from 'node:net';
 import { InvalidArgumentError, type Command } from 'commander';
+import { LISP_CONTROL_PORT } from '../packet/constants.js';
 import type { DecodeOptions } from './decode.js';
 import type { LigOptions } from './lig.js';
 import type { MapOptions } from './map.js';
@@ -72,7 +73,7 @@ function lig(program: Command): void {
     .description('query the mapping system for an EID (an ECM Map-Request to a Map-Resolver) and print the mapping')
     .argument('<eid>', 'the EID to look up (IPv4 or IPv6 address)', ipArg('EID'))
     .requiredOption('-m, --map-resolver <address>', 'Map-Resolver to ask', ipArg('Map-Resolver'))
-    .option('--port <n>', 'Map-Resolver UDP port', parsePort, 4342)
+    .option('--port <n>', 'Map-Resolver UDP port', parsePort, LISP_CONTROL_PORT)
     .option('-c, --count <n>', 'Map-Requests to send before giving up', intArg(1, 100), 3)
     .option('-t, --timeout <seconds>', 'seconds to wait for each reply', secondsArg, 2)
     .option('-s, --source <address>', 'local RLOC to send from and to be answered at (default: the route to the Map-Resolver)', ipArg('source'))
@@ -89,7 +90,7 @@ function run(program: Command): void {
     .command('run')
     .description('run a LISP node in the foreground from its config file (SIGHUP reloads it, SIGTERM stops it)')
     .requiredOption('-c, --config <file>', 'YAML config file (see docs/config.md)')
-    .option('--port <n>', 'control port instead of 4342 (labs and tests)', parsePort)
+    .option('--port <n>', `control port instead of ${LISP_CONTROL_PORT} (labs and tests)`, parsePort)
     .action(async (opts: { config: string; port?: number }) => {
       const { runDaemonProcess } = await import('../daemon/process.js');
       await runDaemonProcess(opts.config, opts.port ? { port: opts.port } : {});

@@ -8,6 +8,8 @@ import {
   encodeMessage,
   formatIpv4,
   formatIpv6,
+  LISP_CONTROL_PORT,
+  LISP_DATA_PORT,
   LispDecodeError,
   type DataHeader,
   type LispMessage,
@@ -18,7 +20,7 @@ export interface LispPorts {
   data: readonly number[];
 }
 
-export const DEFAULT_PORTS: LispPorts = { control: [4342], data: [4341] };
+export const DEFAULT_PORTS: LispPorts = { control: [LISP_CONTROL_PORT], data: [LISP_DATA_PORT] };
 
 export type LispDatagram =
   | { kind: 'control'; message: LispMessage; exact: boolean }

@@ -6,10 +6,9 @@ import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { addressProblem, canonicalAddress, canonicalPrefix, prefixProblem } from './addresses.js';
 import { expecting } from './messages.js';
-import { rlocProblem } from '../packet/index.js';
+import { AUTH_ALGORITHMS, rlocProblem } from '../packet/index.js';
 
 const ROLES = ['itr', 'etr', 'ms', 'mr'] as const;
-const ALGORITHMS = ['sha1', 'sha256'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Longest Unix socket path Linux accepts (sun_path holds 108 bytes with the terminating NUL). */
@@ -55,7 +54,7 @@ const prefixShorthand = (value: unknown) => (typeof value === 'string' ? { 'eid-
 const authKey = z.strictObject({
   'key-id': byte.optional(),
   key: secret,
-  algorithm: z.enum(ALGORITHMS).optional(),
+  algorithm: z.enum(AUTH_ALGORITHMS).optional(),
   'truncated-hmac': flag.optional(),
 });
 

@@ -4,7 +4,8 @@
 import { formatAddress as formatWireAddress, LispError, type Locator as WireLocator } from '../packet/index.js';
 import { formatPrefix, type EidPrefix, type Locator, type MapCacheEntry, type MapCacheState, type NegativeAction } from '../table/index.js';
 import { isIPv6 } from 'node:net';
-import type { LispNode, Role } from './node.js';
+import { LispNode, type Role } from './node.js';
+import type { Capabilities } from './role.js';
 import type { DatabaseEntry, MapServerPeer } from './roles/etr.js';
 import type { RegistrationStatus } from './roles/registrar.js';
 import { mergedLocators } from './roles/map-server.js';
@@ -68,11 +69,11 @@ export class Operations {
       name: n.name,
       roles: n.roles,
       listen: n.localAddresses.map((e) => `${e.address}:${e.port}`),
-      database: n.etr?.listEntries().length ?? 0,
-      mapCache: n.mapCache?.size ?? 0,
-      sites: n.ms?.sites.list().length ?? 0,
-      registrations: n.ms?.registrations().length ?? 0,
-      mapServers: n.etr?.registrar.status() ?? [],
+      database: n.capability('database')?.listEntries().length ?? 0,
+      mapCache: n.capability('mapCache')?.size ?? 0,
+      sites: n.capability('mapServer')?.sites.list().length ?? 0,
+      registrations: n.capability('mapServer')?.registrations().length ?? 0,
+      mapServers: n.capability('registration')?.status() ?? [],
     };
   }
 
@@ -83,11 +84,11 @@ export class Operations {
   /** What the node knows of an EID: its own database entry, its map-cache entry, a registration. */
   lookup(eid: EidPrefix): MappingView[] {
     const out: MappingView[] = [];
-    const own = this.node.etr?.lookup(eid);
+    const own = this.node.capability('database')?.lookup(eid);
     if (own) out.push(this.databaseView(own));
-    const cached = this.node.mapCache?.table.match(eid)?.value;
+    const cached = this.node.capability('mapCache')?.table.match(eid)?.value;
     if (cached && !cached.local) out.push(this.cacheView(cached));
-    const res = this.node.ms?.resolve(eid);
+    const res = this.node.capability('mapServer')?.resolve(eid);
     if (res?.kind === 'registered') {
       const r = res.registrations[0]!;
       out.push({ eidPrefix: formatPrefix(r.prefix), source: 'registration', locators: mergedLocators(r).map(wireView) });
@@ -96,15 +97,15 @@ export class Operations {
   }
 
   database(): MappingView[] {
-    return (this.node.etr?.listEntries() ?? []).map((e) => this.databaseView(e));
+    return (this.node.capability('database')?.listEntries() ?? []).map((e) => this.databaseView(e));
   }
 
   mapCache(): MappingView[] {
-    return [...(this.node.mapCache?.entries() ?? [])].map((e) => this.cacheView(e));
+    return [...(this.node.capability('mapCache')?.entries() ?? [])].map((e) => this.cacheView(e));
   }
 
   sites(): { name: string; keyIds: number[]; eidPrefixes: { eidPrefix: string; acceptMoreSpecifics: boolean }[] }[] {
-    return (this.node.ms?.sites.list() ?? []).map((s) => ({
+    return (this.node.capability('mapServer')?.sites.list() ?? []).map((s) => ({
       name: s.name,
       keyIds: s.keys.map((k) => k.keyId),
       eidPrefixes: s.prefixes.map((p) => ({ eidPrefix: formatPrefix(p.prefix), acceptMoreSpecifics: p.acceptMoreSpecifics })),
@@ -113,7 +114,7 @@ export class Operations {
 
   registrations(): RegistrationView[] {
     const now = this.now();
-    return (this.node.ms?.registrations() ?? []).map((r) => ({
+    return (this.node.capability('mapServer')?.registrations() ?? []).map((r) => ({
       site: r.site,
       eidPrefix: formatPrefix(r.prefix),
       etrs: [...r.etrs.values()].map((e) => ({
@@ -127,19 +128,19 @@ export class Operations {
   }
 
   setDatabaseEntry(e: DatabaseEntry): Promise<void> {
-    return this.serial(() => this.need('etr', this.node.etr).setEntry(e));
+    return this.serial(() => this.need('database').setEntry(e));
   }
 
   deleteDatabaseEntry(prefix: EidPrefix): Promise<void> {
     return this.serial(() => {
-      if (!this.need('etr', this.node.etr).deleteEntry(prefix)) throw notFound('database entry', prefix);
+      if (!this.need('database').deleteEntry(prefix)) throw notFound('database entry', prefix);
     });
   }
 
   /** Adds or replaces a static map-cache entry (it never expires). */
   setMapCacheEntry(prefix: EidPrefix, locators: LocatorSpec[]): Promise<void> {
     return this.serial(() => {
-      const cache = this.need('itr', this.node.mapCache);
+      const cache = this.need('mapCache');
       const table = locators.map((l): Locator => ({ ...l, family: isIPv6(l.address) ? 'ipv6' : 'ipv4', state: 'up' }));
       if (!cache.addStatic(prefix, { locators: table })) throw new LispError('ERR_LISP_ROLE', `${formatPrefix(prefix)} is one of the node's own EID-prefixes`);
     });
@@ -147,7 +148,7 @@ export class Operations {
 
   deleteMapCacheEntry(prefix: EidPrefix): Promise<void> {
     return this.serial(() => {
-      if (!this.need('itr', this.node.mapCache).delete(prefix)) throw notFound('map-cache entry', prefix);
+      if (!this.need('mapCache').delete(prefix)) throw notFound('map-cache entry', prefix);
     });
   }
 
@@ -155,7 +156,7 @@ export class Operations {
   setSites(sites: SiteSpec[]): Promise<void> {
     return this.serial(() => {
       try {
-        this.need('ms', this.node.ms).sites.replaceAll(sites);
+        this.need('mapServer').sites.replaceAll(sites);
       } catch (e) {
         if (e instanceof RangeError) throw new LispError('ERR_LISP_INVALID', e.message);
         throw e;
@@ -164,7 +165,7 @@ export class Operations {
   }
 
   setMapServers(peers: MapServerPeer[]): Promise<void> {
-    return this.serial(() => this.need('etr', this.node.etr).setMapServers(peers));
+    return this.serial(() => this.need('registration').setMapServers(peers));
   }
 
   private serial<T>(fn: () => T): Promise<T> {
@@ -173,8 +174,10 @@ export class Operations {
     return run;
   }
 
-  private need<T>(role: Role, part: T | undefined): T {
-    if (part === undefined) throw new LispError('ERR_LISP_ROLE', `node ${this.node.name} has no ${role} role`);
+  /** A capability of the node, or ERR_LISP_ROLE naming the role it lacks. */
+  private need<K extends keyof Capabilities>(name: K): Capabilities[K] {
+    const part = this.node.capability(name);
+    if (part === undefined) throw new LispError('ERR_LISP_ROLE', `node ${this.node.name} has no ${LispNode.roleOf(name)} role`);
     return part;
   }
 

@@ -2,12 +2,15 @@
 import { availableParallelism } from 'node:os';
 import { toEidPrefix, type DatabaseEntry as ConfigDatabaseEntry, type LociConfig, type SiteConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
-import { CONTROL_PORT, type LispNode, type NodeOptions } from '../core/node.js';
+import type { LispNode, NodeOptions } from '../core/node.js';
+import type { Role, RoleFactory } from '../core/role.js';
+import { etr, itr, mr, ms } from '../core/roles/index.js';
 import type { DataPlaneOptions } from '../dataplane/data-plane.js';
 import type { Log, Network } from '../core/ports.js';
 import { databaseEntry, type DatabaseEntry, type MapServerPeer } from '../core/roles/etr.js';
 import type { SiteSpec } from '../core/roles/sites.js';
 import type { MsWorkersOptions } from '../ms-workers/pool.js';
+import { LISP_CONTROL_PORT } from '../packet/index.js';
 import type { EidPrefix } from '../table/index.js';
 
 export const prefixOf = (p: { eidPrefix: string; instanceId: number }): EidPrefix => toEidPrefix(p.eidPrefix, p.instanceId);
@@ -24,7 +27,7 @@ export function siteOf(s: SiteConfig): SiteSpec {
 }
 
 /** The Map-Servers an ETR registers with; without eid-prefixes, every database prefix. */
-export function mapServersOf(c: LociConfig, port = 4342): MapServerPeer[] {
+export function mapServersOf(c: LociConfig, port = LISP_CONTROL_PORT): MapServerPeer[] {
   return c.mapServers.map((m) => ({
     address: m.address,
     port,
@@ -38,26 +41,27 @@ export function mapServersOf(c: LociConfig, port = 4342): MapServerPeer[] {
   }));
 }
 
+/**
+ * Each role the config names, as its factory with its options from the config: the one place where
+ * a node is composed. Adding a role: its factory (src/core/roles) and a line here.
+ */
+const ROLES: { readonly [R in Role]: (c: LociConfig, port: number | undefined) => RoleFactory } = {
+  itr: (c) => itr({ mapResolvers: c.mapResolvers, mapCacheSize: c.mapCache.size, ...(c.rlocProbing > 0 ? { rlocProbeIntervalMs: c.rlocProbing * 1000 } : {}) }),
+  etr: (c, port) => etr({ mapServers: mapServersOf(c, port), database: c.database.map(databaseEntryOf), registerIntervalMs: c.registerInterval * 1000, recordTtlMinutes: c.recordTtl }),
+  ms: (c) => ms({ sites: c.sites.map(siteOf), negativeTtl: c.negativeTtl }),
+  mr: (c) => mr({ referrals: c.resolveVia.map((r) => ({ mapServer: r.mapServer, prefixes: r.eidPrefixes.map(prefixOf) })), negativeTtlMinutes: c.negativeTtl.outsideSites }),
+};
+
 export function nodeOptionsOf(c: LociConfig, io: { network: Network; clock: Clock; log?: Log; port?: number }): NodeOptions {
   return {
     name: c.name,
-    roles: c.roles,
     listen: c.listen,
     ...(io.port !== undefined ? { port: io.port } : {}),
     network: io.network,
     clock: io.clock,
     ...(io.log ? { log: io.log } : {}),
     logHex: c.logHex,
-    sites: c.sites.map(siteOf),
-    mapServers: mapServersOf(c, io.port),
-    database: c.database.map(databaseEntryOf),
-    mapResolvers: c.mapResolvers,
-    referrals: c.resolveVia.map((r) => ({ mapServer: r.mapServer, prefixes: r.eidPrefixes.map(prefixOf) })),
-    registerIntervalMs: c.registerInterval * 1000,
-    ...(c.rlocProbing > 0 ? { rlocProbeIntervalMs: c.rlocProbing * 1000 } : {}),
-    recordTtlMinutes: c.recordTtl,
-    mapCacheSize: c.mapCache.size,
-    negativeTtl: c.negativeTtl,
+    roles: c.roles.map((r) => ROLES[r](c, io.port)),
   };
 }
 
@@ -80,8 +84,8 @@ export function dataPlaneOptionsOf(c: LociConfig, node: LispNode, io: { log?: Lo
     database: c.database.map(prefixOf),
     databaseLocators: Math.max(0, ...c.database.map((e) => e.rlocs.length)),
     rlocs: c.listen,
-    ...(node.mapCache ? { mapCache: node.mapCache } : {}),
-    ...(node.itr ? { resolve: (eid: EidPrefix) => void node.itr?.resolve(eid) } : {}),
+    ...(node.capability('mapCache') ? { mapCache: node.capability('mapCache')! } : {}),
+    ...(node.capability('resolver') ? { resolve: (eid: EidPrefix) => void node.capability('resolver')?.resolve(eid) } : {}),
     decapsulate: c.roles.includes('etr'),
     ...(io.log ? { log: io.log } : {}),
   };
@@ -103,7 +107,7 @@ export function msWorkersOf(c: LociConfig, io: { log?: Log; port?: number; cpus?
   return {
     count,
     listen: c.listen,
-    port: io.port ?? CONTROL_PORT,
+    port: io.port ?? LISP_CONTROL_PORT,
     answerMapRequests: !c.roles.includes('etr'),
     fastPath: c.logLevel !== 'debug' && c.logLevel !== 'trace',
     ...(io.log ? { log: io.log } : {}),

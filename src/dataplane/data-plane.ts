@@ -13,9 +13,9 @@ import { DataCounters } from './counters.js';
 import type { ControlMessage, LocatorStats, WorkerMessage } from './protocol.js';
 import { allUp } from './lisp-header.js';
 import { messageFor, petrLocators } from './routes-of.js';
-import { LispError } from '../packet/index.js';
+import { LISP_DATA_PORT, LispError } from '../packet/index.js';
 import { clearLeftovers, installSteering } from './steering.js';
-import { GENERATION, LISP_DATA_PORT, STOP, type WorkerSetup } from './worker-setup.js';
+import { GENERATION, STOP, type WorkerSetup } from './worker-setup.js';
 
 export interface DataPlaneOptions {
   readonly tun: string;

@@ -5,11 +5,15 @@
 //
 // Loci sends N=1 with a fresh nonce, I=1 with the instance-id when it is not 0, and L=1 with the
 // Locator-Status-Bits of its own RLOCs when it has any (8 bits beside an instance-id, else 32).
+import { DATA_FLAGS, DATA_HEADER_LENGTH, DATA_KK } from '../packet/constants.js';
 
-export const LISP_HEADER_LENGTH = 8;
-const N = 0x80;
-const L = 0x40;
-const I = 0x08;
+export const LISP_HEADER_LENGTH = DATA_HEADER_LENGTH;
+/** The flags in the header's first byte. */
+const N = DATA_FLAGS.n >>> 24;
+const L = DATA_FLAGS.l >>> 24;
+const I = DATA_FLAGS.i >>> 24;
+/** P (LISP-GPE) or KK (encrypted): not a header Loci decapsulates. */
+const NOT_DECAPSULATED = (DATA_FLAGS.p | DATA_KK) >>> 24;
 
 export function writeLispHeader(buf: Uint8Array, at: number, nonce: number, iid: number, lsbs: number): void {
   buf[at] = N | (lsbs === 0 ? 0 : L) | (iid === 0 ? 0 : I);
@@ -37,7 +41,7 @@ export function allUp(count: number, iid: number): number {
 /** The instance-id of a received header (0 without I), or -1 for a header Loci does not decapsulate (P: LISP-GPE, KK: encrypted). */
 export function readInstanceId(buf: Uint8Array, at: number): number {
   const flags = buf[at]!;
-  if (flags & 0x07) return -1;
+  if (flags & NOT_DECAPSULATED) return -1;
   return flags & I ? (buf[at + 4]! << 16) | (buf[at + 5]! << 8) | buf[at + 6]! : 0;
 }
 

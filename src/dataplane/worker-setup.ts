@@ -2,7 +2,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { OwnEid } from './own-eids.js';
 
-export const LISP_DATA_PORT = 4341;
 /** Int32 slots of the control SharedArrayBuffer. */
 export const STOP = 0;
 export const GENERATION = 1;

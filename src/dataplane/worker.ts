@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { emptyVnetHeader, readVnetHeader, ReceiveBatch, tunFromFd, UdpFd, VNET_F_NEEDS_CSUM, VNET_GSO_NONE, VNET_HEADER_LENGTH, waitReadable } from '../io/linux/index.js';
 import { viewOf } from '../packet/index.js';
+import { LISP_DATA_PORT } from '../packet/constants.js';
 import { CoalescingTunWriter } from './coalescing.js';
 import { C, DataCounters } from './counters.js';
 import { Fib, MappingReceiver } from './fib.js';
@@ -22,7 +23,7 @@ import { OwnEids } from './own-eids.js';
 import { Decapsulator, Encapsulator, type PipelineOptions, type TunWriter } from './pipeline.js';
 import { completeChecksum, segmentTcp } from './segmentation.js';
 import type { WorkerMessage } from './protocol.js';
-import { GENERATION, LISP_DATA_PORT, STOP, type WorkerSetup } from './worker-setup.js';
+import { GENERATION, STOP, type WorkerSetup } from './worker-setup.js';
 
 const IDLE_WAIT_MS = 20;
 const REPORT_MS = 1000;

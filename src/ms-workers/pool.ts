@@ -106,7 +106,8 @@ export class MsWorkers {
 
   /** Keeps the workers' replica in step with the node's Map-Server and adds their counters to the node's. */
   attach(node: LispNode): void {
-    if (node.ms) this.sync = new ReplicaSync(node.ms, (u) => this.broadcast(u));
+    const server = node.capability('mapServer');
+    if (server) this.sync = new ReplicaSync(server, (u) => this.broadcast(u));
     this.threads.forEach((t, i) => node.counters.addSource(() => t.counters.snapshot(i)));
     node.counters.addSource(() => {
       const deaths = this.threads.reduce((n, t) => n + t.supervised.deaths, 0);

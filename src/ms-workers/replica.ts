@@ -4,8 +4,8 @@
 import { EidTable } from '../table/eid-table.js';
 import { makePrefix } from '../table/prefix.js';
 import { MessageAuth } from '../packet/auth.js';
+import { fingerprintHash, hashOf, hasFingerprint } from '../packet/map-register-view.js';
 import type { ReplicaUpdate } from './protocol.js';
-import { fingerprintHash, hashOf, hasFingerprint } from './register.js';
 
 export interface Accepted {
   readonly token: number;

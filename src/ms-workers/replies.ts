@@ -1,6 +1,6 @@
 // The proxy Map-Replies the workers send: encoded once per registered prefix by the main thread
 // (with nonce 0, again whenever the prefix's registrations change) and copied with the request's
-// nonce by a worker (request.ts), as encoding one costs some 7 µs and patching the nonce almost nothing.
+// nonce by a worker (packet/map-request-view.ts), as encoding one costs some 7 µs and patching the nonce almost nothing.
 import { encodeMessage } from '../packet/index.js';
 import { mapReply } from '../core/replies.js';
 import { proxyReplyRecords, wantsProxyReply, type Registration } from '../core/roles/map-server.js';

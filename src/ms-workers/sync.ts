@@ -2,7 +2,7 @@
 // updates and applies the refreshes the workers verified:
 //
 //   - an accepted Map-Register gets a token, and the workers may take its repetitions (same ETR,
-//     same fingerprint, register.ts) as refreshes; a changed one from the same ETR revokes the
+//     same fingerprint, packet/map-register-view.ts) as refreshes; a changed one from the same ETR revokes the
 //     tokens it overlaps, as does an expiry. Sites that check nonces get no tokens.
 //   - each registered prefix goes to the workers with its proxy-reply template (replies.ts), again
 //     when it or a more-specific changes, and is withdrawn when its last ETR expires.
@@ -13,11 +13,11 @@
 //
 // Updates collect until the event loop turns (setImmediate) and go to every worker in one post.
 import { EidTable, formatPrefix, type EidPrefix } from '../table/index.js';
-import type { MapRegister } from '../packet/index.js';
+import { ALGORITHM_ID, type MapRegister } from '../packet/index.js';
+import { fingerprintOf } from '../packet/map-register-view.js';
 import type { MapServer, MapServerEvent } from '../core/roles/map-server.js';
-import { ALGORITHM_IDS, type SiteSpec } from '../core/roles/sites.js';
+import type { SiteSpec } from '../core/roles/sites.js';
 import type { Refresh, ReplicaUpdate } from './protocol.js';
-import { fingerprintOf } from './register.js';
 import { proxyReplyTemplate } from './replies.js';
 
 interface Token {
@@ -117,7 +117,7 @@ export class ReplicaSync {
     this.revokeOverlapping(e.id, e.prefixes);
     if (!e.refreshable) return;
     const token = this.nextToken++;
-    const accept = { op: 'accept', token, id: e.id, fingerprint, key: e.key.key, algorithmId: ALGORITHM_IDS[e.key.algorithm], truncated: e.key.truncated ?? false } as const;
+    const accept = { op: 'accept', token, id: e.id, fingerprint, key: e.key.key, algorithmId: ALGORITHM_ID[e.key.algorithm], truncated: e.key.truncated ?? false } as const;
     this.tokens.set(token, { accept, id: e.id, site: e.site, fingerprint: key, register: e.register, prefixes: e.prefixes });
     this.byFingerprint.set(key, token);
     for (const p of e.prefixes) {

@@ -16,20 +16,21 @@ import { performance } from 'node:perf_hooks';
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 // Deep imports keep the thread's module graph (and memory) small.
 import { formatIpv4, formatIpv6 } from '../packet/ip-address.js';
+import { KEY_ID_OFFSET, MESSAGE_TYPE_CODES, NONCE_OFFSET } from '../packet/constants.js';
+import { authDataOf, etrIdOf, isMapRegister, notifyFor, wantsMapNotify } from '../packet/map-register-view.js';
+import { scanEcmRequest, writeReply } from '../packet/map-request-view.js';
 import { waitReadable } from '../io/linux/poll.js';
 import { ReceiveBatch, UdpFd } from '../io/linux/udp-fd.js';
 import { W, WorkerCounters } from './counters.js';
 import { GENERATION, IN_FLIGHT, MAX_IN_FLIGHT, MAX_OTHER_IN_FLIGHT, STOP, type Datagram, type Refresh, type ReplicaUpdate, type WorkerMessage, type WorkerSetup } from './protocol.js';
 import { Replica } from './replica.js';
-import { authDataOf, etrIdOf, isMapRegister, notifyFor, wantsMapNotify } from './register.js';
-import { scanEcmRequest, writeReply } from './request.js';
 
 const BATCH = 32;
 const SLOT = 65535;
 const IDLE_WAIT_MS = 20;
 const REPORT_MS = 100;
 const REJECTED_REPORT_MS = 1000;
-const ECM_TYPE = 8;
+const ECM_TYPE = MESSAGE_TYPE_CODES.ecm;
 const MAX_CACHED_SOURCES = 65536;
 
 /**
@@ -154,14 +155,14 @@ class MsWorker {
     c.inc(W['received.map-register']);
     if (!accepted.auth.verify(data, start, end)) {
       c.inc(W['map-register.rejected.auth-failed']);
-      const detail = `authentication data does not verify with key ${data[start + 12]} of the registration it repeats`;
+      const detail = `authentication data does not verify with key ${data[start + KEY_ID_OFFSET]} of the registration it repeats`;
       this.rejected = { count: (this.rejected?.count ?? 0) + 1, from: { address: source, port: this.batch.ports[i]! }, reason: 'auth-failed', detail };
       return 'handled';
     }
     c.inc(W['map-register.accepted']);
     const port = this.batch.ports[i]!;
-    const nonceHigh = data.readUInt32BE(start + 4);
-    const nonceLow = data.readUInt32BE(start + 8);
+    const nonceHigh = data.readUInt32BE(start + NONCE_OFFSET);
+    const nonceLow = data.readUInt32BE(start + NONCE_OFFSET + 4);
     const pending = this.refreshes.get(accepted.token);
     if (!pending || nonceHigh > pending.nonceHigh || (nonceHigh === pending.nonceHigh && nonceLow > pending.nonceLow)) {
       this.refreshes.set(accepted.token, { nonceHigh, nonceLow, authData: authDataOf(data, start), address: source, port });

@@ -1,11 +1,10 @@
 // AFI-encoded addresses: AFI (16 bits) then the address; the AFI gives the length
 // (RFC 9301 section 5.1, RFC 8060). LCAF bodies live in lcaf.ts.
 import { encodeError, makeCodec, type Parts } from './codec.js';
+import { AFI } from './constants.js';
 import { formatIpv4, formatIpv6, formatMac, writeIpv4, writeIpv6, writeMac } from './ip-address.js';
 import { lcafLength, readLcaf, writeLcaf, type Lcaf } from './lcaf.js';
 import type { Reader } from './reader.js';
-
-export const AFI = { none: 0, ipv4: 1, ipv6: 2, mac: 6, dn: 17, lcaf: 16387 } as const;
 
 export type Address =
   | { afi: 'none' }

@@ -14,10 +14,22 @@
 // 2.1 µs (SHA-256); inner and outer states precomputed once and copied per message 2.2 and
 // 2.3 µs, as each copy() costs 0.3 µs. So this uses createHmac, on the Map-Server workers' hot path too.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import {
+  ALGORITHM_ID_OFFSET,
+  AUTH_LENGTH_OFFSET,
+  AUTH_OFFSET,
+  MAP_NOTIFY_I,
+  MAP_REGISTER_I,
+  MESSAGE_TYPE_CODES,
+  XTR_TRAILER_LENGTH,
+} from './constants.js';
 import { LispError } from './errors.js';
 
-export const ALGORITHM_ID = { none: 0, 'hmac-sha1': 1, 'hmac-sha256': 2 } as const;
-export type AuthAlgorithm = 'hmac-sha1' | 'hmac-sha256';
+/** The algorithms, by the names the config uses: HMAC-SHA-1 and HMAC-SHA-256 (sent in full, see above). */
+export const AUTH_ALGORITHMS = ['sha1', 'sha256'] as const;
+export type AuthAlgorithm = (typeof AUTH_ALGORITHMS)[number];
+/** The Algorithm ID each one has on the wire (0 is none, RFC 9301 section 5.6). */
+export const ALGORITHM_ID: Readonly<Record<AuthAlgorithm, number>> = { sha1: 1, sha256: 2 };
 
 interface Digest {
   hash: string;
@@ -28,12 +40,10 @@ interface Digest {
 }
 
 const DIGEST: Readonly<Record<number, Digest>> = {
-  1: { hash: 'sha1', length: 20, truncated: 12 },
-  2: { hash: 'sha256', length: 32, truncated: 16 },
+  [ALGORITHM_ID.sha1]: { hash: 'sha1', length: 20, truncated: 12 },
+  [ALGORITHM_ID.sha256]: { hash: 'sha256', length: 32, truncated: 16 },
 };
 
-export const AUTH_OFFSET = 16;
-const XTR_TRAILER = 24;
 const ZEROS = Buffer.alloc(32);
 
 function digestOf(algorithmId: number): Digest {
@@ -52,15 +62,23 @@ export interface AuthOptions {
   truncated?: boolean;
 }
 
+/** The messages that carry authentication data, by type: the bit that says an xTR-ID ends them (Info has none). */
+const XTR_BIT: Readonly<Record<number, number>> = {
+  [MESSAGE_TYPE_CODES['map-register']]: MAP_REGISTER_I,
+  [MESSAGE_TYPE_CODES['map-notify']]: MAP_NOTIFY_I,
+  [MESSAGE_TYPE_CODES['map-notify-ack']]: MAP_NOTIFY_I,
+  [MESSAGE_TYPE_CODES.info]: 0,
+};
+
 /** The header fields of an authenticated message in buf[start, end), or undefined when it has none. */
 function header(buf: Buffer, start: number, end: number) {
   if (end - start < AUTH_OFFSET) return undefined;
   const type = buf[start]! >>> 4;
-  if (type < 3 || type > 7 || type === 6) return undefined;
-  const authLen = buf.readUInt16BE(start + 14);
+  const xtrBit = XTR_BIT[type];
+  if (xtrBit === undefined) return undefined;
+  const authLen = buf.readUInt16BE(start + AUTH_LENGTH_OFFSET);
   if (AUTH_OFFSET + authLen > end - start) return undefined;
-  const xtrBit = type === 3 ? 0x02000000 : type === 7 ? 0 : 0x08000000;
-  return { algorithmId: buf[start + 13]!, authLen, hasXtrId: (buf.readUInt32BE(start) & xtrBit) !== 0 };
+  return { algorithmId: buf[start + ALGORITHM_ID_OFFSET]!, authLen, hasXtrId: (buf.readUInt32BE(start) & xtrBit) !== 0 };
 }
 
 /** One key of one algorithm: signs and verifies messages in place, allocating nothing beyond the HMAC. */
@@ -96,7 +114,7 @@ export class MessageAuth {
     const h = header(buf, start, end);
     if (!h || h.algorithmId !== this.algorithmId || !this.acceptsLength(h.authLen)) return false;
     if (this.matches(buf, start, end, h.authLen)) return true;
-    return h.hasXtrId && end - start - XTR_TRAILER >= AUTH_OFFSET + h.authLen && this.matches(buf, start, end - XTR_TRAILER, h.authLen);
+    return h.hasXtrId && end - start - XTR_TRAILER_LENGTH >= AUTH_OFFSET + h.authLen && this.matches(buf, start, end - XTR_TRAILER_LENGTH, h.authLen);
   }
 
   /** Writes the authentication data of the message in buf[start, end), whose Auth Data Length is an accepted one. */

@@ -3,10 +3,11 @@
 import { randomBytes } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import type { Address } from './address.js';
+import { LISP_CONTROL_PORT, MAP_REQUEST_FLAGS } from './constants.js';
 import type { Ecm } from './ecm.js';
 import { ECM_FLAGS } from './ecm.js';
 import { noFlags } from './flags.js';
-import { MAP_REQUEST_FLAGS, type MapRequest } from './map-request.js';
+import type { MapRequest } from './map-request.js';
 import type { LispMessage } from './message.js';
 
 /** A random 64-bit nonce from the system CSPRNG. */
@@ -60,7 +61,7 @@ export function encapsulate(message: LispMessage, e: Encapsulation, flags: Parti
     ip: v6
       ? { version: 6, trafficClass: 0, flowLabel: 0, hopLimit: 64, src, dst: e.dst }
       : { version: 4, tos: 0, identification: 0, flags: 0, fragmentOffset: 0, ttl: 64, src, dst: e.dst },
-    udp: { sport: e.sport, dport: e.dport ?? 4342 },
+    udp: { sport: e.sport, dport: e.dport ?? LISP_CONTROL_PORT },
     message,
   };
 }

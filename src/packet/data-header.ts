@@ -7,10 +7,9 @@
 // map-versions (12 bits each) when only V=1, and raw bits otherwise (sent 0).
 // Word 1 is Instance ID (24) + LSBs (8) when I=1, else 32 locator-status-bits.
 import { checkUint, makeCodec, type Parts } from './codec.js';
+import { DATA_FLAGS, DATA_HEADER_LENGTH, DATA_KK } from './constants.js';
 import { readFlags, writeFlags, type Flags } from './flags.js';
 import type { Reader } from './reader.js';
-
-export const DATA_FLAGS = { n: 0x80000000, l: 0x40000000, e: 0x20000000, v: 0x10000000, i: 0x08000000, p: 0x04000000 } as const;
 
 export interface DataHeader extends Flags<typeof DATA_FLAGS> {
   /** KK: data key ID (RFC 8061); 0 = not encrypted. */
@@ -24,8 +23,6 @@ export interface DataHeader extends Flags<typeof DATA_FLAGS> {
   lsb: number;
 }
 
-export const DATA_HEADER_LENGTH = 8;
-
 function read(r: Reader): DataHeader {
   const w0 = r.u32('LISP data header');
   const w1 = r.u32('LISP data header word 1');
@@ -34,7 +31,7 @@ function read(r: Reader): DataHeader {
   const low = w0 & 0xffffff;
   return {
     ...f,
-    kk: (w0 >>> 24) & 3,
+    kk: (w0 & DATA_KK) >>> 24,
     nonce: versions ? 0 : low,
     sourceMapVersion: versions ? low >>> 12 : 0,
     destMapVersion: versions ? low & 0xfff : 0,

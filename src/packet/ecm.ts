@@ -7,13 +7,13 @@
 // D = DDT-originated, E = forward to ETR, M = destined to Map-Server;
 // R (bit 9) = for an RTR to process, N (bit 10) = relayed by an RTR (NAT drafts).
 import { encodeError } from './codec.js';
+import { ECM_S, MESSAGE_TYPE_CODES } from './constants.js';
 import { checkReserved, readFlags, reservedBits, writeFlags, type Flags } from './flags.js';
 import { ipHeaderLength, readIpHeader, readUdpHeader, writeIpHeader, writeUdpHeader, type IpHeader, type UdpHeader } from './ip-header.js';
 import type { LispMessage } from './message.js';
 import type { Reader } from './reader.js';
 
 export const ECM_FLAGS = { ddt: 0x04000000, forwardToEtr: 0x02000000, toMapServer: 0x01000000, rtr: 0x00400000, relayed: 0x00200000 } as const;
-const S_BIT = 0x08000000;
 const RESERVED = 0x009fffff;
 
 export interface Ecm extends Flags<typeof ECM_FLAGS> {
@@ -48,7 +48,7 @@ function authDataLength(r: Reader): number {
 
 export function readEcm(r: Reader, inner: InnerCodec): Ecm {
   const w = r.u32('ECM header');
-  const authData = w & S_BIT ? r.bytes(authDataLength(r), 'ECM authentication data') : undefined;
+  const authData = w & ECM_S ? r.bytes(authDataLength(r), 'ECM authentication data') : undefined;
   const ip = readIpHeader(r);
   const udp = readUdpHeader(r);
   const e: Ecm = { type: 'ecm', ...readFlags(w, ECM_FLAGS), ...reservedBits(w, RESERVED), ...(authData ? { authData } : {}), ip, udp, message: inner.read(r) };
@@ -56,7 +56,7 @@ export function readEcm(r: Reader, inner: InnerCodec): Ecm {
 }
 
 export function writeEcm(e: Ecm, buf: Buffer, off: number, inner: InnerCodec): number {
-  const w = (8 << 28) | writeFlags(e, ECM_FLAGS) | (e.authData ? S_BIT : 0) | checkReserved(e.reservedFlags, RESERVED, 'ECM');
+  const w = (MESSAGE_TYPE_CODES.ecm << 28) | writeFlags(e, ECM_FLAGS) | (e.authData ? ECM_S : 0) | checkReserved(e.reservedFlags, RESERVED, 'ECM');
   buf.writeUInt32BE(w >>> 0, off);
   const ipOff = off + 4 + (e.authData ? e.authData.copy(buf, off + 4) : 0);
   const payload = inner.length(e.message);

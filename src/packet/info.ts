@@ -11,6 +11,7 @@
 // The draft shows a 16-bit Key ID; like Map-Register it is read as Key ID + Algorithm ID.
 import { addressLength, readAddress, writeAddress, type Address } from './address.js';
 import { checkUint, messageCodec } from './codec.js';
+import { AUTH_OFFSET, MESSAGE_TYPE_CODES } from './constants.js';
 import { checkReserved, reservedBits } from './flags.js';
 import { readAuthFields, writeAuthFields, type AuthFields } from './map-register.js';
 import type { Reader } from './reader.js';
@@ -54,7 +55,7 @@ export function readInfo(r: Reader): InfoMessage {
 }
 
 export function writeInfo(m: InfoMessage, buf: Buffer, off: number): number {
-  buf.writeUInt32BE(((7 << 28) | (m.reply ? R_BIT : 0) | checkReserved(m.reservedFlags, RESERVED, 'Info')) >>> 0, off);
+  buf.writeUInt32BE(((MESSAGE_TYPE_CODES.info << 28) | (m.reply ? R_BIT : 0) | checkReserved(m.reservedFlags, RESERVED, 'Info')) >>> 0, off);
   let p = writeAuthFields(m, buf, off + 4);
   buf.writeUInt32BE(checkUint(m.ttl, 32, 'TTL'), p);
   buf[p + 4] = checkUint(m.reserved ?? 0, 8, 'reserved');
@@ -63,6 +64,6 @@ export function writeInfo(m: InfoMessage, buf: Buffer, off: number): number {
   return writeAddress(m.natInfo, buf, p);
 }
 
-export const infoLength = (m: InfoMessage): number => 16 + m.authData.length + 6 + addressLength(m.eid) + addressLength(m.natInfo);
+export const infoLength = (m: InfoMessage): number => AUTH_OFFSET + m.authData.length + 6 + addressLength(m.eid) + addressLength(m.natInfo);
 
-export const info = messageCodec({ read: readInfo, write: writeInfo, length: infoLength }, 7);
+export const info = messageCodec({ read: readInfo, write: writeInfo, length: infoLength }, MESSAGE_TYPE_CODES.info);

@@ -3,6 +3,7 @@
 // when left undefined the encoder computes them.
 import { checksumOf, internetChecksum, pseudoHeaderSum, viewOf } from './checksum.js';
 import { checkUint, encodeError } from './codec.js';
+import { IPPROTO_UDP } from './constants.js';
 import { formatIpv4, formatIpv6, writeIpv4, writeIpv6 } from './ip-address.js';
 import type { Reader } from './reader.js';
 
@@ -41,8 +42,6 @@ export interface UdpHeader {
   checksum?: number;
 }
 
-const UDP = 17;
-
 export function readIpHeader(r: Reader): IpHeader {
   const at = r.pos;
   r.need(1, 'inner IP version');
@@ -66,7 +65,7 @@ export function readIpHeader(r: Reader): IpHeader {
     h.flags = frag >>> 13;
     h.fragmentOffset = frag & 0x1fff;
     h.ttl = r.u8('IPv4 TTL');
-    if (r.u8('IPv4 protocol') !== UDP) r.fail('ERR_LISP_BAD_FIELD', 'inner IPv4 packet is not UDP', at + 9);
+    if (r.u8('IPv4 protocol') !== IPPROTO_UDP) r.fail('ERR_LISP_BAD_FIELD', 'inner IPv4 packet is not UDP', at + 9);
     h.checksum = r.u16('IPv4 checksum');
     r.need(8, 'IPv4 addresses');
     h.src = formatIpv4(r.buf, r.pos);
@@ -78,7 +77,7 @@ export function readIpHeader(r: Reader): IpHeader {
   if (version === 6) {
     const w = r.u32('IPv6 header');
     const payloadLength = r.u16('IPv6 payload length');
-    if (r.u8('IPv6 next header') !== UDP) r.fail('ERR_LISP_BAD_FIELD', 'inner IPv6 packet is not UDP', at + 6);
+    if (r.u8('IPv6 next header') !== IPPROTO_UDP) r.fail('ERR_LISP_BAD_FIELD', 'inner IPv6 packet is not UDP', at + 6);
     const hopLimit = r.u8('IPv6 hop limit');
     r.need(32, 'IPv6 addresses');
     const h: Ipv6Header = {
@@ -109,7 +108,7 @@ export function writeIpHeader(h: IpHeader, udpLength: number, buf: Buffer, off: 
     buf.writeUInt16BE(checkUint(h.identification, 16, 'IPv4 identification'), off + 4);
     buf.writeUInt16BE((checkUint(h.flags, 3, 'IPv4 flags') << 13) | checkUint(h.fragmentOffset, 13, 'IPv4 fragment offset'), off + 6);
     buf[off + 8] = checkUint(h.ttl, 8, 'IPv4 TTL');
-    buf[off + 9] = UDP;
+    buf[off + 9] = IPPROTO_UDP;
     buf.writeUInt16BE(0, off + 10);
     writeIpv4(h.src, buf, off + 12);
     writeIpv4(h.dst, buf, off + 16);
@@ -120,7 +119,7 @@ export function writeIpHeader(h: IpHeader, udpLength: number, buf: Buffer, off: 
   }
   buf.writeUInt32BE(((6 << 28) | (checkUint(h.trafficClass, 8, 'IPv6 traffic class') << 20) | checkUint(h.flowLabel, 20, 'IPv6 flow label')) >>> 0, off);
   buf.writeUInt16BE(checkUint(h.payloadLength ?? udpLength, 16, 'IPv6 payload length'), off + 4);
-  buf[off + 6] = UDP;
+  buf[off + 6] = IPPROTO_UDP;
   buf[off + 7] = checkUint(h.hopLimit, 8, 'IPv6 hop limit');
   writeIpv6(h.src, buf, off + 8);
   writeIpv6(h.dst, buf, off + 24);
@@ -146,6 +145,6 @@ export function writeUdpHeader(u: UdpHeader, ip: IpHeader, payloadLength: number
 /** The UDP checksum of buf[start..end), behind the IP header written at ipOff. */
 function udpChecksum(buf: Buffer, ipOff: number, start: number, end: number): number {
   const view = viewOf(buf);
-  const c = checksumOf(view, start, end - start, pseudoHeaderSum(view, ipOff, UDP, end - start));
+  const c = checksumOf(view, start, end - start, pseudoHeaderSum(view, ipOff, IPPROTO_UDP, end - start));
   return c === 0 ? 0xffff : c;
 }

@@ -12,17 +12,9 @@
 // bytes that re-encode exactly. A known type whose body does not fill Length exactly is an error.
 import type { Address } from './address.js';
 import { checkUint, encodeError, type Parts } from './codec.js';
+import { LCAF_TYPE } from './constants.js';
 import { checkReserved } from './flags.js';
 import type { Reader } from './reader.js';
-
-export const LCAF_TYPE = {
-  'afi-list': 1,
-  'instance-id': 2,
-  'nat-traversal': 7,
-  elp: 10,
-  'source-dest': 12,
-  json: 14,
-} as const;
 
 /** Reserved header bytes: sent 0, kept when received so messages re-encode exactly. */
 interface LcafHeader {
@@ -72,15 +64,14 @@ export type Lcaf = LcafHeader &
   );
 
 const MAX_DEPTH = 8;
-let depth = 0;
 
 export function readLcaf(r: Reader, ap: Parts<Address>, what: string): Lcaf {
-  if (depth >= MAX_DEPTH) r.fail('ERR_LISP_TOO_DEEP', `${what}: LCAFs nested deeper than ${MAX_DEPTH}`);
-  depth++;
+  if (r.lcafDepth >= MAX_DEPTH) r.fail('ERR_LISP_TOO_DEEP', `${what}: LCAFs nested deeper than ${MAX_DEPTH}`);
+  r.lcafDepth++;
   try {
     return readLcafBody(r, ap, what);
   } finally {
-    depth--;
+    r.lcafDepth--;
   }
 }
 

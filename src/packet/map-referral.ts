@@ -11,6 +11,7 @@
 // Signature: Original Record TTL (32) | Expiration (32) | Inception (32) |
 //   Key Tag (16) | Sig Length (16) | Sig-Algorithm (8) | Reserved (24) | Signature
 import { messageCodec, checkBigUint, checkUint, encodeError } from './codec.js';
+import { MESSAGE_TYPE_CODES } from './constants.js';
 import { checkReserved, reservedBits } from './flags.js';
 import type { Reader } from './reader.js';
 import { addressLength } from './address.js';
@@ -125,11 +126,11 @@ export function readMapReferral(r: Reader): MapReferral {
 
 export function writeMapReferral(m: MapReferral, buf: Buffer, off: number): number {
   if (m.records.length > 255) encodeError(`a Map-Referral carries at most 255 records, got ${m.records.length}`);
-  buf.writeUInt32BE(((6 << 28) | checkReserved(m.reservedFlags, RESERVED, 'Map-Referral') | m.records.length) >>> 0, off);
+  buf.writeUInt32BE(((MESSAGE_TYPE_CODES['map-referral'] << 28) | checkReserved(m.reservedFlags, RESERVED, 'Map-Referral') | m.records.length) >>> 0, off);
   buf.writeBigUInt64BE(checkBigUint(m.nonce, 64, 'nonce'), off + 4);
   return writeList(m.records, buf, off + 12, writeReferralRecord);
 }
 
 export const mapReferralLength = (m: MapReferral): number => 12 + sumLength(m.records, referralRecordLength);
 
-export const mapReferral = messageCodec({ read: readMapReferral, write: writeMapReferral, length: mapReferralLength }, 6);
+export const mapReferral = messageCodec({ read: readMapReferral, write: writeMapReferral, length: mapReferralLength }, MESSAGE_TYPE_CODES['map-referral']);

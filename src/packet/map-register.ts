@@ -13,26 +13,21 @@
 //   With R, old NAT drafts append MS-RTR auth: Key ID (16) | Auth Length (16) | Auth Data.
 // Before RFC 9301 Key ID and Algorithm ID were one 16-bit "Key ID" (1 = SHA-1, 2 = SHA-256).
 import { messageCodec, checkBigUint, checkUint, encodeError } from './codec.js';
+import {
+  AUTH_OFFSET,
+  MAP_NOTIFY_FLAGS,
+  MAP_NOTIFY_I,
+  MAP_REGISTER_FLAGS,
+  MAP_REGISTER_I,
+  MESSAGE_TYPE_CODES,
+  XTR_TRAILER_LENGTH,
+} from './constants.js';
 import { checkReserved, readFlags, reservedBits, writeFlags, type Flags } from './flags.js';
 import { readUint128, writeUint128 } from './map-request.js';
 import type { Reader } from './reader.js';
 import { mappingRecordLength, readList, readMappingRecord, sumLength, writeList, writeMappingRecord, type MappingRecord } from './records.js';
 
-export const MAP_REGISTER_FLAGS = {
-  proxyReply: 0x08000000,
-  securityCapable: 0x04000000,
-  rtr: 0x01000000,
-  eidNotify: 0x00001000,
-  useTtl: 0x00000800,
-  merge: 0x00000400,
-  mobileNode: 0x00000200,
-  wantMapNotify: 0x00000100,
-} as const;
-const REGISTER_I = 0x02000000;
 const REGISTER_RESERVED = 0x00ffe000;
-
-export const MAP_NOTIFY_FLAGS = { rtr: 0x04000000 } as const;
-const NOTIFY_I = 0x08000000;
 const NOTIFY_RESERVED = 0x03ffff00;
 
 /** Fields every authenticated message (Map-Register, Map-Notify, Map-Notify-Ack, Info) carries. */
@@ -102,27 +97,27 @@ function writeBody(m: RegisterBody, type: number, flags: number, buf: Buffer, of
 }
 
 const bodyLength = (m: RegisterBody): number =>
-  16 + m.authData.length + sumLength(m.records, mappingRecordLength) + (m.xtrId !== undefined ? 24 : 0);
+  AUTH_OFFSET + m.authData.length + sumLength(m.records, mappingRecordLength) + (m.xtrId !== undefined ? XTR_TRAILER_LENGTH : 0);
 
 export function readMapRegister(r: Reader): MapRegister {
   const w = r.u32('Map-Register header');
-  const m: MapRegister = { type: 'map-register', ...readFlags(w, MAP_REGISTER_FLAGS), ...readBody(r, w, REGISTER_I, REGISTER_RESERVED) };
+  const m: MapRegister = { type: 'map-register', ...readFlags(w, MAP_REGISTER_FLAGS), ...readBody(r, w, MAP_REGISTER_I, REGISTER_RESERVED) };
   r.done('Map-Register');
   return m;
 }
 
 export function writeMapRegister(m: MapRegister, buf: Buffer, off: number): number {
   const flags =
-    writeFlags(m, MAP_REGISTER_FLAGS) | (m.xtrId !== undefined ? REGISTER_I : 0) | checkReserved(m.reservedFlags, REGISTER_RESERVED, 'Map-Register');
-  return writeBody(m, 3, flags, buf, off);
+    writeFlags(m, MAP_REGISTER_FLAGS) | (m.xtrId !== undefined ? MAP_REGISTER_I : 0) | checkReserved(m.reservedFlags, REGISTER_RESERVED, 'Map-Register');
+  return writeBody(m, MESSAGE_TYPE_CODES['map-register'], flags, buf, off);
 }
 
 export const mapRegisterLength = bodyLength;
 
 export function readMapNotify(r: Reader): MapNotify {
   const w = r.u32('Map-Notify header');
-  const type = w >>> 28 === 5 ? 'map-notify-ack' : 'map-notify';
-  const m: MapNotify = { type, ...readFlags(w, MAP_NOTIFY_FLAGS), ...readBody(r, w, NOTIFY_I, NOTIFY_RESERVED) };
+  const type = w >>> 28 === MESSAGE_TYPE_CODES['map-notify-ack'] ? 'map-notify-ack' : 'map-notify';
+  const m: MapNotify = { type, ...readFlags(w, MAP_NOTIFY_FLAGS), ...readBody(r, w, MAP_NOTIFY_I, NOTIFY_RESERVED) };
   if (m.rtr && r.left > 0) {
     const keyId = r.u16('MS-RTR key ID');
     m.rtrAuth = { keyId, authData: r.bytes(r.u16('MS-RTR authentication length'), 'MS-RTR authentication data') };
@@ -133,8 +128,8 @@ export function readMapNotify(r: Reader): MapNotify {
 
 export function writeMapNotify(m: MapNotify, buf: Buffer, off: number): number {
   if (m.rtrAuth && !m.rtr) encodeError('MS-RTR authentication needs the R bit');
-  const flags = writeFlags(m, MAP_NOTIFY_FLAGS) | (m.xtrId !== undefined ? NOTIFY_I : 0) | checkReserved(m.reservedFlags, NOTIFY_RESERVED, 'Map-Notify');
-  let p = writeBody(m, m.type === 'map-notify' ? 4 : 5, flags, buf, off);
+  const flags = writeFlags(m, MAP_NOTIFY_FLAGS) | (m.xtrId !== undefined ? MAP_NOTIFY_I : 0) | checkReserved(m.reservedFlags, NOTIFY_RESERVED, 'Map-Notify');
+  let p = writeBody(m, MESSAGE_TYPE_CODES[m.type], flags, buf, off);
   if (m.rtrAuth) {
     buf.writeUInt16BE(checkUint(m.rtrAuth.keyId, 16, 'MS-RTR key ID'), p);
     buf.writeUInt16BE(checkUint(m.rtrAuth.authData.length, 16, 'MS-RTR authentication length'), p + 2);
@@ -145,6 +140,6 @@ export function writeMapNotify(m: MapNotify, buf: Buffer, off: number): number {
 
 export const mapNotifyLength = (m: MapNotify): number => bodyLength(m) + (m.rtrAuth ? 4 + m.rtrAuth.authData.length : 0);
 
-export const mapRegister = messageCodec<MapRegister>({ read: readMapRegister, write: writeMapRegister, length: mapRegisterLength }, 3);
+export const mapRegister = messageCodec<MapRegister>({ read: readMapRegister, write: writeMapRegister, length: mapRegisterLength }, MESSAGE_TYPE_CODES['map-register']);
 /** Map-Notify and Map-Notify-Ack (the type field tells them apart). */
-export const mapNotify = messageCodec({ read: readMapNotify, write: writeMapNotify, length: mapNotifyLength }, 4, 5);
+export const mapNotify = messageCodec({ read: readMapNotify, write: writeMapNotify, length: mapNotifyLength }, MESSAGE_TYPE_CODES['map-notify'], MESSAGE_TYPE_CODES['map-notify-ack']);

@@ -4,6 +4,7 @@
 //   |                         Nonce (64)                            |
 //   | Record Count x EID-record | Authentication Data if S (LISP-SEC, RFC 9303)
 import { messageCodec, checkBigUint, encodeError } from './codec.js';
+import { MESSAGE_TYPE_CODES } from './constants.js';
 import { checkReserved, readFlags, reservedBits, writeFlags, type Flags } from './flags.js';
 import type { Reader } from './reader.js';
 import { mappingRecordLength, readList, readMappingRecord, sumLength, writeList, writeMappingRecord, type MappingRecord } from './records.js';
@@ -38,7 +39,7 @@ export function readMapReply(r: Reader): MapReply {
 export function writeMapReply(m: MapReply, buf: Buffer, off: number): number {
   if (m.records.length > 255) encodeError(`a Map-Reply carries at most 255 records, got ${m.records.length}`);
   const w =
-    (2 << 28) | writeFlags(m, MAP_REPLY_FLAGS) | (m.authData ? S_BIT : 0) | checkReserved(m.reservedFlags, RESERVED, 'Map-Reply') | m.records.length;
+    (MESSAGE_TYPE_CODES['map-reply'] << 28) | writeFlags(m, MAP_REPLY_FLAGS) | (m.authData ? S_BIT : 0) | checkReserved(m.reservedFlags, RESERVED, 'Map-Reply') | m.records.length;
   buf.writeUInt32BE(w >>> 0, off);
   buf.writeBigUInt64BE(checkBigUint(m.nonce, 64, 'nonce'), off + 4);
   const p = writeList(m.records, buf, off + 12, writeMappingRecord);
@@ -49,4 +50,4 @@ export function mapReplyLength(m: MapReply): number {
   return 12 + sumLength(m.records, mappingRecordLength) + (m.authData?.length ?? 0);
 }
 
-export const mapReply = messageCodec({ read: readMapReply, write: writeMapReply, length: mapReplyLength }, 2);
+export const mapReply = messageCodec({ read: readMapReply, write: writeMapReply, length: mapReplyLength }, MESSAGE_TYPE_CODES['map-reply']);

@@ -10,6 +10,7 @@
 // lispers.net sends only the xTR-ID after I, so the Site-ID is optional.
 import { addressLength, readAddress, writeAddress, type Address } from './address.js';
 import { messageCodec, checkBigUint, encodeError } from './codec.js';
+import { MAP_REQUEST_FLAGS, MAP_REQUEST_I, MAP_REQUEST_M, MESSAGE_TYPE_CODES, SITE_ID_LENGTH, XTR_ID_LENGTH } from './constants.js';
 import { checkReserved, readFlags, reservedBits, writeFlags, type Flags } from './flags.js';
 import type { Reader } from './reader.js';
 import {
@@ -26,18 +27,7 @@ import {
   type RequestRecord,
 } from './records.js';
 
-export const MAP_REQUEST_FLAGS = {
-  authoritative: 0x08000000,
-  probe: 0x02000000,
-  smr: 0x01000000,
-  pitr: 0x00800000,
-  smrInvoked: 0x00400000,
-  mobileNode: 0x00200000,
-  localXtr: 0x00004000,
-  dontMapReply: 0x00002000,
-} as const;
-const M_BIT = 0x04000000;
-const I_BIT = 0x00100000;
+const TYPE = MESSAGE_TYPE_CODES['map-request'];
 const RESERVED = 0x000f8000;
 
 export interface MapRequest extends Flags<typeof MAP_REQUEST_FLAGS> {
@@ -62,8 +52,8 @@ export function readMapRequest(r: Reader): MapRequest {
   const itrRlocs = readList(r, ((w >>> 8) & 0x1f) + 1, (x) => readAddress(x, 'ITR-RLOC'));
   const records = readList(r, w & 0xff, readRequestRecord);
   const m: MapRequest = { type: 'map-request', ...readFlags(w, MAP_REQUEST_FLAGS), ...reservedBits(w, RESERVED), nonce, sourceEid, itrRlocs, records };
-  if (w & M_BIT) m.mapReply = readMappingRecord(r);
-  if (w & I_BIT) {
+  if (w & MAP_REQUEST_M) m.mapReply = readMappingRecord(r);
+  if (w & MAP_REQUEST_I) {
     m.xtrId = readUint128(r, 'xTR-ID');
     if (r.left > 0) m.siteId = r.u64('site-ID');
   }
@@ -77,10 +67,10 @@ export function writeMapRequest(m: MapRequest, buf: Buffer, off: number): number
   if (m.records.length > 255) encodeError(`a Map-Request carries at most 255 records, got ${m.records.length}`);
   if (m.siteId !== undefined && m.xtrId === undefined) encodeError('a site-ID needs an xTR-ID');
   const w =
-    (1 << 28) |
+    (TYPE << 28) |
     writeFlags(m, MAP_REQUEST_FLAGS) |
-    (m.mapReply ? M_BIT : 0) |
-    (m.xtrId !== undefined ? I_BIT : 0) |
+    (m.mapReply ? MAP_REQUEST_M : 0) |
+    (m.xtrId !== undefined ? MAP_REQUEST_I : 0) |
     checkReserved(m.reservedFlags, RESERVED, 'Map-Request') |
     (irc << 8) |
     m.records.length;
@@ -105,8 +95,8 @@ export function mapRequestLength(m: MapRequest): number {
     sumLength(m.itrRlocs, addressLength) +
     sumLength(m.records, requestRecordLength) +
     (m.mapReply ? mappingRecordLength(m.mapReply) : 0) +
-    (m.xtrId !== undefined ? 16 : 0) +
-    (m.siteId !== undefined ? 8 : 0)
+    (m.xtrId !== undefined ? XTR_ID_LENGTH : 0) +
+    (m.siteId !== undefined ? SITE_ID_LENGTH : 0)
   );
 }
 
@@ -121,4 +111,4 @@ export function writeUint128(v: bigint, buf: Buffer, off: number): number {
   return off + 16;
 }
 
-export const mapRequest = messageCodec({ read: readMapRequest, write: writeMapRequest, length: mapRequestLength }, 1);
+export const mapRequest = messageCodec({ read: readMapRequest, write: writeMapRequest, length: mapRequestLength }, TYPE);

@@ -1,6 +1,7 @@
 // Every LISP control message, dispatched on the 4-bit type (RFC 9301 section 5.1).
 import { MessageAuth } from './auth.js';
 import { makeCodec, messageCodec, type Codec, type Decoded, type Parts } from './codec.js';
+import { MESSAGE_TYPE_CODES } from './constants.js';
 import { ecmLength, readEcm, writeEcm, type Ecm, type InnerCodec } from './ecm.js';
 import { LispDecodeError } from './errors.js';
 import { infoLength, readInfo, writeInfo, type InfoMessage } from './info.js';
@@ -23,29 +24,16 @@ import { readSharedExtension, sharedExtensionLength, writeSharedExtension, type 
 export type LispMessage = MapRequest | MapReply | MapRegister | MapNotify | MapReferral | InfoMessage | Ecm | SharedExtension;
 export type MessageType = LispMessage['type'];
 
-export const MESSAGE_TYPE_CODES: Record<MessageType, number> = {
-  'map-request': 1,
-  'map-reply': 2,
-  'map-register': 3,
-  'map-notify': 4,
-  'map-notify-ack': 5,
-  'map-referral': 6,
-  info: 7,
-  ecm: 8,
-  'shared-extension': 15,
-};
-
 /** ECMs inside ECMs are legal but never deep; this bounds the recursion. */
 const MAX_ECM_DEPTH = 4;
-let ecmDepth = 0;
 
 function readNestedEcm(r: Reader): Ecm {
-  if (ecmDepth >= MAX_ECM_DEPTH) r.fail('ERR_LISP_TOO_DEEP', `ECMs nested deeper than ${MAX_ECM_DEPTH}`);
-  ecmDepth++;
+  if (r.ecmDepth >= MAX_ECM_DEPTH) r.fail('ERR_LISP_TOO_DEEP', `ECMs nested deeper than ${MAX_ECM_DEPTH}`);
+  r.ecmDepth++;
   try {
     return readEcm(r, inner);
   } finally {
-    ecmDepth--;
+    r.ecmDepth--;
   }
 }
 
@@ -54,22 +42,22 @@ function readMessage(r: Reader): LispMessage {
   const type = r.buf[r.pos]! >>> 4;
   r.msgType = type;
   switch (type) {
-    case 1:
+    case MESSAGE_TYPE_CODES['map-request']:
       return readMapRequest(r);
-    case 2:
+    case MESSAGE_TYPE_CODES['map-reply']:
       return readMapReply(r);
-    case 3:
+    case MESSAGE_TYPE_CODES['map-register']:
       return readMapRegister(r);
-    case 4:
-    case 5:
+    case MESSAGE_TYPE_CODES['map-notify']:
+    case MESSAGE_TYPE_CODES['map-notify-ack']:
       return readMapNotify(r);
-    case 6:
+    case MESSAGE_TYPE_CODES['map-referral']:
       return readMapReferral(r);
-    case 7:
+    case MESSAGE_TYPE_CODES.info:
       return readInfo(r);
-    case 8:
+    case MESSAGE_TYPE_CODES.ecm:
       return readNestedEcm(r);
-    case 15:
+    case MESSAGE_TYPE_CODES['shared-extension']:
       return readSharedExtension(r);
     default:
       return r.fail('ERR_LISP_UNKNOWN_TYPE', `unknown LISP message type ${type}`);
@@ -143,7 +131,7 @@ export function decodeMessage(buf: Buffer, offset = 0, end = buf.length): Decode
 /** The ECM codec (its inner message goes through the message codec). */
 export const ecm = messageCodec<Ecm>(
   { read: readNestedEcm, write: (e, buf, off) => writeEcm(e, buf, off, inner), length: (e) => ecmLength(e, inner) },
-  8,
+  MESSAGE_TYPE_CODES.ecm,
 );
 
 export const encodeMessage = message.encode;

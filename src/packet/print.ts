@@ -6,6 +6,7 @@ import type { Ecm } from './ecm.js';
 import type { IpHeader } from './ip-header.js';
 import type { Lcaf } from './lcaf.js';
 import type { MapReferral } from './map-referral.js';
+import { formatXtrId } from './map-register-view.js';
 import type { LispMessage } from './message.js';
 import { ACT_NAMES, type Locator, type MappingRecord, type RequestRecord } from './records.js';
 
@@ -106,7 +107,7 @@ function authLines(m: { nonce: bigint; keyId: number; algorithmId: number; authD
 }
 
 const xtrLines = (m: { xtrId?: bigint; siteId?: bigint }) => [
-  ...(m.xtrId !== undefined ? [`xtr-id 0x${m.xtrId.toString(16).padStart(32, '0')}`] : []),
+  ...(m.xtrId !== undefined ? [`xtr-id 0x${formatXtrId(m.xtrId)}`] : []),
   ...(m.siteId !== undefined ? [`site-id ${hex64(m.siteId)}`] : []),
 ];
 

@@ -1,9 +1,14 @@
 // Bounds-checked cursor over a buffer. Every read checks its length first and
 // throws LispDecodeError (never RangeError), so decoders built on it are total.
+// The nesting depths travel with the reader (no module state), so decoding is re-entrant.
 import { LispDecodeError, type LispErrorCode } from './errors.js';
 
 export class Reader {
   pos: number;
+  /** LCAFs around the current position (lcaf.ts bounds it). */
+  lcafDepth = 0;
+  /** ECMs around the current position (message.ts bounds it). */
+  ecmDepth = 0;
   constructor(
     readonly buf: Buffer,
     pos: number,
@@ -62,10 +67,12 @@ export class Reader {
     return b;
   }
 
-  /** A reader over the next n bytes; this reader skips past them. */
+  /** A reader over the next n bytes, at this reader's nesting depths; this reader skips past them. */
   sub(n: number, what: string): Reader {
     this.need(n, what);
     const r = new Reader(this.buf, this.pos, this.pos + n, this.msgType);
+    r.lcafDepth = this.lcafDepth;
+    r.ecmDepth = this.ecmDepth;
     this.pos += n;
     return r;
   }

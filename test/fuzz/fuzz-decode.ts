@@ -1,7 +1,7 @@
 // Decoder fuzzer: node --import tsx test/fuzz/fuzz-decode.ts [--count N] [--seed S]
 // (npm run fuzz -- --count N --seed S). Without --seed it draws a random one, and prints it
-// first: `--seed S` replays exactly that run. Feeds the packet codec and the Map-Server workers'
-// raw readers; prints the verdict counts and the rate; on a finding prints the input in hex and
+// first: `--seed S` replays exactly that run. Feeds the packet codec and its in-place readers (the
+// Map-Server workers'); prints the verdict counts and the rate; on a finding prints the input in hex and
 // the command that replays it, and exits 1 (add the seed to test/fuzz/regressions.ts).
 import { randomInt } from 'node:crypto';
 import { inspect, parseArgs } from 'node:util';
@@ -27,7 +27,7 @@ console.log(`decoded  ${n(decoded)}`);
 console.log(`rejected ${n(r.inputs - decoded)}, by LispDecodeError code:`);
 const rejections = [...r.verdicts].filter(([v]) => v !== 'decoded').sort((a, b) => b[1] - a[1]);
 for (const [code, k] of rejections) console.log(`  ${code.padEnd(24)} ${n(k).padStart(9)}`);
-console.log('ms-workers readers:');
+console.log('in-place readers (the Map-Server workers use them):');
 for (const v of ['ecm-request-read', 'map-register-read', 'map-register-short', 'other'] as const) console.log(`  ${v.padEnd(24)} ${n(r.readers.get(v) ?? 0).padStart(9)}`);
 console.log(`rate     ${n(Math.round(r.inputs / r.seconds))} inputs/s (${r.seconds.toFixed(1)} s; slowest input ${r.slowestMs.toFixed(2)} ms)`);
 

@@ -1,9 +1,9 @@
-// One fuzzing pass: runs checkInput (the packet codec) and checkWorkerReaders (the Map-Server
-// workers' raw readers) over the input stream and tallies the verdicts; the first input that
-// breaks a property ends the pass as a finding.
+// One fuzzing pass: runs checkInput (the packet codec) and checkInPlaceReaders (the packet layer's
+// in-place readers, which the Map-Server workers use) over the input stream and tallies the
+// verdicts; the first input that breaks a property ends the pass as a finding.
 import { performance } from 'node:perf_hooks';
 import { checkInput, type Verdict } from './check-input.js';
-import { checkWorkerReaders, type ReaderVerdict } from './check-workers.js';
+import { checkInPlaceReaders, type ReaderVerdict } from './check-views.js';
 import { fuzzInputs } from './mutate.js';
 
 export interface PassOptions {
@@ -16,7 +16,7 @@ export interface PassResult {
   inputs: number;
   /** How many inputs each verdict got: 'decoded' or a LispDecodeError code. */
   verdicts: Map<Verdict, number>;
-  /** What the workers' readers made of the inputs. */
+  /** What the in-place readers made of the inputs. */
   readers: Map<ReaderVerdict, number>;
   seconds: number;
   slowestMs: number;
@@ -35,7 +35,7 @@ export function runPass({ seeds, count, seed }: PassOptions): PassResult {
     let reader: ReaderVerdict;
     try {
       verdict = checkInput(input);
-      reader = checkWorkerReaders(input);
+      reader = checkInPlaceReaders(input);
     } catch (error) {
       return { inputs, verdicts, readers, seconds: (performance.now() - start) / 1000, slowestMs, finding: { index: inputs, input, error } };
     }

@@ -1,6 +1,6 @@
 // The CI fuzzing passes (the long run is `npm run fuzz`): the regression seeds of regressions.ts,
 // then 20,000 inputs from a random seed, printed, so that every run explores new inputs. Each pass
-// feeds the packet codec and the Map-Server workers' raw readers.
+// feeds the packet codec and its in-place readers (the Map-Server workers').
 // A pass runs as a child process with a time limit: a hung decoder blocks its own thread, so an
 // in-process test timeout would never fire. A pass of 20,000 takes a few seconds.
 import { test } from 'node:test';
@@ -42,12 +42,12 @@ function pass(seed: number, count: number): string {
 }
 
 for (const { seed, count, note } of REGRESSION_SEEDS) {
-  test(`regression seed ${seed} (${note}): ${count.toLocaleString('en-US')} fuzzed inputs, only LispDecodeError, exact round trips, workers' readers agree, no hang`, () => {
+  test(`regression seed ${seed} (${note}): ${count.toLocaleString('en-US')} fuzzed inputs, only LispDecodeError, exact round trips, in-place readers agree, no hang`, () => {
     pass(seed, count);
   });
 }
 
-test('20,000 inputs from a random seed (printed): only LispDecodeError, exact round trips, workers readers agree, no hang', (t) => {
+test('20,000 inputs from a random seed (printed): only LispDecodeError, exact round trips, in-place readers agree, no hang', (t) => {
   const seed = runSeed();
   t.diagnostic(`fuzz seed ${seed} (replay: npm run fuzz -- --seed ${seed} --count 20000)`);
   const out = pass(seed, 20_000);

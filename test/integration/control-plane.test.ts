@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { runLig } from '../../src/cli/lig.js';
 import { SystemClock } from '../../src/core/clock.js';
 import { LispNode } from '../../src/core/node.js';
+import { etr as etrRole, mr as mrRole, ms as msRole } from '../../src/core/roles/index.js';
 import { udpNetwork } from '../../src/io/udp.js';
 import { ipAddress } from '../../src/packet/index.js';
 import { parsePrefix } from '../../src/table/index.js';
@@ -26,18 +27,22 @@ async function lig(eid: string) {
 
 test('ETRs register (SHA-256 and SHA-1) and lig through the Map-Resolver gets their mappings', async (t) => {
   const msmr = new LispNode({
-    name: 'ms-mr', roles: ['ms', 'mr'], listen: ['127.0.1.10'], network: udpNetwork, clock,
-    sites: [
+    name: 'ms-mr', listen: ['127.0.1.10'], network: udpNetwork, clock,
+    roles: [
+      msRole({ sites: [
       { name: 'site-a', keys: [{ keyId: 0, key: 'a-secret', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.1.0/24'), acceptMoreSpecifics: false }] },
       { name: 'site-b', keys: [{ keyId: 1, key: 'b-secret', algorithm: 'sha1' }], prefixes: [{ prefix: parsePrefix('198.18.2.0/24'), acceptMoreSpecifics: false }] },
       { name: 'site-c', keys: [{ keyId: 0, key: 'c-secret', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.3.0/24'), acceptMoreSpecifics: false }] },
+    ] }),
+      mrRole({ referrals: [] }),
     ],
   });
   const etr = (name: string, address: string, prefix: string, ms: { key: string; keyId: number; algorithm: 'sha1' | 'sha256'; proxyReply: boolean }) =>
     new LispNode({
-      name, roles: ['etr'], listen: [address], network: udpNetwork, clock,
-      mapServers: [{ address: '127.0.1.10', port: 4342, wantMapNotify: true, ...ms }],
-      database: [{ prefix: parsePrefix(prefix), locators: [locator(address)] }],
+      name, listen: [address], network: udpNetwork, clock,
+      roles: [
+        etrRole({ mapServers: [{ address: '127.0.1.10', port: 4342, wantMapNotify: true, ...ms }], database: [{ prefix: parsePrefix(prefix), locators: [locator(address)] }] }),
+      ],
     });
   const a = etr('site-a', '127.0.1.11', '198.18.1.0/24', { key: 'a-secret', keyId: 0, algorithm: 'sha256', proxyReply: false });
   const b = etr('site-b', '127.0.1.12', '198.18.2.0/24', { key: 'b-secret', keyId: 1, algorithm: 'sha1', proxyReply: true });
@@ -46,7 +51,7 @@ test('ETRs register (SHA-256 and SHA-1) and lig through the Map-Resolver gets th
   t.after(() => Promise.all(nodes.map((n) => n.stop())));
   for (const n of nodes) await n.start();
 
-  await until(() => msmr.ms!.registrations().length === 2 && a.counters.get('map-notify.accepted') === 1 && b.counters.get('map-notify.accepted') === 1, { what: 'both registrations and their Map-Notifies' });
+  await until(() => msmr.capability('mapServer')!.registrations().length === 2 && a.counters.get('map-notify.accepted') === 1 && b.counters.get('map-notify.accepted') === 1, { what: 'both registrations and their Map-Notifies' });
   await until(() => msmr.counters.get('map-register.rejected.auth-failed') === 1, { what: 'the wrong key to be rejected' });
 
   // site-a registered without proxy-reply: the MS forwards to the ETR, which answers authoritatively.
@@ -72,19 +77,27 @@ test('ETRs register (SHA-256 and SHA-1) and lig through the Map-Resolver gets th
 
 test('a stand-alone Map-Resolver forwards to the Map-Server serving the EID, and answers for EIDs outside them', async (t) => {
   const ms = new LispNode({
-    name: 'ms-only', roles: ['ms'], listen: ['127.0.1.80'], network: udpNetwork, clock,
-    sites: [{ name: 'd', keys: [{ keyId: 0, key: 'd-secret', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.40.0/24'), acceptMoreSpecifics: false }] }],
+    name: 'ms-only', listen: ['127.0.1.80'], network: udpNetwork, clock,
+    roles: [
+      msRole({ sites: [{ name: 'd', keys: [{ keyId: 0, key: 'd-secret', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.40.0/24'), acceptMoreSpecifics: false }] }] }),
+    ],
   });
   const etr = new LispNode({
-    name: 'etr-d', roles: ['etr'], listen: ['127.0.1.81'], network: udpNetwork, clock,
-    mapServers: [{ address: '127.0.1.80', port: 4342, key: 'd-secret', keyId: 0, algorithm: 'sha256', proxyReply: false, wantMapNotify: true }],
-    database: [{ prefix: parsePrefix('198.18.40.0/24'), locators: [locator('127.0.1.81')] }],
+    name: 'etr-d', listen: ['127.0.1.81'], network: udpNetwork, clock,
+    roles: [
+      etrRole({ mapServers: [{ address: '127.0.1.80', port: 4342, key: 'd-secret', keyId: 0, algorithm: 'sha256', proxyReply: false, wantMapNotify: true }], database: [{ prefix: parsePrefix('198.18.40.0/24'), locators: [locator('127.0.1.81')] }] }),
+    ],
   });
-  const mr = new LispNode({ name: 'mr-only', roles: ['mr'], listen: ['127.0.1.82'], network: udpNetwork, clock, referrals: [{ mapServer: '127.0.1.80', prefixes: [parsePrefix('198.18.40.0/22')] }] });
+  const mr = new LispNode({
+    name: 'mr-only', listen: ['127.0.1.82'], network: udpNetwork, clock,
+    roles: [
+      mrRole({ referrals: [{ mapServer: '127.0.1.80', prefixes: [parsePrefix('198.18.40.0/22')] }] }),
+    ],
+  });
   const nodes = [ms, etr, mr];
   t.after(() => Promise.all(nodes.map((n) => n.stop())));
   for (const n of nodes) await n.start();
-  await until(() => ms.ms!.registrations().length === 1, { what: 'the registration' });
+  await until(() => ms.capability('mapServer')!.registrations().length === 1, { what: 'the registration' });
 
   const ask = async (eid: string) => {
     const lines: string[] = [];

@@ -73,10 +73,10 @@ test('a node that fails to start registers nothing; a clean stop withdraws its r
   assert.equal(ms.node.counters.get('map-register.accepted'), 0, 'the failed ETR sent no Map-Register');
   rmSync(join(f.dir, 'etr.sock'));
   const etr = await Daemon.start(f.etr, io());
-  await until(() => ms.node.ms!.registrations().length === 1, { what: 'the registration' });
+  await until(() => ms.node.capability('mapServer')!.registrations().length === 1, { what: 'the registration' });
   await etr.stop();
   // Withdrawn, not left to expire 3 minutes later.
-  await until(() => ms.node.ms!.registrations().length === 0, { what: 'the withdrawal', timeoutMs: 2000 });
+  await until(() => ms.node.capability('mapServer')!.registrations().length === 0, { what: 'the withdrawal', timeoutMs: 2000 });
   assert.equal(ms.node.counters.get('registration.withdrawn'), 1);
   assert.equal(ms.node.counters.get('registration.expired'), 0);
 });
@@ -88,7 +88,7 @@ test('a reload giving a site\'s prefix to a second site is refused; the first si
   t.after(() => ms.stop());
   const etr = await Daemon.start(f.etr, io());
   t.after(() => etr.stop());
-  await until(() => ms.node.ms!.registrations().length === 1, { what: 'the registration' });
+  await until(() => ms.node.capability('mapServer')!.registrations().length === 1, { what: 'the registration' });
   writeFileSync(f.ms, f.msYaml('  - { name: b, key: other, eid-prefixes: [198.18.20.0/24] }\n'));
   assert.equal(await ms.reload(), false);
   writeFileSync(f.ms, f.msYaml());
@@ -96,5 +96,5 @@ test('a reload giving a site\'s prefix to a second site is refused; the first si
   const accepted = ms.node.counters.get('map-register.accepted');
   await until(() => ms.node.counters.get('map-register.accepted') > accepted + 1, { what: 'more registrations after the reloads' });
   assert.equal(ms.node.counters.get('map-register.rejected.prefix-not-allowed'), 0);
-  assert.deepEqual(ms.node.ms!.sites.list().map((s) => s.name), ['a']);
+  assert.deepEqual(ms.node.capability('mapServer')!.sites.list().map((s) => s.name), ['a']);
 });

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SystemClock } from '../../src/core/clock.js';
 import { LispNode } from '../../src/core/node.js';
+import { etr as etrRole, itr as itrRole, mr as mrRole, ms as msRole } from '../../src/core/roles/index.js';
 import { databaseEntry } from '../../src/core/roles/etr.js';
 import { udpNetwork } from '../../src/io/udp.js';
 import { encodeMessage, MAP_REPLY_FLAGS, noFlags } from '../../src/packet/index.js';
@@ -15,27 +16,36 @@ const clock = new SystemClock();
 
 test('an ITR resolves through the mapping system, fails over, caches, and re-resolves on SMR', async (t) => {
   const msmr = new LispNode({
-    name: 'ms', roles: ['ms', 'mr'], listen: ['127.0.4.50'], network: udpNetwork, clock,
-    sites: [{ name: 'b', keys: [{ keyId: 0, key: 'k', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.20.0/24'), acceptMoreSpecifics: false }] }],
+    name: 'ms', listen: ['127.0.4.50'], network: udpNetwork, clock,
+    roles: [
+      msRole({ sites: [{ name: 'b', keys: [{ keyId: 0, key: 'k', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.20.0/24'), acceptMoreSpecifics: false }] }] }),
+      mrRole({ referrals: [] }),
+    ],
   });
   const etr = new LispNode({
-    name: 'etr', roles: ['etr'], listen: ['127.0.4.51'], network: udpNetwork, clock,
-    mapServers: [{ address: '127.0.4.50', port: 4342, key: 'k', keyId: 0, algorithm: 'sha256', proxyReply: false, wantMapNotify: true }],
-    database: [databaseEntry(parsePrefix('198.18.20.0/24'), [{ address: '127.0.4.51', priority: 1, weight: 100 }])],
+    name: 'etr', listen: ['127.0.4.51'], network: udpNetwork, clock,
+    roles: [
+      etrRole({ mapServers: [{ address: '127.0.4.50', port: 4342, key: 'k', keyId: 0, algorithm: 'sha256', proxyReply: false, wantMapNotify: true }], database: [databaseEntry(parsePrefix('198.18.20.0/24'), [{ address: '127.0.4.51', priority: 1, weight: 100 }])] }),
+    ],
   });
   // The first Map-Resolver has nobody behind it: nothing binds 127.0.4.250 (this file's block is
   // its own, test/helpers/addresses.ts).
-  const itr = new LispNode({ name: 'itr', roles: ['itr'], listen: ['127.0.4.52'], network: udpNetwork, clock, mapResolvers: ['127.0.4.250', '127.0.4.50'], retransmitMs: 100 });
+  const itr = new LispNode({
+    name: 'itr', listen: ['127.0.4.52'], network: udpNetwork, clock,
+    roles: [
+      itrRole({ mapResolvers: ['127.0.4.250', '127.0.4.50'], retransmitMs: 100 }),
+    ],
+  });
   const nodes = [msmr, etr, itr];
   t.after(() => Promise.all(nodes.map((n) => n.stop())));
   for (const n of nodes) await n.start();
-  await until(() => msmr.ms!.registrations().length === 1, { what: 'the registration' });
+  await until(() => msmr.capability('mapServer')!.registrations().length === 1, { what: 'the registration' });
 
-  const cache = itr.mapCache!;
+  const cache = itr.capability('mapCache')!;
   const entry = (eid: string) => cache.table.match(parsePrefix(eid))?.value as MapCacheEntry | undefined;
-  assert.equal(itr.itr!.resolve(parsePrefix('198.18.20.5')), true);
+  assert.equal(itr.capability('resolver')!.resolve(parsePrefix('198.18.20.5')), true);
   assert.equal(entry('198.18.20.5')?.state, 'resolving');
-  assert.equal(itr.itr!.resolve(parsePrefix('198.18.20.5')), false, 'a second request within a second is rate-limited');
+  assert.equal(itr.capability('resolver')!.resolve(parsePrefix('198.18.20.5')), false, 'a second request within a second is rate-limited');
   await until(() => entry('198.18.20.5')?.state === 'active', { what: 'the mapping' });
   const got = entry('198.18.20.5')!;
   assert.equal(got.eid.len, 24);
@@ -44,7 +54,7 @@ test('an ITR resolves through the mapping system, fails over, caches, and re-res
   assert.equal(itr.counters.get('map-request.rate-limited'), 1);
 
   // Outside every site: a negative entry with its action.
-  itr.itr!.resolve(parsePrefix('192.0.2.77'));
+  itr.capability('resolver')!.resolve(parsePrefix('192.0.2.77'));
   await until(() => entry('192.0.2.77')?.state === 'negative', { what: 'the negative entry' });
   assert.equal(entry('192.0.2.77')!.action, 'natively-forward');
 
@@ -56,7 +66,7 @@ test('an ITR resolves through the mapping system, fails over, caches, and re-res
   assert.equal(cache.size, before);
 
   // The ETR's mapping changes: it solicits the ITR, which asks again and caches the new weight.
-  etr.etr!.setEntry(databaseEntry(parsePrefix('198.18.20.0/24'), [{ address: '127.0.4.51', priority: 1, weight: 30 }]));
+  etr.capability('database')!.setEntry(databaseEntry(parsePrefix('198.18.20.0/24'), [{ address: '127.0.4.51', priority: 1, weight: 30 }]));
   await until(() => entry('198.18.20.5')?.locators[0]?.weight === 30, { what: 'the SMR-invoked update' });
   assert.equal(etr.counters.get('smr.sent'), 1);
   assert.equal(itr.counters.get('smr.received'), 1);
@@ -67,26 +77,35 @@ test('an ITR resolves through the mapping system, fails over, caches, and re-res
 
 test('RLOC probing marks an unanswering locator down and a live one up, and notices an ETR going away', async (t) => {
   const ms = new LispNode({
-    name: 'ms-p', roles: ['ms', 'mr'], listen: ['127.0.4.56'], network: udpNetwork, clock,
-    sites: [{ name: 'p', keys: [{ keyId: 0, key: 'k', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.21.0/24'), acceptMoreSpecifics: false }] }],
+    name: 'ms-p', listen: ['127.0.4.56'], network: udpNetwork, clock,
+    roles: [
+      msRole({ sites: [{ name: 'p', keys: [{ keyId: 0, key: 'k', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.21.0/24'), acceptMoreSpecifics: false }] }] }),
+      mrRole({ referrals: [] }),
+    ],
   });
   // The ETR registers itself and a second locator nobody answers on (127.0.4.58).
   const etr = new LispNode({
-    name: 'etr-p', roles: ['etr'], listen: ['127.0.4.57'], network: udpNetwork, clock,
-    mapServers: [{ address: '127.0.4.56', port: 4342, key: 'k', keyId: 0, algorithm: 'sha256', proxyReply: true, wantMapNotify: true }],
-    database: [databaseEntry(parsePrefix('198.18.21.0/24'), [{ address: '127.0.4.57', priority: 1, weight: 50 }, { address: '127.0.4.58', priority: 1, weight: 50 }])],
+    name: 'etr-p', listen: ['127.0.4.57'], network: udpNetwork, clock,
+    roles: [
+      etrRole({ mapServers: [{ address: '127.0.4.56', port: 4342, key: 'k', keyId: 0, algorithm: 'sha256', proxyReply: true, wantMapNotify: true }], database: [databaseEntry(parsePrefix('198.18.21.0/24'), [{ address: '127.0.4.57', priority: 1, weight: 50 }, { address: '127.0.4.58', priority: 1, weight: 50 }])] }),
+    ],
   });
-  const itr = new LispNode({ name: 'itr-p', roles: ['itr'], listen: ['127.0.4.59'], network: udpNetwork, clock, mapResolvers: ['127.0.4.56'], rlocProbeIntervalMs: 200 });
+  const itr = new LispNode({
+    name: 'itr-p', listen: ['127.0.4.59'], network: udpNetwork, clock,
+    roles: [
+      itrRole({ mapResolvers: ['127.0.4.56'], rlocProbeIntervalMs: 200 }),
+    ],
+  });
   const nodes = [ms, etr, itr];
   t.after(() => Promise.all(nodes.map((n) => n.stop())));
   for (const n of nodes) await n.start();
-  await until(() => ms.ms!.registrations().length === 1, { what: 'the registration' });
-  itr.itr!.resolve(parsePrefix('198.18.21.5'));
-  const states = () => (itr.mapCache!.table.match(parsePrefix('198.18.21.5'))?.value as MapCacheEntry | undefined)?.locators.map((l) => `${l.address} ${l.state}`);
+  await until(() => ms.capability('mapServer')!.registrations().length === 1, { what: 'the registration' });
+  itr.capability('resolver')!.resolve(parsePrefix('198.18.21.5'));
+  const states = () => (itr.capability('mapCache')!.table.match(parsePrefix('198.18.21.5'))?.value as MapCacheEntry | undefined)?.locators.map((l) => `${l.address} ${l.state}`);
   await until(() => states()?.length === 2, { what: 'the mapping' });
 
   await until(() => states()?.join() === '127.0.4.57 up,127.0.4.58 down', { what: 'the probes to be answered and unanswered' });
-  const entry = itr.mapCache!.table.match(parsePrefix('198.18.21.5'))!.value as MapCacheEntry;
+  const entry = itr.capability('mapCache')!.table.match(parsePrefix('198.18.21.5'))!.value as MapCacheEntry;
   assert.equal(entry.selection.pick(12345)?.address, '127.0.4.57', 'the down locator is never selected');
 
   const stoppedAt = Date.now();

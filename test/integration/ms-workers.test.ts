@@ -15,6 +15,7 @@ import { runLig } from '../../src/cli/lig.js';
 import { LociClient } from '../../src/client/client.js';
 import { FakeClock, SystemClock, type Clock } from '../../src/core/clock.js';
 import { LispNode } from '../../src/core/node.js';
+import { etr as etrRole, mr as mrRole, ms as msRole } from '../../src/core/roles/index.js';
 import { mappingRecord } from '../../src/core/replies.js';
 import { databaseEntry } from '../../src/core/roles/etr.js';
 import { Daemon } from '../../src/daemon/daemon.js';
@@ -36,14 +37,10 @@ async function lig(eid: string, mapResolver: string): Promise<string> {
 
 const etrNode = (name: string, address: string, prefix: string, ms: string, o: { key: string; keyId: number; algorithm: 'sha1' | 'sha256'; proxyReply: boolean }, on: Clock = clock) =>
   new LispNode({
-    name,
-    roles: ['etr'],
-    listen: [address],
-    network: udpNetwork,
-    clock: on,
-    registerIntervalMs: 200,
-    mapServers: [{ address: ms, port: 4342, wantMapNotify: true, ...o }],
-    database: [databaseEntry(parsePrefix(prefix), [{ address, priority: 1, weight: 100 }])],
+    name, listen: [address], network: udpNetwork, clock: on,
+    roles: [
+      etrRole({ mapServers: [{ address: ms, port: 4342, wantMapNotify: true, ...o }], database: [databaseEntry(parsePrefix(prefix), [{ address, priority: 1, weight: 100 }])], registerIntervalMs: 200 }),
+    ],
   });
 
 /** A Map-Server daemon in this process, with its log lines kept. */
@@ -167,7 +164,7 @@ test("with workers: a changed registration (a new locator) reaches the workers' 
   await until(() => workerHandled(daemon.node.counters.snapshot()) >= 2, { what: 'refreshes in the workers' });
   assert.match(await lig('198.18.4.1', '127.0.5.55'), /Received map-reply from 127\.0\.5\.55:4342[^]*127\.0\.5\.56 {2}up {5}1\/100/);
 
-  etr.etr!.setEntry(databaseEntry(parsePrefix('198.18.4.0/24'), [{ address: '127.0.5.57', priority: 2, weight: 50 }]));
+  etr.capability('database')!.setEntry(databaseEntry(parsePrefix('198.18.4.0/24'), [{ address: '127.0.5.57', priority: 2, weight: 50 }]));
   await until(async () => /127\.0\.5\.57 {2}up {5}2\/50/.test(await lig('198.18.4.1', '127.0.5.55')), { what: 'the new locator in the proxy reply' });
   const out = await lig('198.18.4.1', '127.0.5.55');
   assert.doesNotMatch(out, /127\.0\.5\.56/);
@@ -180,13 +177,11 @@ test('with workers: refreshes in the workers keep a registration alive; it expir
   const fake = new FakeClock(1000, Date.UTC(2030, 0, 1));
   const workers = await MsWorkers.start({ count: 2, listen: ['127.0.5.58'], port: 4342, answerMapRequests: true, fastPath: true });
   const ms = new LispNode({
-    name: 'ms-expiry',
-    roles: ['ms', 'mr'],
-    listen: ['127.0.5.58'],
-    network: workers.network(udpNetwork),
-    clock: fake,
-    registrationTimeoutMs: 1200,
-    sites: [{ name: 'e', keys: [{ keyId: 0, key: 'e-secret', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.5.0/24'), acceptMoreSpecifics: false }] }],
+    name: 'ms-expiry', listen: ['127.0.5.58'], network: workers.network(udpNetwork), clock: fake,
+    roles: [
+      msRole({ sites: [{ name: 'e', keys: [{ keyId: 0, key: 'e-secret', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.5.0/24'), acceptMoreSpecifics: false }] }], registrationTimeoutMs: 1200 }),
+      mrRole({ referrals: [] }),
+    ],
   });
   workers.attach(ms);
   const etr = etrNode('e', '127.0.5.59', '198.18.5.0/24', '127.0.5.58', { key: 'e-secret', keyId: 0, algorithm: 'sha256', proxyReply: true }, fake);
@@ -199,7 +194,7 @@ test('with workers: refreshes in the workers keep a registration alive; it expir
   await etr.start();
 
   // When the Map-Server holds the ETR's registration of the prefix refreshed at the clock's now.
-  const expiresAt = () => ms.ms!.registrations()[0]?.etrs.values().next().value?.expiresAt;
+  const expiresAt = () => ms.capability('mapServer')!.registrations()[0]?.etrs.values().next().value?.expiresAt;
   // Ten registrations 200 ms apart span 2 s, past the 1.2 s lifetime; all but the first are refreshes in a worker.
   for (let i = 1; i <= 10; i++) {
     await until(() => ms.counters.get('map-register.accepted') >= i && expiresAt() === fake.now() + 1200, { what: `registration ${i} taken in at ${fake.now()} ms`, timeoutMs: 10_000 });
@@ -215,7 +210,7 @@ test('with workers: refreshes in the workers keep a registration alive; it expir
   assert.equal(ms.counters.get('registration.expired'), 0, 'alive until its lifetime is over');
   fake.advance(1);
   assert.equal(ms.counters.get('registration.expired'), 1);
-  assert.equal(ms.ms!.registrations().length, 0);
+  assert.equal(ms.capability('mapServer')!.registrations().length, 0);
   await until(async () => /198\.18\.5\.0\/24, via map-reply, record ttl: 1, not auth, not mobile\n {2}Negative cache entry/.test(await lig('198.18.5.1', '127.0.5.58')), {
     what: 'a negative reply once the workers dropped the prefix',
   });
@@ -226,12 +221,11 @@ test('with workers: a worker that dies is logged at error level, counted and sta
   const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
   const workers = await MsWorkers.start({ count: 2, listen: ['127.0.5.173'], port: 4342, answerMapRequests: true, fastPath: true, log });
   const ms = new LispNode({
-    name: 'ms-restart',
-    roles: ['ms', 'mr'],
-    listen: ['127.0.5.173'],
-    network: workers.network(udpNetwork),
-    clock,
-    sites: [{ name: 'r', keys: [{ keyId: 0, key: 'r-secret', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.7.0/24'), acceptMoreSpecifics: false }] }],
+    name: 'ms-restart', listen: ['127.0.5.173'], network: workers.network(udpNetwork), clock,
+    roles: [
+      msRole({ sites: [{ name: 'r', keys: [{ keyId: 0, key: 'r-secret', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.7.0/24'), acceptMoreSpecifics: false }] }] }),
+      mrRole({ referrals: [] }),
+    ],
   });
   workers.attach(ms);
   const etr = etrNode('r', '127.0.5.174', '198.18.7.0/24', '127.0.5.173', { key: 'r-secret', keyId: 0, algorithm: 'sha256', proxyReply: true });
@@ -276,12 +270,11 @@ const exited = (c: ChildProcess) => new Promise<number | null>((resolve) => c.on
 test("with workers: an ETR's own Map-Registers replayed (from another address, or from another port of its own) register no second ETR, roll back no change and move nothing", async (t) => {
   const workers = await MsWorkers.start({ count: 2, listen: ['127.0.5.180'], port: 4342, answerMapRequests: true, fastPath: true });
   const ms = new LispNode({
-    name: 'ms-replay',
-    roles: ['ms', 'mr'],
-    listen: ['127.0.5.180'],
-    network: workers.network(udpNetwork),
-    clock,
-    sites: [{ name: 'g', keys: [{ keyId: 0, key: 'g-secret', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.8.0/24'), acceptMoreSpecifics: false }] }],
+    name: 'ms-replay', listen: ['127.0.5.180'], network: workers.network(udpNetwork), clock,
+    roles: [
+      msRole({ sites: [{ name: 'g', keys: [{ keyId: 0, key: 'g-secret', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.8.0/24'), acceptMoreSpecifics: false }] }] }),
+      mrRole({ referrals: [] }),
+    ],
   });
   workers.attach(ms);
   // The ETR's Map-Registers, as an attacker on the path would record them.
@@ -293,14 +286,10 @@ test("with workers: an ETR's own Map-Registers replayed (from another address, o
     },
   };
   const etr = new LispNode({
-    name: 'g',
-    roles: ['etr'],
-    listen: ['127.0.5.181'],
-    network: recording,
-    clock,
-    registerIntervalMs: 200,
-    mapServers: [{ address: '127.0.5.180', port: 4342, wantMapNotify: true, key: 'g-secret', keyId: 0, algorithm: 'sha256', proxyReply: false }],
-    database: [databaseEntry(parsePrefix('198.18.8.0/24'), [{ address: '127.0.5.181', priority: 1, weight: 100 }])],
+    name: 'g', listen: ['127.0.5.181'], network: recording, clock,
+    roles: [
+      etrRole({ mapServers: [{ address: '127.0.5.180', port: 4342, wantMapNotify: true, key: 'g-secret', keyId: 0, algorithm: 'sha256', proxyReply: false }], database: [databaseEntry(parsePrefix('198.18.8.0/24'), [{ address: '127.0.5.181', priority: 1, weight: 100 }])], registerIntervalMs: 200 }),
+    ],
   });
   const sockets = await Promise.all(['127.0.5.182', '127.0.5.181'].map((a) => new Promise<ReturnType<typeof createSocket>>((resolve) => {
     const s = createSocket('udp4');
@@ -317,7 +306,7 @@ test("with workers: an ETR's own Map-Registers replayed (from another address, o
   await until(() => workerHandled(ms.counters.snapshot()) >= 4, { what: 'refreshes in the workers', timeoutMs: 10_000 });
   const before = sent.splice(0);
   // The ETR moves to another locator; its Map-Registers since then are captured too.
-  etr.etr!.setEntry(databaseEntry(parsePrefix('198.18.8.0/24'), [{ address: '127.0.5.183', priority: 2, weight: 50 }]));
+  etr.capability('database')!.setEntry(databaseEntry(parsePrefix('198.18.8.0/24'), [{ address: '127.0.5.183', priority: 2, weight: 50 }]));
   await until(() => workerHandled(ms.counters.snapshot()) >= 8 && sent.length >= 4, { what: 'refreshes of the new mapping in the workers', timeoutMs: 10_000 });
   const after = sent.slice(0, 3);
 
@@ -325,9 +314,9 @@ test("with workers: an ETR's own Map-Registers replayed (from another address, o
   const replays = [...before, ...after];
   for (const socket of sockets) for (const r of replays) await new Promise<void>((resolve) => socket.send(r, 4342, '127.0.5.180', () => resolve()));
   // The replays the main thread sees (all but those a worker takes as refreshes of the current mapping) are refused.
-  const foreign = () => ms.ms!.registrations().some((r) => [...r.etrs.values()].some((e) => e.source.port !== 4342));
+  const foreign = () => ms.capability('mapServer')!.registrations().some((r) => [...r.etrs.values()].some((e) => e.source.port !== 4342));
   await until(() => foreign() || ms.counters.get('map-register.rejected.replayed-nonce') >= refused + replays.length + before.length, { what: 'the replays to be refused' });
-  const regs = ms.ms!.registrations();
+  const regs = ms.capability('mapServer')!.registrations();
   assert.deepEqual(
     regs.map((r) => [...r.etrs.values()].map((e) => [e.id, e.source, e.record.locators.map((l) => `${formatAddress(l.address)} ${l.priority}/${l.weight}`)])),
     [[['127.0.5.181', { address: '127.0.5.181', port: 4342 }, ['127.0.5.183 2/50']]]],
@@ -337,12 +326,11 @@ test("with workers: an ETR's own Map-Registers replayed (from another address, o
 test('with workers: datagrams piling up for the main thread do not crowd out a Map-Request for a registered EID', async (t) => {
   const workers = await MsWorkers.start({ count: 2, listen: ['127.0.5.185'], port: 4342, answerMapRequests: true, fastPath: true });
   const ms = new LispNode({
-    name: 'ms-crowd',
-    roles: ['ms', 'mr'],
-    listen: ['127.0.5.185'],
-    network: workers.network(udpNetwork),
-    clock,
-    sites: [{ name: 'h', keys: [{ keyId: 0, key: 'h-secret', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.10.0/24'), acceptMoreSpecifics: false }] }],
+    name: 'ms-crowd', listen: ['127.0.5.185'], network: workers.network(udpNetwork), clock,
+    roles: [
+      msRole({ sites: [{ name: 'h', keys: [{ keyId: 0, key: 'h-secret', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.10.0/24'), acceptMoreSpecifics: false }] }] }),
+      mrRole({ referrals: [] }),
+    ],
   });
   workers.attach(ms);
   // No proxy reply: the main thread forwards Map-Requests for the site to the ETR.

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { runLig } from '../../src/cli/lig.js';
 import { SystemClock } from '../../src/core/clock.js';
 import { LispNode } from '../../src/core/node.js';
+import { etr as etrRole, itr as itrRole, mr as mrRole, ms as msRole } from '../../src/core/roles/index.js';
 import { databaseEntry } from '../../src/core/roles/etr.js';
 import { udpNetwork } from '../../src/io/udp.js';
 import { parsePrefix, type MapCacheEntry } from '../../src/table/index.js';
@@ -48,27 +49,36 @@ test('tshark decodes every control packet of a full scenario without complaint',
 
   const site = (name: string, key: string, algorithm: 'sha1' | 'sha256', prefix: string) => ({ name, keys: [{ keyId: 1, key, algorithm }], prefixes: [{ prefix: parsePrefix(prefix), acceptMoreSpecifics: false }] });
   const ms = new LispNode({
-    name: 'ms', roles: ['ms', 'mr'], listen: ['127.0.6.65'], network: udpNetwork, clock,
-    sites: [site('a', 'ka', 'sha256', '198.18.30.0/24'), site('b', 'kb', 'sha1', '2001:db8:30::/48')],
+    name: 'ms', listen: ['127.0.6.65'], network: udpNetwork, clock,
+    roles: [
+      msRole({ sites: [site('a', 'ka', 'sha256', '198.18.30.0/24'), site('b', 'kb', 'sha1', '2001:db8:30::/48')] }),
+      mrRole({ referrals: [] }),
+    ],
   });
   const etr = (name: string, address: string, key: string, algorithm: 'sha1' | 'sha256', prefix: string, proxyReply: boolean) =>
     new LispNode({
-      name, roles: ['etr'], listen: [address], network: udpNetwork, clock,
-      mapServers: [{ address: '127.0.6.65', port: 4342, key, keyId: 1, algorithm, proxyReply, wantMapNotify: true }],
-      database: [databaseEntry(parsePrefix(prefix), [{ address, priority: 1, weight: 100 }, { address: '2001:db8::66', priority: 2, weight: 50 }])],
+      name, listen: [address], network: udpNetwork, clock,
+      roles: [
+        etrRole({ mapServers: [{ address: '127.0.6.65', port: 4342, key, keyId: 1, algorithm, proxyReply, wantMapNotify: true }], database: [databaseEntry(parsePrefix(prefix), [{ address, priority: 1, weight: 100 }, { address: '2001:db8::66', priority: 2, weight: 50 }])] }),
+      ],
     });
   const a = etr('a', '127.0.6.66', 'ka', 'sha256', '198.18.30.0/24', false);
   const b = etr('b', '127.0.6.67', 'kb', 'sha1', '2001:db8:30::/48', true);
-  const itr = new LispNode({ name: 'itr', roles: ['itr'], listen: ['127.0.6.68'], network: udpNetwork, clock, mapResolvers: ['127.0.6.65'] });
+  const itr = new LispNode({
+    name: 'itr', listen: ['127.0.6.68'], network: udpNetwork, clock,
+    roles: [
+      itrRole({ mapResolvers: ['127.0.6.65'] }),
+    ],
+  });
   const nodes = [ms, a, b, itr];
   t.after(() => Promise.all(nodes.map((n) => n.stop())));
   for (const n of nodes) await n.start();
-  await until(() => ms.ms!.registrations().length === 2 && a.counters.get('map-notify.accepted') > 0 && b.counters.get('map-notify.accepted') > 0, { what: 'both registrations' });
+  await until(() => ms.capability('mapServer')!.registrations().length === 2 && a.counters.get('map-notify.accepted') > 0 && b.counters.get('map-notify.accepted') > 0, { what: 'both registrations' });
 
-  const entry = (eid: string) => itr.mapCache!.table.match(parsePrefix(eid))?.value as MapCacheEntry | undefined;
-  for (const eid of ['198.18.30.1', '2001:db8:30::1', '198.18.99.1']) itr.itr!.resolve(parsePrefix(eid));
+  const entry = (eid: string) => itr.capability('mapCache')!.table.match(parsePrefix(eid))?.value as MapCacheEntry | undefined;
+  for (const eid of ['198.18.30.1', '2001:db8:30::1', '198.18.99.1']) itr.capability('resolver')!.resolve(parsePrefix(eid));
   await until(() => ['198.18.30.1', '2001:db8:30::1', '198.18.99.1'].every((e) => entry(e)?.state === 'active' || entry(e)?.state === 'negative'), { what: 'three answers' });
-  a.etr!.setEntry(databaseEntry(parsePrefix('198.18.30.0/24'), [{ address: '127.0.6.66', priority: 1, weight: 10 }]));
+  a.capability('database')!.setEntry(databaseEntry(parsePrefix('198.18.30.0/24'), [{ address: '127.0.6.66', priority: 1, weight: 10 }]));
   await until(() => entry('198.18.30.1')?.locators[0]?.weight === 10, { what: 'the SMR-invoked update' });
   const lig = await runLig('198.18.30.9', { mapResolver: '127.0.6.65', port: 4342, count: 1, timeout: 2, source: '127.0.6.69', instanceId: 0, json: false }, () => {});
   assert.equal(lig, 0);

@@ -11,8 +11,10 @@
 // expiry (the Map-Server workers keep their replica with them), and a refresh verified elsewhere
 // extends a registration that has not changed since.
 import {
+  ALGORITHM_ID,
   encodeAuthenticated,
   formatAddress,
+  formatXtrId,
   verifyMessage,
   type Locator,
   type MapNotify,
@@ -26,7 +28,7 @@ import type { Endpoint } from '../ports.js';
 import { isDeepStrictEqual } from 'node:util';
 import { mappingRecord } from '../replies.js';
 import { ReplayGuard } from './replay-guard.js';
-import { ALGORITHM_IDS, nonceCheckOf, Sites, type SiteKey, type SiteSpec } from './sites.js';
+import { nonceCheckOf, Sites, type SiteKey, type SiteSpec } from './sites.js';
 
 /** One ETR's registration of one prefix. */
 export interface EtrRegistration {
@@ -130,7 +132,7 @@ export class MapServer {
       return checked;
     }
     const { site, accepted, refused, key } = checked;
-    const id = m.xtrId !== undefined ? m.xtrId.toString(16).padStart(32, '0') : from.address;
+    const id = m.xtrId !== undefined ? formatXtrId(m.xtrId) : from.address;
     const mode = nonceCheckOf(site);
     const identity = replayIdentity(site, m);
     const changes = accepted.some(({ record, prefix }) => {
@@ -250,7 +252,7 @@ export class MapServer {
       accepted.push({ record, prefix: p! });
     }
     if (!site) return reject(firstProblem!.reason, firstProblem!.detail);
-    const key = site.keys.find((k) => k.keyId === m.keyId && ALGORITHM_IDS[k.algorithm] === m.algorithmId);
+    const key = site.keys.find((k) => k.keyId === m.keyId && ALGORITHM_ID[k.algorithm] === m.algorithmId);
     if (!key) return reject('unknown-key', `site ${site.name} has no key ${m.keyId} for algorithm ${m.algorithmId}`);
     if (!verifyMessage(bytes, key.key, 0, bytes.length, { truncated: key.truncated ?? false })) {
       return reject('auth-failed', `authentication data does not verify with site ${site.name}'s key ${m.keyId}`);

@@ -8,6 +8,7 @@
 // out tells which prefixes the Map-Server refused (a Loci Map-Server accepts records one by one).
 // On a clean stop, withdraw() sends every record again with TTL 0, which removes the registrations.
 import {
+  ALGORITHM_ID,
   encodeAuthenticated,
   formatPrefix as formatWirePrefix,
   MAP_REGISTER_FLAGS,
@@ -16,6 +17,7 @@ import {
   noFlags,
   type MapNotify,
   type MappingRecord,
+  type AuthAlgorithm,
   type MapRegister,
 } from '../../packet/index.js';
 import { prefixContains, type EidPrefix } from '../../table/index.js';
@@ -23,7 +25,6 @@ import { every, type Clock, type Timer } from '../clock.js';
 import type { Counters } from '../counters.js';
 import type { Endpoint, Log } from '../ports.js';
 import { mappingRecord } from '../replies.js';
-import { ALGORITHM_IDS, type Algorithm } from './sites.js';
 import type { DatabaseEntry } from './etr.js';
 
 export interface MapServerPeer {
@@ -31,7 +32,7 @@ export interface MapServerPeer {
   port: number;
   key: string;
   keyId: number;
-  algorithm: Algorithm;
+  algorithm: AuthAlgorithm;
   /** Also accept Map-Notifies with RFC 9301's truncated HMACs (12 / 16 bytes). */
   truncated?: boolean;
   /** What to register there; every database prefix when undefined. */
@@ -116,7 +117,7 @@ export class Registrar {
     for (const p of this.peers) this.forget(p);
     this.peers = peers.map((peer) => ({
       peer,
-      auth: new MessageAuth(ALGORITHM_IDS[peer.algorithm], peer.key, { truncated: peer.truncated ?? false }),
+      auth: new MessageAuth(ALGORITHM_ID[peer.algorithm], peer.key, { truncated: peer.truncated ?? false }),
       state: 'sent',
       refused: new Set(),
       outstanding: new Map(),
@@ -223,7 +224,7 @@ export class Registrar {
       wantMapNotify,
       nonce,
       keyId: peer.keyId,
-      algorithmId: ALGORITHM_IDS[peer.algorithm],
+      algorithmId: ALGORITHM_ID[peer.algorithm],
       authData: Buffer.alloc(0),
       records,
     };

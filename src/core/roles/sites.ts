@@ -1,15 +1,12 @@
 // The Map-Server's configured sites: their keys and the EID-prefixes each may register.
+import type { AuthAlgorithm } from '../../packet/index.js';
 import { EidTable, formatPrefix, type EidPrefix } from '../../table/index.js';
 import type { NonceCheck } from './replay-guard.js';
-
-export type Algorithm = 'sha1' | 'sha256';
-
-export const ALGORITHM_IDS: Record<Algorithm, number> = { sha1: 1, sha256: 2 };
 
 export interface SiteKey {
   keyId: number;
   key: string;
-  algorithm: Algorithm;
+  algorithm: AuthAlgorithm;
   /** Also accept RFC 9301's truncated HMACs (12 / 16 bytes) from this key; full HMACs only otherwise. */
   truncated?: boolean;
 }

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { buildApi } from '../../../src/api/server.js';
 import { FakeClock } from '../../../src/core/clock.js';
 import { LispNode } from '../../../src/core/node.js';
+import { etr as etrRole, itr as itrRole } from '../../../src/core/roles/index.js';
 import { Operations } from '../../../src/core/operations.js';
 import { MemoryNetwork } from '../../../src/io/testing/memory-network.js';
 
@@ -12,8 +13,11 @@ async function setup() {
   const clock = new FakeClock();
   const network = new MemoryNetwork();
   const node = new LispNode({
-    name: 'x', roles: ['itr', 'etr'], listen: ['192.0.2.1'], network, clock,
-    mapServers: [{ address: '192.0.2.10', port: 4342, key: 'k', keyId: 0, algorithm: 'sha256', proxyReply: false, wantMapNotify: false }],
+    name: 'x', listen: ['192.0.2.1'], network, clock,
+    roles: [
+      itrRole({ mapResolvers: [] }),
+      etrRole({ mapServers: [{ address: '192.0.2.10', port: 4342, key: 'k', keyId: 0, algorithm: 'sha256', proxyReply: false, wantMapNotify: false }] }),
+    ],
   });
   await node.start();
   const app = buildApi(new Operations(node));
@@ -43,8 +47,8 @@ test('PUT /v1/database and /v1/map-cache refuse RLOCs the wire cannot carry, wit
       assert.match(err.message, why);
     }
   }
-  assert.equal(node.etr!.listEntries().length, 0);
-  assert.equal(node.mapCache!.size, 0);
+  assert.equal(node.capability('database')!.listEntries().length, 0);
+  assert.equal(node.capability('mapCache')!.size, 0);
   // The node goes on registering what it holds.
   const ok = await app.inject({ method: 'PUT', url: '/v1/database', payload: { 'eid-prefix': '198.18.9.0/24', rlocs: [rloc('192.0.2.1')] } });
   assert.equal(ok.statusCode, 204);

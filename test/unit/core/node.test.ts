@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/core/clock.js';
 import { LispNode } from '../../../src/core/node.js';
+import { etr as etrRole } from '../../../src/core/roles/index.js';
 import { databaseEntry } from '../../../src/core/roles/etr.js';
 import { MemoryNetwork } from '../../../src/io/testing/memory-network.js';
 import { decodeMessage, encodeMessage, ipAddress, LispDecodeError, mapRequestFor } from '../../../src/packet/index.js';
@@ -13,8 +14,10 @@ const settle = () => new Promise((r) => setImmediate(r));
 test('a Map-Request naming only an ITR-RLOC of the other family is answered from a socket of that family (an OOR Map-Server forwards such requests)', async (t) => {
   const network = new MemoryNetwork();
   const etr = new LispNode({
-    name: 'etr', roles: ['etr'], listen: ['192.0.2.1', '2001:db8::1'], network, clock: new FakeClock(),
-    database: [databaseEntry(parsePrefix('198.18.1.0/24'), [{ address: '192.0.2.1', priority: 1, weight: 100 }])],
+    name: 'etr', listen: ['192.0.2.1', '2001:db8::1'], network, clock: new FakeClock(),
+    roles: [
+      etrRole({ mapServers: [], database: [databaseEntry(parsePrefix('198.18.1.0/24'), [{ address: '192.0.2.1', priority: 1, weight: 100 }])] }),
+    ],
   });
   await etr.start();
   t.after(() => etr.stop());

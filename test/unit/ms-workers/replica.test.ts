@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parsePrefix } from '../../../src/table/index.js';
 import { Replica } from '../../../src/ms-workers/replica.js';
-import { fingerprintOf } from '../../../src/ms-workers/register.js';
+import { fingerprintOf } from '../../../src/packet/map-register-view.js';
 import { record, register } from '../../helpers/registers.js';
 
 const reply = (n: number) => Buffer.from([0x20, 0, 0, 1, ...Array(8).fill(0), n]);

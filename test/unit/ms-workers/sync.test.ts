@@ -6,14 +6,15 @@ import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/core/clock.js';
 import { Counters } from '../../../src/core/counters.js';
 import { LispNode } from '../../../src/core/node.js';
+import { mr as mrRole, ms as msRole } from '../../../src/core/roles/index.js';
 import { MapServer } from '../../../src/core/roles/map-server.js';
 import { MemoryNetwork } from '../../../src/io/testing/memory-network.js';
 import { formatAddress, mapRegister } from '../../../src/packet/index.js';
 import { parsePrefix } from '../../../src/table/index.js';
 import type { ReplicaUpdate } from '../../../src/ms-workers/protocol.js';
-import { authDataOf } from '../../../src/ms-workers/register.js';
+import { authDataOf } from '../../../src/packet/map-register-view.js';
 import { Replica } from '../../../src/ms-workers/replica.js';
-import { scanEcmRequest, writeReply } from '../../../src/ms-workers/request.js';
+import { scanEcmRequest, writeReply } from '../../../src/packet/map-request-view.js';
 import { ReplicaSync } from '../../../src/ms-workers/sync.js';
 import { until } from '../../helpers/until.js';
 import { record, register } from '../../helpers/registers.js';
@@ -142,9 +143,15 @@ test('refreshes the workers took are remembered: an ETR with random nonces canno
 
 test('the cached proxy reply with the request nonce is byte for byte the reply of the node, and follows more-specifics and changes', async (t) => {
   const network = new MemoryNetwork();
-  const node = new LispNode({ name: 'ms', roles: ['ms', 'mr'], listen: ['192.0.2.10'], network, clock: new FakeClock(), sites: SITES });
+  const node = new LispNode({
+    name: 'ms', listen: ['192.0.2.10'], network, clock: new FakeClock(),
+    roles: [
+      msRole({ sites: SITES }),
+      mrRole({ referrals: [] }),
+    ],
+  });
   const replica = new Replica();
-  const sync = new ReplicaSync(node.ms!, (updates) => updates.forEach((u) => replica.apply(u)));
+  const sync = new ReplicaSync(node.capability('mapServer')!, (updates) => updates.forEach((u) => replica.apply(u)));
   const replies: Buffer[] = [];
   const etr = await network.bind(ETR, () => {});
   const itr = await network.bind({ address: '192.0.2.1', port: 40_000 }, (d) => replies.push(d));

@@ -1,5 +1,6 @@
-// An ECM Map-Request as the workers read it: offsets and the few fields a proxy reply needs, with
-// no allocation (RFC 9301 sections 5.2 and 5.8):
+// An ECM Map-Request read in place: offsets and the few fields a proxy reply needs, with no
+// allocation (RFC 9301 sections 5.2 and 5.8). The Map-Server workers answer with it (the codec is
+// map-request.ts and ecm.ts):
 //
 //   ECM |Type=8 |S|D|E|M| ...| -> inner IPv4 or IPv6 header (UDP) -> UDP header (source port)
 //   |Type=1 |A|M|P|S|p|s|m|I| Rsvd |L|D| IRC | Record Count | Nonce (64) |
@@ -8,8 +9,10 @@
 // It reads the common shape only: no ECM authentication data, no Map-Reply record (M), not an
 // RLOC-probe, addresses of AFI none, IPv4, IPv6 or (EIDs) an Instance-ID LCAF around them. Anything
 // else, or anything the packet codec would not decode exactly as this reads it, gives undefined
-// and goes to the main thread. The reply is the registration's cached proxy reply (replies.ts) with
-// the request's nonce.
+// (the workers pass it to the main thread). The reply is a Map-Reply encoded in advance (the
+// workers' cached proxy reply) with the request's nonce: writeReply.
+// Imports constants.js only: the worker threads load this module.
+import { AFI, ECM_S, IPPROTO_UDP, LCAF_TYPE, MAP_REQUEST_FLAGS, MAP_REQUEST_I, MAP_REQUEST_M, MESSAGE_TYPE_CODES, NONCE_OFFSET, SITE_ID_LENGTH, XTR_ID_LENGTH } from './constants.js';
 
 export interface RequestView {
   /** Offset of the Map-Request's nonce. */
@@ -25,16 +28,11 @@ export interface RequestView {
   maskLen: number;
 }
 
-const AFI_NONE = 0;
-const AFI_IPV4 = 1;
-const AFI_IPV6 = 2;
-const AFI_LCAF = 16387;
-const LCAF_INSTANCE_ID = 2;
-const ECM_S = 0x08000000;
-const REQUEST_M = 0x04000000;
-const REQUEST_P = 0x02000000;
-const REQUEST_I = 0x00100000;
-const UDP = 17;
+const { none: AFI_NONE, ipv4: AFI_IPV4, ipv6: AFI_IPV6, lcaf: AFI_LCAF } = AFI;
+const LCAF_INSTANCE_ID = LCAF_TYPE['instance-id'];
+const ECM = MESSAGE_TYPE_CODES.ecm;
+const MAP_REQUEST = MESSAGE_TYPE_CODES['map-request'];
+const MAP_REQUEST_P = MAP_REQUEST_FLAGS.probe;
 
 /** Where a scanned address's bytes are (the outputs of scanAddress). */
 const found = { at: 0, v6: false, iid: 0, end: 0 };
@@ -73,24 +71,24 @@ const view: RequestView = { nonceAt: 0, replyPort: 0, itrAt: 0, iid: 0, v6: fals
  * undefined when it is not of the common shape. The view returned is reused by the next call.
  */
 export function scanEcmRequest(buf: Buffer, start: number, end: number, itrV6: boolean): RequestView | undefined {
-  if (end - start < 4 || buf[start]! >>> 4 !== 8 || (buf.readUInt32BE(start) & ECM_S) !== 0) return undefined;
+  if (end - start < 4 || buf[start]! >>> 4 !== ECM || (buf.readUInt32BE(start) & ECM_S) !== 0) return undefined;
   let at = start + 4;
   if (at + 20 > end) return undefined;
   const version = buf[at]! >>> 4;
   if (version === 4) {
     const ihl = (buf[at]! & 0xf) * 4;
-    if (ihl < 20 || buf[at + 9] !== UDP) return undefined;
+    if (ihl < 20 || buf[at + 9] !== IPPROTO_UDP) return undefined;
     at += ihl;
   } else if (version === 6) {
-    if (buf[at + 6] !== UDP) return undefined;
+    if (buf[at + 6] !== IPPROTO_UDP) return undefined;
     at += 40;
   } else return undefined;
   if (at + 8 + 12 > end) return undefined;
   view.replyPort = buf.readUInt16BE(at);
   const m = at + 8;
-  view.nonceAt = m + 4;
+  view.nonceAt = m + NONCE_OFFSET;
   const w = buf.readUInt32BE(m);
-  if (w >>> 28 !== 1 || (w & (REQUEST_M | REQUEST_P)) !== 0) return undefined;
+  if (w >>> 28 !== MAP_REQUEST || (w & (MAP_REQUEST_M | MAP_REQUEST_P)) !== 0) return undefined;
   const records = w & 0xff;
   if (records === 0 || !scanAddress(buf, m + 12, end, true)) return undefined;
   at = found.end;
@@ -111,19 +109,16 @@ export function scanEcmRequest(buf: Buffer, start: number, end: number, itrV6: b
     }
     at = found.end;
   }
-  if (w & REQUEST_I) {
-    at += 16;
-    if (end - at === 8) at += 8;
+  if (w & MAP_REQUEST_I) {
+    at += XTR_ID_LENGTH;
+    if (end - at === SITE_ID_LENGTH) at += SITE_ID_LENGTH;
   }
   return at === end && view.maskLen <= (view.v6 ? 128 : 32) ? view : undefined;
 }
 
-/** Where a Map-Reply's nonce is. */
-const REPLY_NONCE_OFFSET = 4;
-
-/** Writes the reply template into out with the nonce of the request at buf[nonceAt..]; returns its length. */
+/** Writes the reply template (a Map-Reply) into out with the nonce of the request at buf[nonceAt..]; returns its length. */
 export function writeReply(template: Buffer, buf: Buffer, nonceAt: number, out: Buffer): number {
   template.copy(out, 0);
-  buf.copy(out, REPLY_NONCE_OFFSET, nonceAt, nonceAt + 8);
+  buf.copy(out, NONCE_OFFSET, nonceAt, nonceAt + 8);
   return template.length;
 }

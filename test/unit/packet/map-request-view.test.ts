@@ -1,14 +1,15 @@
-// The workers' ECM Map-Request reader against the packet codec: whatever it reads, the codec
-// decodes to the same fields; the shapes it leaves to the main thread give undefined.
+// The ECM Map-Request read in place (map-request-view.ts, the Map-Server workers' reader) against
+// the packet codec: whatever it reads, the codec decodes to the same fields; the shapes it leaves
+// to the main thread give undefined.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeMessage, encapsulate, encodeMessage, formatIpv4, formatIpv6, ipAddress, LispDecodeError, mapRequestFor, type Ecm, type MapRequest } from '../../../src/packet/index.js';
 import { eidPrefixOf, formatPrefix, makePrefix } from '../../../src/table/index.js';
-import { scanEcmRequest } from '../../../src/ms-workers/request.js';
+import { scanEcmRequest } from '../../../src/packet/map-request-view.js';
 import { prng } from '../../helpers/prng.js';
 import { replayHint, runSeed } from '../../helpers/seeds.js';
 import { record } from '../../helpers/registers.js';
-import { ecmRequest } from './fixtures.js';
+import { ecmRequest } from '../ms-workers/fixtures.js';
 
 /** What the scan read, checked against the codec's decoding of the same bytes. */
 function agrees(buf: Buffer, itrV6: boolean): boolean {
@@ -55,7 +56,7 @@ test('what the main thread answers gives undefined: probes, ECM auth data, a Map
 });
 
 for (const seed of [4342, runSeed()]) {
-  const what = seed === 4342 ? 'fixed seed 4342' : replayHint(seed, 'test/unit/ms-workers/request.test.ts');
+  const what = seed === 4342 ? 'fixed seed 4342' : replayHint(seed, 'test/unit/packet/map-request-view.test.ts');
   test(`mutated requests (${seed === 4342 ? 'fixed' : 'random'} seed ${seed}): whenever the scan reads one, the codec decodes it to the same fields`, () => {
     const next = prng(seed || 1);
     const seeds = [ecmRequest('198.18.1.1'), ecmRequest('198.18.1.0', { maskLen: 24, instanceId: 1000, itrs: ['2001:db8::1', '192.0.2.7'] }), ecmRequest('2001:db8:1::5', { itrs: ['192.0.2.1'] })];

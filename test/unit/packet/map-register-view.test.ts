@@ -1,4 +1,5 @@
-// Refresh detection: a Map-Register's fingerprint, its hash and ETR id; the Map-Notify a worker builds.
+// A Map-Register read in place (map-register-view.ts, the Map-Server workers' refresh detection):
+// its fingerprint, its hash and ETR id; the Map-Notify built from its bytes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/core/clock.js';
@@ -6,9 +7,9 @@ import { Counters } from '../../../src/core/counters.js';
 import { MapServer } from '../../../src/core/roles/map-server.js';
 import { mapRegister, signMessage } from '../../../src/packet/index.js';
 import { MessageAuth } from '../../../src/packet/index.js';
-import { etrIdOf, fingerprintHash, fingerprintOf, hashOf, hasFingerprint, notifyFor } from '../../../src/ms-workers/register.js';
+import { etrIdOf, fingerprintHash, fingerprintOf, hashOf, hasFingerprint, notifyFor } from '../../../src/packet/map-register-view.js';
 import { record, register } from '../../helpers/registers.js';
-import { site } from './fixtures.js';
+import { site } from '../ms-workers/fixtures.js';
 
 const KEY = 'a-secret';
 const records = [record('198.18.1.0/24', ['192.0.2.1']), record('198.18.2.0/24', ['192.0.2.1', '2001:db8::1'])];

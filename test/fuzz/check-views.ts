@@ -1,5 +1,6 @@
-// The properties of the Map-Server workers' raw readers (src/ms-workers), which read untrusted
-// datagrams in place, on the hot path, without the packet codec:
+// The properties of the packet layer's in-place readers (src/packet/map-request-view.ts and
+// map-register-view.ts), which the Map-Server workers run on untrusted datagrams, on the hot path,
+// without the packet codec:
 // - scanEcmRequest (ECM Map-Requests answered from the replica), and, on what the worker takes
 //   for a Map-Register (isMapRegister), fingerprintHash and etrIdOf;
 // - none throws, none reads outside the datagram's [start, end) (the same answer whatever bytes
@@ -11,10 +12,10 @@
 import assert from 'node:assert/strict';
 import { decodeMessage, formatIpv4, formatIpv6, LispDecodeError, type Ecm, type MapRegister, type MapRequest } from '../../src/packet/index.js';
 import { eidPrefixOf, formatPrefix, makePrefix } from '../../src/table/index.js';
-import { etrIdOf, fingerprintHash, fingerprintOf, hashOf, hasFingerprint, isMapRegister } from '../../src/ms-workers/register.js';
-import { scanEcmRequest, type RequestView } from '../../src/ms-workers/request.js';
+import { etrIdOf, fingerprintHash, fingerprintOf, hashOf, hasFingerprint, isMapRegister } from '../../src/packet/map-register-view.js';
+import { scanEcmRequest, type RequestView } from '../../src/packet/map-request-view.js';
 
-/** What the workers' readers made of an input. */
+/** What the in-place readers made of an input. */
 export type ReaderVerdict = 'ecm-request-read' | 'map-register-read' | 'map-register-short' | 'other';
 
 const SOURCE = '192.0.2.9';
@@ -102,8 +103,8 @@ function checkRegister(input: Buffer): boolean {
   return true;
 }
 
-/** Runs the workers' readers on input the way a worker does; anything but an AssertionError-free run is a finding. */
-export function checkWorkerReaders(input: Buffer): ReaderVerdict {
+/** Runs the in-place readers on input the way a Map-Server worker does; anything but an AssertionError-free run is a finding. */
+export function checkInPlaceReaders(input: Buffer): ReaderVerdict {
   const v4 = checkScan(input, false);
   const v6 = checkScan(input, true);
   if (v4 || v6) return 'ecm-request-read';

@@ -1,0 +1,49 @@
+// The ETR role: its database answers Map-Requests for our EIDs (the first link of the chain), its
+// Registrar registers them and takes Map-Notifies, and it withdraws them on a clean stop.
+import type { RoleFactory } from '../role.js';
+import { Etr, type DatabaseEntry, type MapServerPeer } from './etr.js';
+
+export interface EtrRoleOptions {
+  mapServers: MapServerPeer[];
+  database?: DatabaseEntry[];
+  registerIntervalMs?: number;
+  recordTtlMinutes?: number;
+}
+
+export const etr =
+  (o: EtrRoleOptions): RoleFactory =>
+  (c) => {
+    const e = new Etr({
+      clock: c.clock,
+      counters: c.counters,
+      mapServers: o.mapServers,
+      registerIntervalMs: o.registerIntervalMs ?? 60_000,
+      recordTtlMinutes: o.recordTtlMinutes ?? 1440,
+      controlPort: c.controlPort,
+      send: (data, to) => c.send(data, to),
+      ...(c.log ? { log: c.log } : {}),
+    });
+    for (const entry of o.database ?? []) e.setEntry(entry);
+    return {
+      role: 'etr',
+      handlers: { 'map-notify': (m, inbound) => void e.registrar.handleNotify(inbound.data, m, inbound.from) },
+      requestLinks: [
+        {
+          order: 10,
+          name: 'database',
+          handle: (ctx) => {
+            const own = e.answer(ctx.request, ctx.arrivedOn.local.address, ctx.replyTo.address);
+            if (!own) return false;
+            ctx.reply(own);
+            return true;
+          },
+        },
+      ],
+      capabilities: { database: e, registration: e.registrar },
+      start: () => e.start(),
+      stop: ({ withdraw }) => {
+        if (withdraw) e.registrar.withdraw();
+        e.stop();
+      },
+    };
+  };

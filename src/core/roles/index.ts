@@ -1,0 +1,5 @@
+// The role factories a node is composed of (src/core/role.ts says what a role contributes).
+export { etr, type EtrRoleOptions } from './etr-role.js';
+export { itr, type ItrRoleOptions } from './itr-role.js';
+export { mr, type MrRoleOptions } from './mr-role.js';
+export { ms, type MsRoleOptions } from './ms-role.js';
