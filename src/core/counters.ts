@@ -1,12 +1,14 @@
-// Named event counters of a node (received, sent, rejected-by-reason ...), read by the API. Other
-// threads (data-plane and Map-Server workers) count under the same names; a snapshot sums them.
+// Named event counters of a node (received, sent, rejected-by-reason ...), read by the API; the
+// names are counter-names.ts's. Other threads (data-plane and Map-Server workers) count in their
+// own memory, added as sources; a snapshot sums a name counted in several places.
+import type { NodeCounterName } from './counter-names.js';
 
 export class Counters {
   private readonly values = new Map<string, number>();
   /** Counters kept elsewhere (the workers), merged into snapshots. */
   private readonly sources = new Set<() => Record<string, number>>();
 
-  inc(name: string, by = 1): void {
+  inc(name: NodeCounterName, by = 1): void {
     this.values.set(name, (this.values.get(name) ?? 0) + by);
   }
 

@@ -4,6 +4,7 @@
 // daemon may use), and start/stop. The node only composes; no role is an optional field of it.
 import type { Ecm, LispMessage, MapReply, MapRequest, MessageType } from '../packet/index.js';
 import type { Clock } from './clock.js';
+import type { NodeCounterName } from './counter-names.js';
 import type { Counters } from './counters.js';
 import type { LimitedLog } from './log-limit.js';
 import type { ControlSocket, Endpoint, Log } from './ports.js';
@@ -75,10 +76,10 @@ export interface MapRequestContext {
   /** The EID-prefix asked for (the first record), undefined when it is not one. */
   readonly eid: EidPrefix | undefined;
   /** Negative answers links have proposed: the most specific one is sent when no link answers. */
-  readonly negatives: { prefix: EidPrefix; ttlMinutes: number; kind: string }[];
+  readonly negatives: { prefix: EidPrefix; ttlMinutes: number; kind: 'not-eid' }[];
   reply(m: MapReply): void;
   /** Sends the request on, encapsulated, to a Map-Server or an ETR (the answer goes to the ITR). */
-  forward(to: string, counter: string): void;
+  forward(to: string, counter: NodeCounterName): void;
 }
 
 /** A link of the Map-Request chain: true when it answered (or forwarded), false to pass it on. May answer later (DDT). */

@@ -1,5 +1,6 @@
-// Data-plane counters: one slot each in a Float64Array that a worker writes and the control
-// plane reads (a SharedArrayBuffer in a real data plane), so counting costs no messages.
+// Data-plane counters: one slot each that a worker writes and the control plane reads (a
+// SharedArrayBuffer in a real data plane, io/thread/shared-counters.ts), so counting costs no messages.
+import { SharedCounters, slotsOf } from '../io/thread/shared-counters.js';
 
 export const COUNTER_NAMES = [
   'encap.packets',
@@ -33,34 +34,20 @@ export const COUNTER_NAMES = [
 
 export type CounterName = (typeof COUNTER_NAMES)[number];
 
-export const C = Object.fromEntries(COUNTER_NAMES.map((n, i) => [n, i])) as Record<CounterName, number>;
+export const C = slotsOf(COUNTER_NAMES);
 
-export class DataCounters {
-  /** On a SharedArrayBuffer when shared (a worker counts, the control plane reads). */
-  readonly values: Float64Array;
-
+export class DataCounters extends SharedCounters<CounterName> {
+  /** On an ArrayBuffer by default (one thread, in tests); shared() when a worker counts. */
   constructor(buffer: ArrayBufferLike = new ArrayBuffer(COUNTER_NAMES.length * 8)) {
-    this.values = new Float64Array(buffer);
+    super(COUNTER_NAMES, buffer);
   }
 
   static shared(): DataCounters {
     return new DataCounters(new SharedArrayBuffer(COUNTER_NAMES.length * 8));
   }
 
-  inc(slot: number, by = 1): void {
-    this.values[slot] = this.values[slot]! + by;
-  }
-
-  get(name: CounterName): number {
-    return this.values[C[name]]!;
-  }
-
   /** The non-zero counters by name, prefixed "dataplane.". */
   snapshot(): Record<string, number> {
-    const out: Record<string, number> = {};
-    COUNTER_NAMES.forEach((name, i) => {
-      if (this.values[i]) out[`dataplane.${name}`] = this.values[i]!;
-    });
-    return out;
+    return this.byName((name) => `dataplane.${name}`);
   }
 }

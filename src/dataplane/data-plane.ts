@@ -3,10 +3,12 @@
 // the encap worker's forwarding copy in step with the map-cache over the mapping-socket protocol,
 // resolves the misses the worker reports, restarts a worker that dies (its forwarding copy sent
 // again from the map-cache), and takes everything away on stop.
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { configureLink, openTun, TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6, UdpFd, type TunDevice } from '../io/linux/index.js';
 import type { RouteSet } from '../io/linux/routes.js';
-import { startThread, SupervisedThread, type StartedThread } from '../io/thread.js';
+import { ThreadControl } from '../io/thread/control.js';
+import { startChannelThread } from '../io/thread/start.js';
+import { SupervisedThread, type StartedThread } from '../io/thread/supervised.js';
 import type { Log } from '../core/ports.js';
 import type { EidPrefix, MapCache, MapCacheEvent } from '../table/index.js';
 import { DataCounters } from './counters.js';
@@ -15,7 +17,7 @@ import { allUp } from './lisp-header.js';
 import { messageFor, petrLocators } from './routes-of.js';
 import { LISP_DATA_PORT, LispError } from '../packet/index.js';
 import { clearLeftovers, installSteering } from './steering.js';
-import { GENERATION, STOP, type WorkerSetup } from './worker-setup.js';
+import type { WorkerSetup } from './worker-setup.js';
 
 export interface DataPlaneOptions {
   readonly tun: string;
@@ -52,7 +54,7 @@ const SEND_SOCKETS = 4;
 
 export class DataPlane {
   private readonly counters = DataCounters.shared();
-  private readonly control = new Int32Array(new SharedArrayBuffer(8));
+  private readonly control = new ThreadControl();
   /** Per-locator totals of the running encap worker, and of those that died before it. */
   private locatorStats: Readonly<Record<string, LocatorStats>> = {};
   private locatorBase: Readonly<Record<string, LocatorStats>> = {};
@@ -109,7 +111,7 @@ export class DataPlane {
 
   async stop(): Promise<void> {
     this.unsubscribe?.();
-    Atomics.store(this.control, STOP, 1);
+    this.control.stop();
     await Promise.all(this.threads.map((t) => t.stop()));
     for (const s of this.sockets.splice(0)) s.close();
     this.routes?.remove();
@@ -171,35 +173,31 @@ export class DataPlane {
   private startWorker(role: 'encap' | 'decap', sockets: WorkerSetup['sockets']): SupervisedThread {
     const o = this.o;
     const start = (restart: boolean): StartedThread => {
-      const channel = new MessageChannel();
-      const setup: WorkerSetup = {
-        role,
-        tunFd: this.tun!.fd,
-        tunName: o.tun,
-        sockets,
-        instanceId: o.instanceId,
-        ownEids: o.decapsulateAny ? null : o.database.map((p) => ({ family: p.family, address: p.address, len: p.len })),
-        underlayMtu: o.underlayMtu,
-        locatorStatusBits: allUp(o.databaseLocators, o.instanceId),
-        offload: o.offload,
-        counters: this.counters.values.buffer as SharedArrayBuffer,
-        control: this.control.buffer as SharedArrayBuffer,
-        port: channel.port2,
-      };
-      const worker = startThread(import.meta.url, 'worker', { workerData: setup, transferList: [channel.port2] });
-      const ready = new Promise<void>((resolve, reject) => {
-        worker.once('error', reject);
-        worker.once('exit', (code) => reject(new Error(`data-plane ${role} worker exited (${code}) before it was ready`)));
-        channel.port1.on('message', (m: WorkerMessage) => (m.op === 'ready' ? resolve() : this.fromWorker(role, m)));
+      const thread = startChannelThread<WorkerMessage>(import.meta.url, 'worker', {
+        name: `data-plane ${role} worker`,
+        setup: (port): WorkerSetup => ({
+          role,
+          tunFd: this.tun!.fd,
+          tunName: o.tun,
+          sockets,
+          instanceId: o.instanceId,
+          ownEids: o.decapsulateAny ? null : o.database.map((p) => ({ family: p.family, address: p.address, len: p.len })),
+          underlayMtu: o.underlayMtu,
+          locatorStatusBits: allUp(o.databaseLocators, o.instanceId),
+          offload: o.offload,
+          counters: this.counters.buffer as SharedArrayBuffer,
+          control: this.control.buffer,
+          port,
+        }),
+        onMessage: (m) => this.fromWorker(role, m),
       });
-      channel.port1.unref();
       if (role === 'encap') {
         // The dead worker's port closes by itself once what it posted has been delivered.
-        this.encapPort = channel.port1;
+        this.encapPort = thread.port;
         if (restart) this.foldLocatorStats();
         this.sendMapCache();
       }
-      return { worker, ready };
+      return thread;
     };
     const thread = new SupervisedThread({ name: `data-plane ${role} worker`, start, ...(o.log ? { log: o.log } : {}) });
     this.threads.push(thread);
@@ -236,7 +234,7 @@ export class DataPlane {
   private post(m: ControlMessage): void {
     if (!this.encapPort) return;
     this.encapPort.postMessage(m);
-    Atomics.add(this.control, GENERATION, 1);
+    this.control.posted();
   }
 
   /** A worker's report; a failure to handle one is logged, never thrown into the event loop. */

@@ -2,10 +2,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { OwnEid } from './own-eids.js';
 
-/** Int32 slots of the control SharedArrayBuffer. */
-export const STOP = 0;
-export const GENERATION = 1;
-
 export interface WorkerSetup {
   readonly role: 'encap' | 'decap';
   readonly tunFd: number;
@@ -20,6 +16,7 @@ export interface WorkerSetup {
   /** The TUN device takes and gives TCP packets of up to 64 KB (segmented on encap, merged on decap). */
   readonly offload: boolean;
   readonly counters: SharedArrayBuffer;
+  /** The stop flag and the generation (io/thread/control.ts). */
   readonly control: SharedArrayBuffer;
   readonly port: MessagePort;
 }

@@ -5,12 +5,16 @@
 //          per flow from a socket pool, GSO batches)
 //   decap: UDP 4341 (recvmmsg batches, GRO) -> Decapsulator -> TUN (TCP segments merged, one write)
 //
-// Each pass checks the stop flag and the control generation (bumped by the control plane after it
-// posts mapping-socket messages); when nothing is ready the worker sleeps in poll() for at most
-// IDLE_WAIT_MS, so it stops and applies routes promptly.
+// The loop (io/thread/loop.ts) reads the mapping-socket messages when the control plane bumped the
+// generation after posting them; when nothing is ready the worker sleeps in poll() for a few
+// milliseconds at most, so it stops and applies routes promptly.
 import { performance } from 'node:perf_hooks';
-import { receiveMessageOnPort, workerData } from 'node:worker_threads';
-import { emptyVnetHeader, readVnetHeader, ReceiveBatch, tunFromFd, UdpFd, VNET_F_NEEDS_CSUM, VNET_GSO_NONE, VNET_HEADER_LENGTH, waitReadable } from '../io/linux/index.js';
+import { workerData } from 'node:worker_threads';
+import { tunFromFd } from '../io/linux/tun.js';
+import { ReceiveBatch, UdpFd } from '../io/linux/udp-fd.js';
+import { emptyVnetHeader, readVnetHeader, VNET_F_NEEDS_CSUM, VNET_GSO_NONE, VNET_HEADER_LENGTH } from '../io/linux/vnet-header.js';
+import { ThreadControl } from '../io/thread/control.js';
+import { runLoop } from '../io/thread/loop.js';
 import { viewOf } from '../packet/index.js';
 import { LISP_DATA_PORT } from '../packet/constants.js';
 import { CoalescingTunWriter } from './coalescing.js';
@@ -23,9 +27,8 @@ import { OwnEids } from './own-eids.js';
 import { Decapsulator, Encapsulator, type PipelineOptions, type TunWriter } from './pipeline.js';
 import { completeChecksum, segmentTcp } from './segmentation.js';
 import type { WorkerMessage } from './protocol.js';
-import { GENERATION, STOP, type WorkerSetup } from './worker-setup.js';
+import type { WorkerSetup } from './worker-setup.js';
 
-const IDLE_WAIT_MS = 20;
 const REPORT_MS = 1000;
 const BATCH = 64;
 /** A TUN read: virtio_net_hdr and a packet of up to 64 KB. */
@@ -36,7 +39,7 @@ const MIN_MSS = 48;
 const ROOM = MAX_READ + Math.ceil(65535 / MIN_MSS) * (LISP_HEADER_LENGTH + 120);
 
 function main(setup: WorkerSetup): void {
-  const control = new Int32Array(setup.control);
+  const control = new ThreadControl(setup.control);
   const counters = new DataCounters(setup.counters);
   const fib = new Fib();
   const options: PipelineOptions = { fib, counters, instanceId: setup.instanceId, underlayMtu: setup.underlayMtu, locatorStatusBits: setup.locatorStatusBits };
@@ -71,82 +74,84 @@ function main(setup: WorkerSetup): void {
   const vnet = emptyVnetHeader();
   let now = 0;
   const emit = (offset: number, length: number) => encap.process(buf, offset, length, now);
-  const fds = Int32Array.of(setup.tunFd);
   const mappings = new MappingReceiver(fib, counters);
-  // Unlike any generation the control plane bumps to: a restarted worker takes what waits at once.
-  let generation = NaN;
   post({ op: 'ready' });
   let reportAt = performance.now() + REPORT_MS;
-  while (Atomics.load(control, STOP) === 0) {
-    now = performance.now();
-    if (Atomics.load(control, GENERATION) !== generation) {
-      generation = Atomics.load(control, GENERATION);
-      for (let m = receiveMessageOnPort(setup.port); m; m = receiveMessageOnPort(setup.port)) mappings.receive(m.message);
-      encap.drainQueue(now);
-    }
-    if (now >= reportAt) {
-      reportAt = now + REPORT_MS;
-      encap.drainQueue(now);
-      const used = fib.takeUsed();
-      if (used.length > 0) post({ op: 'used', prefixes: used });
-      post({ op: 'stats', locators: fib.stats() });
-      const rejected = mappings.takeRejected();
-      if (rejected) post({ op: 'rejected', ...rejected });
-    }
-    let n = 0;
-    for (; n < BATCH; n++) {
-      const at = Math.max(sender.end, VNET_HEADER_LENGTH - LISP_HEADER_LENGTH) + LISP_HEADER_LENGTH;
-      if (at + ROOM > buf.length) break;
-      // The virtio_net_hdr lands in the LISP header's room and the last 2 bytes of the packet
-      // before, which are kept aside.
-      const hdr = at - VNET_HEADER_LENGTH;
-      const keep = view.getUint16(hdr);
-      const read = tun.read(buf, hdr, MAX_READ);
-      if (read === 0) break;
-      readVnetHeader(buf, hdr, vnet);
-      view.setUint16(hdr, keep);
-      const length = read - VNET_HEADER_LENGTH;
-      if (vnet.gsoType !== VNET_GSO_NONE) {
-        buf.copy(unsegmented, 0, at, at + length);
-        counters.inc(C['encap.segmented']);
-        const cut = vnet.gsoSize >= MIN_MSS && segmentTcp(unsegmented, unsegmentedView, 0, length, vnet.gsoSize, buf, view, at - LISP_HEADER_LENGTH, LISP_HEADER_LENGTH, emit);
-        if (!cut) counters.inc(C['encap.bad-offload']);
-      } else if (vnet.flags & VNET_F_NEEDS_CSUM && !completeChecksum(view, at, length, vnet.csumStart, vnet.csumOffset)) {
-        counters.inc(C['encap.bad-offload']);
-      } else encap.process(buf, at, length, now);
-    }
-    sender.flush();
-    if (sender.failed > 0) {
-      counters.inc(C['encap.send-error'], sender.failed);
-      sender.failed = 0;
-    }
-    if (n === 0) waitReadable(fds, IDLE_WAIT_MS);
-  }
+  runLoop({
+    control,
+    fds: Int32Array.of(setup.tunFd),
+    port: setup.port,
+    onMessage: (m) => mappings.receive(m),
+    afterMessages: () => encap.drainQueue(performance.now()),
+    pass: () => {
+      now = performance.now();
+      if (now >= reportAt) {
+        reportAt = now + REPORT_MS;
+        encap.drainQueue(now);
+        const used = fib.takeUsed();
+        if (used.length > 0) post({ op: 'used', prefixes: used });
+        post({ op: 'stats', locators: fib.stats() });
+        const rejected = mappings.takeRejected();
+        if (rejected) post({ op: 'rejected', ...rejected });
+      }
+      let n = 0;
+      for (; n < BATCH; n++) {
+        const at = Math.max(sender.end, VNET_HEADER_LENGTH - LISP_HEADER_LENGTH) + LISP_HEADER_LENGTH;
+        if (at + ROOM > buf.length) break;
+        // The virtio_net_hdr lands in the LISP header's room and the last 2 bytes of the packet
+        // before, which are kept aside.
+        const hdr = at - VNET_HEADER_LENGTH;
+        const keep = view.getUint16(hdr);
+        const read = tun.read(buf, hdr, MAX_READ);
+        if (read === 0) break;
+        readVnetHeader(buf, hdr, vnet);
+        view.setUint16(hdr, keep);
+        const length = read - VNET_HEADER_LENGTH;
+        if (vnet.gsoType !== VNET_GSO_NONE) {
+          buf.copy(unsegmented, 0, at, at + length);
+          counters.inc(C['encap.segmented']);
+          const cut = vnet.gsoSize >= MIN_MSS && segmentTcp(unsegmented, unsegmentedView, 0, length, vnet.gsoSize, buf, view, at - LISP_HEADER_LENGTH, LISP_HEADER_LENGTH, emit);
+          if (!cut) counters.inc(C['encap.bad-offload']);
+        } else if (vnet.flags & VNET_F_NEEDS_CSUM && !completeChecksum(view, at, length, vnet.csumStart, vnet.csumOffset)) {
+          counters.inc(C['encap.bad-offload']);
+        } else encap.process(buf, at, length, now);
+      }
+      sender.flush();
+      if (sender.failed > 0) {
+        counters.inc(C['encap.send-error'], sender.failed);
+        sender.failed = 0;
+      }
+      return n;
+    },
+  });
 }
 
-function decapLoop(setup: WorkerSetup, control: Int32Array, decap: Decapsulator, tunWriter: CoalescingTunWriter): void {
+function decapLoop(setup: WorkerSetup, control: ThreadControl, decap: Decapsulator, tunWriter: CoalescingTunWriter): void {
   const sockets = [...setup.sockets.ipv4, ...setup.sockets.ipv6].map((fd) => UdpFd.fromFd(fd));
   // With UDP_GRO one slot may hold several datagrams of segmentSizes[i] bytes each.
   const slot = 65535;
   const batch = new ReceiveBatch(BATCH, slot);
-  const fds = Int32Array.from(sockets.map((s) => s.fd));
-  while (Atomics.load(control, STOP) === 0) {
-    let received = 0;
-    for (const socket of sockets) {
-      const n = socket.receiveMany(batch);
-      for (let i = 0; i < n; i++) {
-        const start = i * slot;
-        const end = start + batch.lengths[i]!;
-        const segment = batch.segmentSizes[i]!;
-        const ttl = batch.ttls[i]!;
-        const tos = batch.tos[i]!;
-        for (let at = start; at < end; at += segment) decap.process(batch.data, at, Math.min(segment, end - at), ttl, tos);
+  runLoop({
+    control,
+    fds: Int32Array.from(sockets.map((s) => s.fd)),
+    pass: () => {
+      let received = 0;
+      for (const socket of sockets) {
+        const n = socket.receiveMany(batch);
+        for (let i = 0; i < n; i++) {
+          const start = i * slot;
+          const end = start + batch.lengths[i]!;
+          const segment = batch.segmentSizes[i]!;
+          const ttl = batch.ttls[i]!;
+          const tos = batch.tos[i]!;
+          for (let at = start; at < end; at += segment) decap.process(batch.data, at, Math.min(segment, end - at), ttl, tos);
+        }
+        received += n;
       }
-      received += n;
-    }
-    tunWriter.flush();
-    if (received === 0) waitReadable(fds, IDLE_WAIT_MS);
-  }
+      tunWriter.flush();
+      return received;
+    },
+  });
 }
 
 main(workerData as WorkerSetup);

@@ -1,8 +1,11 @@
-// A Map-Server worker's counters: one Float64 slot each in a SharedArrayBuffer that the worker
-// writes and the main thread reads. They carry the node's own names (the main thread counts the
-// same events under them for what it handles), plus the worker's share of the work.
+// A Map-Server worker's counters (io/thread/shared-counters.ts): the worker writes them, the main
+// thread reads them. They carry the node's own names, checked against the node's list
+// (core/counter-names.ts), as the main thread counts the same events under them for what it
+// handles; plus the worker's share of the work, under its index.
+import type { NodeCounterName } from '../core/counter-names.js';
+import { SharedCounters, slotsOf } from '../io/thread/shared-counters.js';
 
-export const WORKER_COUNTERS = [
+const NODE_COUNTERS = [
   'received',
   'received.map-register',
   'received.ecm',
@@ -12,37 +15,26 @@ export const WORKER_COUNTERS = [
   'sent',
   'sent.error',
   'ms-workers.forward-dropped',
-  /** Datagrams this worker handled itself. */
-  'handled',
-  /** Datagrams this worker passed to the main thread. */
-  'forwarded',
-] as const;
+] as const satisfies readonly NodeCounterName[];
+
+/** Counted per worker, as ms-workers.<index>.<name>: datagrams it handled itself, datagrams it passed to the main thread. */
+const PER_WORKER = ['handled', 'forwarded'] as const;
+
+export const WORKER_COUNTERS = [...NODE_COUNTERS, ...PER_WORKER] as const;
 
 export type WorkerCounter = (typeof WORKER_COUNTERS)[number];
 
-export const W = Object.fromEntries(WORKER_COUNTERS.map((n, i) => [n, i])) as Record<WorkerCounter, number>;
+export const W = slotsOf(WORKER_COUNTERS);
 
-/** The names counted per worker, as ms-workers.<index>.<name>. */
-const PER_WORKER: ReadonlySet<WorkerCounter> = new Set(['handled', 'forwarded']);
+const perWorker: ReadonlySet<string> = new Set(PER_WORKER);
 
-export class WorkerCounters {
-  readonly values: Float64Array;
-
-  constructor(buffer: ArrayBufferLike = new SharedArrayBuffer(WORKER_COUNTERS.length * 8)) {
-    this.values = new Float64Array(buffer);
-  }
-
-  inc(slot: number, by = 1): void {
-    this.values[slot] = this.values[slot]! + by;
+export class WorkerCounters extends SharedCounters<WorkerCounter> {
+  constructor(buffer?: ArrayBufferLike) {
+    super(WORKER_COUNTERS, buffer);
   }
 
   /** The non-zero counters of worker index by name. */
   snapshot(index: number): Record<string, number> {
-    const out: Record<string, number> = {};
-    WORKER_COUNTERS.forEach((name, i) => {
-      const v = this.values[i]!;
-      if (v) out[PER_WORKER.has(name) ? `ms-workers.${index}.${name}` : name] = v;
-    });
-    return out;
+    return this.byName((name) => (perWorker.has(name) ? `ms-workers.${index}.${name}` : name));
   }
 }

@@ -5,14 +5,16 @@
 // replica sync (sync.ts) keeps the workers' state in step with the node's Map-Server, and their
 // counters join the node's. A worker that dies is started again (SupervisedThread) on the same
 // sockets and counters, and sent the whole replica before any further update.
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import { isIPv6 } from 'node:net';
 import { addressBytes, UdpFd } from '../io/linux/index.js';
-import { startThread, SupervisedThread, type StartedThread } from '../io/thread.js';
+import { ThreadControl } from '../io/thread/control.js';
+import { startChannelThread } from '../io/thread/start.js';
+import { SupervisedThread, type StartedThread } from '../io/thread/supervised.js';
 import type { LispNode } from '../core/node.js';
 import type { ControlSocket, DatagramHandler, Endpoint, Log, Network } from '../core/ports.js';
 import { WorkerCounters } from './counters.js';
-import { CONTROL_SLOTS, GENERATION, IN_FLIGHT, STOP, type Datagram, type ReplicaUpdate, type WorkerMessage, type WorkerSetup } from './protocol.js';
+import { IN_FLIGHT, type Datagram, type ReplicaUpdate, type WorkerMessage, type WorkerSetup } from './protocol.js';
 import { ReplicaSync } from './sync.js';
 
 export interface MsWorkersOptions {
@@ -58,7 +60,7 @@ class WorkerSocket implements ControlSocket {
 }
 
 export class MsWorkers {
-  private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_SLOTS * 4));
+  private readonly control = new ThreadControl({ extraSlots: 1 });
   private readonly fds: UdpFd[] = [];
   private readonly threads: Thread[] = [];
   /** By worker index: the main thread's end of the running worker's channel (a new one per start). */
@@ -124,7 +126,7 @@ export class MsWorkers {
   async stop(): Promise<void> {
     this.stopped = true;
     this.sync?.stop();
-    Atomics.store(this.control, STOP, 1);
+    this.control.stop();
     await Promise.all(this.threads.map((t) => t.supervised.stop()));
     for (const fd of this.fds.splice(0)) fd.close();
   }
@@ -149,29 +151,26 @@ export class MsWorkers {
   private startThread(index: number, sockets: WorkerSetup['sockets']): Thread {
     const counters = new WorkerCounters();
     const start = (restart: boolean): StartedThread => {
-      const channel = new MessageChannel();
-      const setup: WorkerSetup = {
-        index,
-        sockets,
-        answerMapRequests: this.o.answerMapRequests,
-        fastPath: this.o.fastPath,
-        control: this.control.buffer as SharedArrayBuffer,
-        counters: counters.values.buffer as SharedArrayBuffer,
-        port: channel.port2,
-      };
       // A worker's garbage is short lived: capped, V8 would otherwise grow the young generation to tens of MB per thread under load.
-      const worker = startThread(import.meta.url, 'worker', { workerData: setup, transferList: [channel.port2], resourceLimits: { maxYoungGenerationSizeMb: 8 } });
-      const ready = new Promise<void>((resolve, reject) => {
-        worker.once('error', reject);
-        worker.once('exit', (code) => reject(new Error(`Map-Server worker ${index} exited (${code}) before it was ready`)));
-        channel.port1.on('message', (m: WorkerMessage) => (m.op === 'ready' ? resolve() : this.fromWorker(index, m)));
+      const thread = startChannelThread<WorkerMessage>(import.meta.url, 'worker', {
+        name: `Map-Server worker ${index}`,
+        setup: (port): WorkerSetup => ({
+          index,
+          sockets,
+          answerMapRequests: this.o.answerMapRequests,
+          fastPath: this.o.fastPath,
+          control: this.control.buffer,
+          counters: counters.buffer as SharedArrayBuffer,
+          port,
+        }),
+        onMessage: (m) => this.fromWorker(index, m),
+        resourceLimits: { maxYoungGenerationSizeMb: 8 },
       });
-      channel.port1.unref();
       // The dead worker's port closes by itself once what it posted has been delivered.
       if (restart) this.sync?.flush();
-      this.ports[index] = channel.port1;
-      if (restart) this.sendReplica(channel.port1);
-      return { worker, ready };
+      this.ports[index] = thread.port;
+      if (restart) this.sendReplica(thread.port);
+      return thread;
     };
     const log = this.o.log;
     const supervised = new SupervisedThread({ name: `Map-Server worker ${index}`, start, ...(log ? { log } : {}) });
@@ -182,7 +181,7 @@ export class MsWorkers {
   private sendReplica(port: MessagePort): void {
     if (!this.sync || this.stopped) return;
     port.postMessage(this.sync.snapshot());
-    Atomics.add(this.control, GENERATION, 1);
+    this.control.posted();
   }
 
   /** A worker's message; a failure to handle one is logged, never thrown into the event loop. */
@@ -209,13 +208,13 @@ export class MsWorkers {
         if (socket && handler) handler(Buffer.from(d.data.buffer, d.data.byteOffset, d.data.byteLength), { address: d.address, port: d.port }, socket);
       }
     } finally {
-      Atomics.sub(this.control, IN_FLIGHT, datagrams.length);
+      Atomics.sub(this.control.slots, IN_FLIGHT, datagrams.length);
     }
   }
 
   private broadcast(updates: ReplicaUpdate[]): void {
     if (this.stopped) return;
     for (const port of this.ports) port.postMessage(updates);
-    Atomics.add(this.control, GENERATION, 1);
+    this.control.posted();
   }
 }

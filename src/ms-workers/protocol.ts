@@ -1,17 +1,14 @@
 // What the main thread and the Map-Server worker threads say to each other (worker.ts is a
 // thread's entry, pool.ts the main thread's side).
 //
-// main -> worker, batched, after which main bumps GENERATION: ReplicaUpdate[] (replica.ts applies them).
+// main -> worker, batched, after which main bumps the generation (ThreadControl.posted): ReplicaUpdate[] (replica.ts applies them).
 // worker -> main: WorkerMessage.
 import type { MessagePort } from 'node:worker_threads';
+import { FIRST_FREE_SLOT } from '../io/thread/control.js';
 import type { EidPrefix } from '../table/prefix.js';
 
-/** Int32 slots of the control SharedArrayBuffer. */
-export const STOP = 0;
-export const GENERATION = 1;
-/** Datagrams forwarded to the main thread and not yet handled there (workers drop beyond MAX_IN_FLIGHT). */
-export const IN_FLIGHT = 2;
-export const CONTROL_SLOTS = 3;
+/** The slot of the control block (io/thread/control.ts) past its stop flag and generation: datagrams forwarded to the main thread and not yet handled there (workers drop beyond MAX_IN_FLIGHT). */
+export const IN_FLIGHT = FIRST_FREE_SLOT;
 export const MAX_IN_FLIGHT = 4096;
 /** Beyond this many waiting, workers forward only what the main thread must see (worker.ts, Verdict). */
 export const MAX_OTHER_IN_FLIGHT = 1024;
@@ -58,6 +55,7 @@ export interface WorkerSetup {
   readonly answerMapRequests: boolean;
   /** Off: every datagram goes to the main thread (debug logging of each packet needs it there). */
   readonly fastPath: boolean;
+  /** ThreadControl's block, with IN_FLIGHT. */
   readonly control: SharedArrayBuffer;
   readonly counters: SharedArrayBuffer;
   readonly port: MessagePort;

@@ -9,25 +9,25 @@
 //   most MAX_IN_FLIGHT datagrams waiting there; beyond MAX_OTHER_IN_FLIGHT only Map-Requests for
 //   registered EIDs and Map-Registers of ETRs it knows (Verdict below).
 //
-// Each pass applies the replica updates the main thread posted (it bumps GENERATION), reads a
-// batch from each socket, and posts what it forwards; when nothing came it sleeps in poll() for
-// at most IDLE_WAIT_MS, so it stops promptly.
+// The loop (io/thread/loop.ts) applies the replica updates the main thread posted when it bumped
+// the generation; each pass reads a batch from each socket and posts what it forwards; when
+// nothing came it sleeps in poll(), so it stops promptly.
 import { performance } from 'node:perf_hooks';
-import { receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 // Deep imports keep the thread's module graph (and memory) small.
 import { formatIpv4, formatIpv6 } from '../packet/ip-address.js';
 import { KEY_ID_OFFSET, MESSAGE_TYPE_CODES, NONCE_OFFSET } from '../packet/constants.js';
 import { authDataOf, etrIdOf, isMapRegister, notifyFor, wantsMapNotify } from '../packet/map-register-view.js';
 import { scanEcmRequest, writeReply } from '../packet/map-request-view.js';
-import { waitReadable } from '../io/linux/poll.js';
 import { ReceiveBatch, UdpFd } from '../io/linux/udp-fd.js';
+import { ThreadControl } from '../io/thread/control.js';
+import { runLoop } from '../io/thread/loop.js';
 import { W, WorkerCounters } from './counters.js';
-import { GENERATION, IN_FLIGHT, MAX_IN_FLIGHT, MAX_OTHER_IN_FLIGHT, STOP, type Datagram, type Refresh, type ReplicaUpdate, type WorkerMessage, type WorkerSetup } from './protocol.js';
+import { IN_FLIGHT, MAX_IN_FLIGHT, MAX_OTHER_IN_FLIGHT, type Datagram, type Refresh, type ReplicaUpdate, type WorkerMessage, type WorkerSetup } from './protocol.js';
 import { Replica } from './replica.js';
 
 const BATCH = 32;
 const SLOT = 65535;
-const IDLE_WAIT_MS = 20;
 const REPORT_MS = 100;
 const REJECTED_REPORT_MS = 1000;
 const ECM_TYPE = MESSAGE_TYPE_CODES.ecm;
@@ -60,7 +60,7 @@ interface Socket {
 type Verdict = 'handled' | 'wanted' | 'other';
 
 class MsWorker {
-  private readonly control: Int32Array;
+  private readonly control: ThreadControl;
   private readonly counters: WorkerCounters;
   private readonly replica = new Replica();
   private readonly sockets: Socket[];
@@ -74,10 +74,9 @@ class MsWorker {
   /** IPv4 source addresses as text, by their 32-bit value (an ETR's id when it sends no xTR-ID). */
   private readonly sourceTexts = new Map<number, string>();
   private rejected: Omit<Extract<WorkerMessage, { op: 'rejected' }>, 'op'> | undefined;
-  private generation = -1;
 
   constructor(private readonly setup: WorkerSetup) {
-    this.control = new Int32Array(setup.control);
+    this.control = new ThreadControl(setup.control);
     this.counters = new WorkerCounters(setup.counters);
     this.sockets = setup.sockets.map((s) => {
       const fd = UdpFd.fromFd(s.fd);
@@ -87,38 +86,37 @@ class MsWorker {
   }
 
   run(): void {
-    const fds = Int32Array.from(this.sockets.map((s) => s.fd.fd));
     let reportAt = 0;
     let rejectedAt = 0;
     this.post({ op: 'ready' });
-    while (Atomics.load(this.control, STOP) === 0) {
-      if (Atomics.load(this.control, GENERATION) !== this.generation) this.applyUpdates();
-      const now = performance.now();
-      if (now >= reportAt) {
-        reportAt = now + REPORT_MS;
-        this.reportRefreshes();
-      }
-      if (this.rejected && now >= rejectedAt) {
-        rejectedAt = now + REJECTED_REPORT_MS;
-        this.post({ op: 'rejected', ...this.rejected });
-        this.rejected = undefined;
-      }
-      let received = 0;
-      for (const socket of this.sockets) {
-        const n = socket.fd.receiveMany(this.batch);
-        for (let i = 0; i < n; i++) this.handle(socket, i);
-        received += n;
-      }
-      this.postForwards();
-      if (received === 0) waitReadable(fds, IDLE_WAIT_MS);
-    }
-  }
-
-  private applyUpdates(): void {
-    this.generation = Atomics.load(this.control, GENERATION);
-    for (let m = receiveMessageOnPort(this.setup.port); m; m = receiveMessageOnPort(this.setup.port)) {
-      for (const u of m.message as ReplicaUpdate[]) this.replica.apply(u);
-    }
+    runLoop({
+      control: this.control,
+      fds: Int32Array.from(this.sockets.map((s) => s.fd.fd)),
+      port: this.setup.port,
+      onMessage: (m) => {
+        for (const u of m as ReplicaUpdate[]) this.replica.apply(u);
+      },
+      pass: () => {
+        const now = performance.now();
+        if (now >= reportAt) {
+          reportAt = now + REPORT_MS;
+          this.reportRefreshes();
+        }
+        if (this.rejected && now >= rejectedAt) {
+          rejectedAt = now + REJECTED_REPORT_MS;
+          this.post({ op: 'rejected', ...this.rejected });
+          this.rejected = undefined;
+        }
+        let received = 0;
+        for (const socket of this.sockets) {
+          const n = socket.fd.receiveMany(this.batch);
+          for (let i = 0; i < n; i++) this.handle(socket, i);
+          received += n;
+        }
+        this.postForwards();
+        return received;
+      },
+    });
   }
 
   private handle(socket: Socket, i: number): void {
@@ -205,11 +203,11 @@ class MsWorker {
 
   /** Passes the datagram to the main thread, unless `limit` datagrams already wait there. */
   private forward(socket: Socket, i: number, start: number, end: number, limit: number): void {
-    if (Atomics.load(this.control, IN_FLIGHT) >= limit) {
+    if (Atomics.load(this.control.slots, IN_FLIGHT) >= limit) {
       this.counters.inc(W.received);
       return this.counters.inc(W['ms-workers.forward-dropped']);
     }
-    Atomics.add(this.control, IN_FLIGHT, 1);
+    Atomics.add(this.control.slots, IN_FLIGHT, 1);
     this.counters.inc(W.forwarded);
     const data = new Uint8Array(this.batch.data.subarray(start, end));
     this.forwards.push({ data, address: this.sourceText(socket, i), port: this.batch.ports[i]!, local: socket.address });

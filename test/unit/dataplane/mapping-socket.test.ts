@@ -12,9 +12,10 @@ import { describe, it } from 'node:test';
 import { C, DataCounters } from '../../../src/dataplane/counters.js';
 import { Fib } from '../../../src/dataplane/fib.js';
 import type { WorkerMessage } from '../../../src/dataplane/protocol.js';
-import { GENERATION, STOP, type WorkerSetup } from '../../../src/dataplane/worker-setup.js';
+import type { WorkerSetup } from '../../../src/dataplane/worker-setup.js';
 import { UdpFd } from '../../../src/io/linux/index.js';
-import { startThread } from '../../../src/io/thread.js';
+import { GENERATION, STOP } from '../../../src/io/thread/control.js';
+import { startThread } from '../../../src/io/thread/start.js';
 import { parsePrefix } from '../../../src/table/index.js';
 import { until } from '../../helpers/until.js';
 

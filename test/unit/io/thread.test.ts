@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import type { Worker } from 'node:worker_threads';
-import { startThread, SupervisedThread, type StartedThread } from '../../../src/io/thread.js';
+import { startThread } from '../../../src/io/thread/start.js';
+import { SupervisedThread, type StartedThread } from '../../../src/io/thread/supervised.js';
 import { until } from '../../helpers/until.js';
 
 interface Line {
