@@ -2,10 +2,11 @@
 // sockets and the routes, starts the worker threads (encap for an ITR, decap for an ETR), keeps
 // the encap worker's forwarding copy in step with the map-cache over the mapping-socket protocol,
 // resolves the misses the worker reports, restarts a worker that dies (its forwarding copy sent
-// again from the map-cache), and takes everything away on stop.
+// again from the map-cache), and takes everything away on stop. What it changes on the host goes
+// through DataPlaneHost: Linux's (linuxHost) in a node, in-memory fakes in the unit tests.
 import type { MessagePort } from 'node:worker_threads';
-import { configureLink, openTun, TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6, UdpFd, type TunDevice } from '../io/linux/index.js';
-import type { RouteSet } from '../io/linux/routes.js';
+import type { RouteControl, TunControl, TunDevice } from '../io/host.js';
+import { linuxRoutes, linuxTuns, TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6, UdpFd, type UdpFdOptions } from '../io/linux/index.js';
 import { ThreadControl } from '../io/thread/control.js';
 import { startChannelThread } from '../io/thread/start.js';
 import { SupervisedThread, type StartedThread } from '../io/thread/supervised.js';
@@ -16,7 +17,7 @@ import type { ControlMessage, LocatorStats, WorkerMessage } from './protocol.js'
 import { allUp } from './lisp-header.js';
 import { messageFor, petrLocators } from './routes-of.js';
 import { LISP_DATA_PORT, LispError } from '../packet/index.js';
-import { clearLeftovers, installSteering } from './steering.js';
+import { clearLeftovers, installSteering, type RouteSet } from './steering.js';
 import type { WorkerSetup } from './worker-setup.js';
 
 export interface DataPlaneOptions {
@@ -47,7 +48,26 @@ export interface DataPlaneOptions {
   /** Deliver decapsulated packets for any destination (serving as a PETR), not only for our database EID-prefixes. */
   readonly decapsulateAny: boolean;
   readonly log?: Log;
+  /** Default linuxHost. */
+  readonly host?: DataPlaneHost;
 }
+
+/** What the data plane changes on the host, and the worker module it runs. */
+export interface DataPlaneHost {
+  readonly tuns: TunControl;
+  readonly routes: RouteControl;
+  /** A UDP socket the workers are handed by its fd. */
+  openSocket(o: UdpFdOptions): { readonly fd: number; close(): void };
+  /** The workers' module: name (no extension) beside from, an import.meta.url. */
+  readonly worker: { readonly from: string; readonly name: string };
+}
+
+export const linuxHost: DataPlaneHost = {
+  tuns: linuxTuns,
+  routes: linuxRoutes,
+  openSocket: (o) => UdpFd.open(o),
+  worker: { from: import.meta.url, name: 'worker' },
+};
 
 /** Source ports per family for outgoing packets: a flow hash picks one (RFC 9300 section 5.3). */
 const SEND_SOCKETS = 4;
@@ -58,7 +78,7 @@ export class DataPlane {
   /** Per-locator totals of the running encap worker, and of those that died before it. */
   private locatorStats: Readonly<Record<string, LocatorStats>> = {};
   private locatorBase: Readonly<Record<string, LocatorStats>> = {};
-  private readonly sockets: UdpFd[] = [];
+  private readonly sockets: { readonly fd: number; close(): void }[] = [];
   private readonly threads: SupervisedThread[] = [];
   /** The encap worker's end of the mapping socket (a new one per start). */
   private encapPort: MessagePort | undefined;
@@ -66,7 +86,11 @@ export class DataPlane {
   private tun: TunDevice | undefined;
   private routes: RouteSet | undefined;
 
-  private constructor(private readonly o: DataPlaneOptions) {}
+  private readonly host: DataPlaneHost;
+
+  private constructor(private readonly o: DataPlaneOptions) {
+    this.host = o.host ?? linuxHost;
+  }
 
   static async start(o: DataPlaneOptions): Promise<DataPlane> {
     const dp = new DataPlane(o);
@@ -122,14 +146,13 @@ export class DataPlane {
   /** The TUN device, its routes and rules, after what an earlier run of this node left (logged). */
   private open(): void {
     const o = this.o;
-    const removed = clearLeftovers({ tun: o.tun, mode: o.mode, table: o.routeTable, priority: o.rulePriority, database: o.database, eidAddresses: o.eidAddresses, rlocs: o.rlocs, routes: o.routes });
+    const steering = { tun: o.tun, mode: o.mode, table: o.routeTable, priority: o.rulePriority, database: o.database, eidAddresses: o.eidAddresses, rlocs: o.rlocs };
+    const removed = clearLeftovers({ ...steering, routes: o.routes }, this.host);
     if (removed.length > 0) o.log?.warn({ removed }, `removed what an earlier run of this node left: ${removed.join(', ')}`);
-    this.tun = openTun(o.tun, { vnetHeader: true, offload: o.offload ? TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 : 0 });
+    this.tun = this.host.tuns.open(o.tun, { vnetHeader: true, offload: o.offload ? TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 : 0 });
     const hostAddresses = o.mode === 'host' ? o.eidAddresses.map((a) => (a.includes(':') ? `${a}/128` : `${a}/32`)) : [];
-    configureLink(o.tun, { mtu: o.mtu, txqueuelen: 1000, addresses: hostAddresses, up: true });
-    if (o.routes) {
-      this.routes = installSteering({ tun: o.tun, mode: o.mode, table: o.routeTable, priority: o.rulePriority, database: o.database, eidAddresses: o.eidAddresses, rlocs: o.rlocs });
-    }
+    this.host.tuns.configure(o.tun, { mtu: o.mtu, txqueuelen: 1000, addresses: hostAddresses, up: true });
+    if (o.routes) this.routes = installSteering(steering, this.host.routes);
   }
 
   private async startWorkers(): Promise<void> {
@@ -159,8 +182,8 @@ export class DataPlane {
   }
 
   /** A socket of the pool (receiving: the 4341 sockets, which take coalesced datagrams and report the outer TTL and TOS). */
-  private socket(family: 'ipv4' | 'ipv6', address: string, port: number, receiving = false): UdpFd {
-    const s = UdpFd.open({ family: family === 'ipv4' ? 4 : 6, address, port, gro: receiving, receiveMarking: receiving, sendBufferSize: 4 << 20, receiveBufferSize: 4 << 20 });
+  private socket(family: 'ipv4' | 'ipv6', address: string, port: number, receiving = false): { readonly fd: number } {
+    const s = this.host.openSocket({ family: family === 'ipv4' ? 4 : 6, address, port, gro: receiving, receiveMarking: receiving, sendBufferSize: 4 << 20, receiveBufferSize: 4 << 20 });
     this.sockets.push(s);
     return s;
   }
@@ -173,7 +196,7 @@ export class DataPlane {
   private startWorker(role: 'encap' | 'decap', sockets: WorkerSetup['sockets']): SupervisedThread {
     const o = this.o;
     const start = (restart: boolean): StartedThread => {
-      const thread = startChannelThread<WorkerMessage>(import.meta.url, 'worker', {
+      const thread = startChannelThread<WorkerMessage>(this.host.worker.from, this.host.worker.name, {
         name: `data-plane ${role} worker`,
         setup: (port): WorkerSetup => ({
           role,

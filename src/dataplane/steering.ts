@@ -19,7 +19,7 @@
 // A TUN device of the name still held by a running process (another instance of the node) is an
 // error, checked first, so nothing of that instance is touched; so is another kind of link.
 // A rule with anything more than priority, one selector and a table is never ours.
-import { deleteLink, deleteRoute, deleteRule, linkInfo, listRoutes, listRules, RouteSet, setSysctl, type IpFamily } from '../io/linux/routes.js';
+import { routeText, ruleText, type IpFamily, type RouteControl, type RouteSpec, type RuleSpec, type TunControl } from '../io/host.js';
 import { LispError } from '../packet/index.js';
 import { formatAddress, formatPrefix, parseAddress, type EidPrefix } from '../table/index.js';
 
@@ -35,34 +35,62 @@ export interface SteeringOptions {
 
 const familyOf = (address: string): IpFamily => (address.includes(':') ? 'ipv6' : 'ipv4');
 
-export function installSteering(o: SteeringOptions): RouteSet {
-  const routes = new RouteSet();
-  const table = ['table', String(o.table)];
-  const pref = (p: number) => ['pref', String(p)];
+/** Rules and routes added, each with its inverse, so remove() takes away exactly what this set added and nothing else. */
+export class RouteSet {
+  private readonly undo: (() => void)[] = [];
+
+  constructor(private readonly routes: RouteControl) {}
+
+  rule(family: IpFamily, rule: RuleSpec): void {
+    this.routes.addRule(family, rule);
+    this.undo.push(() => this.routes.deleteRule(family, rule));
+  }
+
+  route(family: IpFamily, route: RouteSpec): void {
+    this.routes.addRoute(family, route);
+    this.undo.push(() => this.routes.deleteRoute(family, route));
+  }
+
+  /** Removes what this set added, newest first; failures (already gone) are ignored. */
+  remove(): void {
+    for (const undo of this.undo.splice(0).reverse()) {
+      try {
+        undo();
+      } catch {
+        // Gone already (the device went away with its routes).
+      }
+    }
+  }
+}
+
+export function installSteering(o: SteeringOptions, routes: RouteControl): RouteSet {
+  const set = new RouteSet(routes);
+  const main = (priority: number, selector: { from: string } | { to: string }): RuleSpec => ({ priority, table: 'main', ...selector });
+  const toTable = (selector: { from?: string }): RuleSpec => ({ priority: o.priority, table: String(o.table), ...selector });
   try {
     // Decapsulated packets come in on the TUN from remote EIDs: no reverse-path check there.
-    setSysctl(`net/ipv4/conf/${o.tun}/rp_filter`, '0');
+    routes.setSysctl(`net/ipv4/conf/${o.tun}/rp_filter`, '0');
     if (o.mode === 'router') {
       for (const e of o.database) {
         const family = e.family === 'ipv6' ? 'ipv6' : 'ipv4';
         const text = formatPrefix({ ...e, iid: 0 });
-        routes.rule(family, ['to', text, 'lookup', 'main', ...pref(o.priority - 1)]);
-        routes.rule(family, ['from', text, 'lookup', String(o.table), ...pref(o.priority)]);
+        set.rule(family, main(o.priority - 1, { to: text }));
+        set.rule(family, toTable({ from: text }));
       }
       for (const family of new Set(o.database.map((e) => (e.family === 'ipv6' ? 'ipv6' : 'ipv4') as IpFamily))) {
-        routes.route(family, ['default', 'dev', o.tun, ...table]);
+        set.route(family, { dst: 'default', dev: o.tun, table: o.table });
       }
     } else {
-      for (const rloc of o.rlocs) routes.rule(familyOf(rloc), ['from', rloc, 'lookup', 'main', ...pref(o.priority - 1)]);
+      for (const rloc of o.rlocs) set.rule(familyOf(rloc), main(o.priority - 1, { from: rloc }));
       const byFamily = new Map(o.eidAddresses.map((a) => [familyOf(a), a] as const));
       for (const [family, eid] of byFamily) {
-        routes.route(family, ['default', 'dev', o.tun, 'src', eid, ...table]);
-        routes.rule(family, ['lookup', String(o.table), ...pref(o.priority)]);
+        set.route(family, { dst: 'default', dev: o.tun, src: eid, table: o.table });
+        set.rule(family, toTable({}));
       }
     }
-    return routes;
+    return set;
   } catch (e) {
-    routes.remove();
+    set.remove();
     throw e;
   }
 }
@@ -79,43 +107,43 @@ const TUN_GONE_MS = 2000;
  * Removes what an earlier run of this node left (see the top of this file); returns what it
  * removed, one line each ("ip -4 rule pref 4341 from 198.18.1.0/24 lookup 4341").
  */
-export function clearLeftovers(o: LeftoverOptions): string[] {
+export function clearLeftovers(o: LeftoverOptions, host: { readonly tuns: TunControl; readonly routes: RouteControl }): string[] {
   const removed: string[] = [];
   // First: a TUN device still held means the earlier run is still running, and its rules are not leftovers.
-  const persistentTun = leftTun(o.tun);
+  const persistentTun = leftTun(o.tun, host.tuns);
   if (o.routes) {
     for (const family of ['ipv4', 'ipv6'] as const) {
       const f = family === 'ipv6' ? '-6' : '-4';
       const ours = ourMainSelectors(o, family);
-      for (const r of listRules(family)) {
+      for (const r of host.routes.rules(family)) {
         if (r.more || (r.from && r.to)) continue;
         const selector = r.from ? `from ${r.from}` : r.to ? `to ${r.to}` : undefined;
         const mine =
           (r.priority === o.priority && r.table === String(o.table)) ||
           (r.priority === o.priority - 1 && r.table === 'main' && selector !== undefined && ours.has(normalSelector(family, selector)));
         if (!mine) continue;
-        deleteRule(family, r.args);
-        removed.push(`ip ${f} rule ${r.args.join(' ')}`);
+        host.routes.deleteRule(family, r);
+        removed.push(`ip ${f} rule ${ruleText(r)}`);
       }
-      for (const route of listRoutes(family, o.table)) {
+      for (const route of host.routes.routes(family, o.table)) {
         if (route.dev !== o.tun) continue;
-        deleteRoute(family, route.args);
-        removed.push(`ip ${f} route ${route.args.join(' ')}`);
+        host.routes.deleteRoute(family, route);
+        removed.push(`ip ${f} route ${routeText(route)}`);
       }
     }
   }
   if (persistentTun) {
-    deleteLink(o.tun);
+    host.tuns.remove(o.tun);
     removed.push(`TUN device ${o.tun} (persistent)`);
   }
   return removed;
 }
 
 /** Whether a persistent TUN device of the name was left; throws when the name is taken otherwise. */
-function leftTun(name: string): boolean {
+function leftTun(name: string, tuns: TunControl): boolean {
   const until = Date.now() + TUN_GONE_MS;
   for (;;) {
-    const link = linkInfo(name);
+    const link = tuns.link(name);
     if (!link) return false;
     if (link.kind !== 'tun' || link.tunType !== 'tun') {
       throw new LispError('ERR_LISP_SYSTEM', `a ${link.kind === 'tun' ? `${link.tunType ?? 'tun'} device` : `${link.kind ?? 'network'} link`} named ${name} exists and is not a TUN device this node made; name another in data-plane.tun`);

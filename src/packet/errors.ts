@@ -27,8 +27,8 @@ export type LispErrorCode = (typeof LISP_ERROR_CODES)[number];
 
 export class LispError extends Error {
   readonly code: LispErrorCode;
-  constructor(code: LispErrorCode, message: string) {
-    super(message);
+  constructor(code: LispErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
     this.name = 'LispError';
     this.code = code;
   }

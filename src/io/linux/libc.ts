@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { getSystemErrorName } from 'node:util';
 import { endianness } from 'node:os';
 import type * as KoffiModule from 'koffi';
+import { LispError } from '../../packet/errors.js';
 
 type Koffi = typeof KoffiModule;
 
@@ -151,6 +152,15 @@ export class SysError extends Error {
     this.name = 'SysError';
     this.code = code;
   }
+}
+
+/**
+ * A system call that failed while setting up (opening a TUN device, the sockets of the Map-Server
+ * workers), as the one-line LispError ERR_LISP_SYSTEM a user sees, the SysError its cause; anything
+ * else unchanged. UdpFd and the packet path keep SysError, whose code is the errno name.
+ */
+export function setupError(e: unknown): unknown {
+  return e instanceof SysError ? new LispError('ERR_LISP_SYSTEM', e.message, { cause: e }) : e;
 }
 
 export function errnoName(errno: number): string {

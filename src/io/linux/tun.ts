@@ -1,7 +1,9 @@
 // A layer-3 TUN device (IFF_TUN | IFF_NO_PI): one IP packet per read() and per write(), each
-// behind a virtio_net_hdr when opened with vnetHeader (see vnet-header.ts).
-import { execFileSync } from 'node:child_process';
-import { EAGAIN, EINTR, O_CLOEXEC, O_NONBLOCK, O_RDWR, SysError, libc, pointerTo, structBuffer } from './libc.js';
+// behind a virtio_net_hdr when opened with vnetHeader (see vnet-header.ts); and linuxTuns, the
+// io/host.ts TunControl of Linux (the device here, its link through the ip command, links.ts).
+import type { TunControl, TunDevice, TunOptions } from '../host.js';
+import { EAGAIN, EINTR, O_CLOEXEC, O_NONBLOCK, O_RDWR, SysError, libc, pointerTo, setupError, structBuffer } from './libc.js';
+import { configureLink, deleteLink, linkInfo } from './links.js';
 import { IFREQ, readIfreqName, writeIfreq } from './structs.js';
 
 const TUNSETIFF = 0x400454ca; // _IOW('T', 202, int)
@@ -14,27 +16,6 @@ const IFF_VNET_HDR = 0x4000;
 export const TUN_F_CSUM = 0x01;
 export const TUN_F_TSO4 = 0x02;
 export const TUN_F_TSO6 = 0x04;
-
-export interface TunDevice {
-  readonly fd: number;
-  readonly name: string;
-  /** One packet into buf[offset..offset + maxLen): its length, or 0 when none is queued. */
-  read(buf: Uint8Array, offset: number, maxLen: number): number;
-  /** Exactly one packet from buf[offset..offset + len); returns len (0 if the kernel had no room). */
-  write(buf: Uint8Array, offset: number, len: number): number;
-  close(): void;
-}
-
-export interface TunOptions {
-  /** Make read() wait for a packet instead of returning 0 (default false: wait with waitReadable). */
-  blocking?: boolean;
-  /** IFF_MULTI_QUEUE: each openTun of the same name adds a queue. */
-  multiQueue?: boolean;
-  /** IFF_VNET_HDR: a virtio_net_hdr before every packet read and written. */
-  vnetHeader?: boolean;
-  /** TUNSETOFFLOAD bits (TUN_F_*; they need vnetHeader); default 0, which also clears what a persistent device kept. */
-  offload?: number;
-}
 
 class Tun implements TunDevice {
   #fd: number;
@@ -83,20 +64,21 @@ class Tun implements TunDevice {
 
 /**
  * Opens (creating if needed) the TUN device name ('' lets the kernel pick tunN) and sets its
- * offloads (a persistent device keeps them from an earlier attach, so they are always set).
+ * offloads (a persistent device keeps them from an earlier attach, so they are always set). A
+ * failure is a LispError ERR_LISP_SYSTEM naming the call and the errno.
  */
 export function openTun(name: string, options: TunOptions = {}): TunDevice {
   const c = libc();
   const ifreq = structBuffer(IFREQ.size);
   writeIfreq(ifreq.bytes, name, IFF_TUN | IFF_NO_PI | (options.multiQueue ? IFF_MULTI_QUEUE : 0) | (options.vnetHeader ? IFF_VNET_HDR : 0));
   const fd = c.open('/dev/net/tun', O_RDWR | O_CLOEXEC | (options.blocking ? 0 : O_NONBLOCK));
-  if (fd < 0) throw new SysError('open', c.errno(), '/dev/net/tun');
+  if (fd < 0) throw setupError(new SysError('open', c.errno(), '/dev/net/tun'));
   try {
     if (c.ioctl(fd, TUNSETIFF, ifreq.address) < 0) throw new SysError('ioctl', c.errno(), `TUNSETIFF ${name}`);
     if (c.ioctl(fd, TUNSETOFFLOAD, options.offload ?? 0) < 0) throw new SysError('ioctl', c.errno(), `TUNSETOFFLOAD ${name}`);
   } catch (err) {
     c.close(fd);
-    throw err;
+    throw setupError(err);
   }
   return new Tun(fd, readIfreqName(ifreq.bytes));
 }
@@ -106,28 +88,4 @@ export function tunFromFd(fd: number, name: string): TunDevice {
   return new Tun(fd, name);
 }
 
-export interface LinkSettings {
-  mtu?: number;
-  up?: boolean;
-  txqueuelen?: number;
-  /** CIDR addresses, e.g. "198.18.0.1/24" or "2001:db8::1/64" (IPv6 ones skip DAD). */
-  addresses?: string[];
-}
-
-/** Link settings through the ip command: for setup, not the packet path. */
-export function configureLink(name: string, settings: LinkSettings): void {
-  const ip = (args: string[]): void => {
-    try {
-      execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    } catch (err) {
-      const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
-      throw new Error(`ip ${args.join(' ')} failed${stderr ? `: ${stderr}` : ''}`, { cause: err });
-    }
-  };
-  const link: string[] = [];
-  if (settings.mtu !== undefined) link.push('mtu', String(settings.mtu));
-  if (settings.txqueuelen !== undefined) link.push('txqueuelen', String(settings.txqueuelen));
-  if (link.length) ip(['link', 'set', 'dev', name, ...link]);
-  for (const a of settings.addresses ?? []) ip(['addr', 'replace', a, 'dev', name, ...(a.includes(':') ? ['nodad'] : [])]);
-  if (settings.up !== undefined) ip(['link', 'set', 'dev', name, settings.up ? 'up' : 'down']);
-}
+export const linuxTuns: TunControl = { open: openTun, configure: configureLink, link: linkInfo, remove: deleteLink };

@@ -35,6 +35,7 @@ import {
   pointerTo,
   structBuffer,
 } from './libc.js';
+import { formatIpv4, formatIpv6 } from '../../packet/ip-address.js';
 import {
   AF_INET,
   AF_INET6,
@@ -243,7 +244,7 @@ export class UdpFd {
       if (options.receiveBufferSize) setInt(SOL_SOCKET, SO_RCVBUF, options.receiveBufferSize, 'SO_RCVBUF');
       if (options.sendBufferSize) setInt(SOL_SOCKET, SO_SNDBUF, options.sendBufferSize, 'SO_SNDBUF');
       const len = writeSockaddr(ctl.dv, 8, family, local, checkPort(options.port));
-      if (c.bind(fd, ctl.address + 8, len) < 0) throw new SysError('bind', c.errno(), `port ${options.port}`);
+      if (c.bind(fd, ctl.address + 8, len) < 0) throw new SysError('bind', c.errno(), `${endpointText(options)}`);
       return new UdpFd(fd, family);
     } catch (err) {
       c.close(fd);
@@ -381,4 +382,11 @@ export class UdpFd {
 function checkPort(port: number): number {
   if ((port & 0xffff) !== port) throw new RangeError(`bad port ${port}`);
   return port;
+}
+
+/** "UDP 127.0.0.1:4342", "UDP [::1]:4342": what a socket binds, in an error message. */
+function endpointText(o: UdpFdOptions): string {
+  const bytes = typeof o.address === 'string' ? undefined : Buffer.from(o.address);
+  const address = bytes ? (bytes.length === 4 ? formatIpv4(bytes, 0) : formatIpv6(bytes, 0)) : o.address;
+  return `UDP ${o.family === 6 ? `[${String(address)}]` : String(address)}:${o.port}`;
 }

@@ -2,15 +2,14 @@
 // own words, no stack trace for `loci run` to print.
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { RouteSet } from '../../../../src/io/linux/routes.js';
+import { linuxRoutes } from '../../../../src/io/linux/routes.js';
 import { LispError } from '../../../../src/packet/index.js';
 import { requireTool } from '../../../helpers/env.js';
 
 it('an ip command that fails throws ERR_LISP_SYSTEM with the command and what ip said, on one line', (t) => {
   if (!requireTool(t, 'ip')) return;
-  const routes = new RouteSet();
   assert.throws(
-    () => routes.rule('ipv4', ['from', '198.18.1.0/33', 'lookup', '4341', 'pref', '4341']),
+    () => linuxRoutes.addRule('ipv4', { from: '198.18.1.0/33', table: '4341', priority: 4341 }),
     (e: unknown) => {
       assert.ok(e instanceof LispError);
       assert.equal(e.code, 'ERR_LISP_SYSTEM');
@@ -19,5 +18,4 @@ it('an ip command that fails throws ERR_LISP_SYSTEM with the command and what ip
       return true;
     },
   );
-  routes.remove();
 });
