@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { demoConfigs } from '../src/cli/demo/configs.js';
 import { startNodes } from '../src/cli/demo/nodes.js';
-import { Lab } from '../src/io/lab/lab.js';
-import { until } from '../src/io/lab/poll.js';
-import { buildDemoTopology, type DemoTopology } from '../src/io/lab/topology.js';
+import { Lab } from '../src/lab/lab.js';
+import { until } from '../src/lab/poll.js';
+import { buildDemoTopology, type DemoTopology } from '../src/lab/topology.js';
 
 /**
  * A figure quoted in the issue for OOR's EID-to-EID TCP throughput on this machine kind: NOT

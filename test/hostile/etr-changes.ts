@@ -3,7 +3,7 @@
 // flood's bait is among them). Says which locator sets the Map-Server may show meanwhile: the new
 // one, and the old one until the new one is seen there.
 import type { LocatorView } from '../../src/api/schemas.js';
-import { until } from '../../src/io/lab/poll.js';
+import { until } from '../../src/lab/poll.js';
 import { withTimeout, type Daemons } from './nodes.js';
 
 /** How long a change may take to show at the flooded Map-Server. */

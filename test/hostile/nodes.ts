@@ -6,8 +6,8 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { LOCI } from '../../src/cli/demo/nodes.js';
 import { LociClient } from '../../src/client/client.js';
-import type { Lab } from '../../src/io/lab/lab.js';
-import { until } from '../../src/io/lab/poll.js';
+import type { Lab } from '../../src/lab/lab.js';
+import { until } from '../../src/lab/poll.js';
 import type { HostileNode } from './configs.js';
 import type { HostileTopology } from './topology.js';
 

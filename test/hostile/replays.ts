@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { udpDatagrams } from '../../src/capture/index.js';
-import type { Lab } from '../../src/io/lab/lab.js';
-import { until } from '../../src/io/lab/poll.js';
+import type { Lab } from '../../src/lab/lab.js';
+import { until } from '../../src/lab/poll.js';
 import type { HostileTopology } from './topology.js';
 
 const MAP_REGISTER = 3;

@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Lab } from '../../src/io/lab/lab.js';
+import { Lab } from '../../src/lab/lab.js';
 // The daemons run the TypeScript sources, never a stale build (as every test's spawns do).
 import '../helpers/loci.js';
-import { until } from '../../src/io/lab/poll.js';
+import { until } from '../../src/lab/poll.js';
 import { EtrChanges } from './etr-changes.js';
 import { hostileConfigs, REGISTRATION_TIMEOUT_S, SITE_A, SITE_B, type HostileNode } from './configs.js';
 import type { ProbeSummary } from './lig-probe.js';

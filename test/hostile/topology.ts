@@ -10,7 +10,7 @@
 //   xtr       203.0.113.1/24    --+
 //
 // Each leaf routes the three documentation /24s it is not on via the core, and nothing else.
-import type { Lab } from '../../src/io/lab/lab.js';
+import type { Lab } from '../../src/lab/lab.js';
 
 export interface Leaf {
   /** System namespace name. */

@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, it, type TestContext } from 'node:test';
 import { demoConfigs, type DemoNode } from '../../src/cli/demo/configs.js';
 import { LOCI, startNodes, type DemoClients } from '../../src/cli/demo/nodes.js';
-import { Lab } from '../../src/io/lab/lab.js';
-import { until } from '../../src/io/lab/poll.js';
-import { buildDemoTopology, type DemoTopology } from '../../src/io/lab/topology.js';
+import { Lab } from '../../src/lab/lab.js';
+import { until } from '../../src/lab/poll.js';
+import { buildDemoTopology, type DemoTopology } from '../../src/lab/topology.js';
 import { requireRoot, requireTool } from '../helpers/env.js';
 
 interface Site {

@@ -6,9 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Lab, type LabOptions } from '../../src/io/lab/lab.js';
+import { Lab, type LabOptions } from '../../src/lab/lab.js';
 import { until } from '../helpers/until.js';
-import { buildDemoTopology } from '../../src/io/lab/topology.js';
+import { buildDemoTopology } from '../../src/lab/topology.js';
 import { requireRoot, requireTool } from '../helpers/env.js';
 
 const systemNamespaces = (): string[] =>

@@ -1,7 +1,7 @@
-// The Loci configs of the demo topology (src/io/lab/topology.ts): a Map-Server/Map-Resolver and
+// The Loci configs of the demo topology (src/lab/topology.ts): a Map-Server/Map-Resolver and
 // two xTRs, site B dual-homed with its two RLOCs at equal priority and weight. Used by `loci demo`
 // and by the namespace tests.
-import type { DemoTopology, LinkEnd } from '../../io/lab/topology.js';
+import type { DemoTopology, LinkEnd } from '../../lab/topology.js';
 
 export const SITE_KEYS = { 'site-a': 'site-a-secret', 'site-b': 'site-b-secret' } as const;
 

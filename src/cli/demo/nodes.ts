@@ -5,9 +5,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { LociClient } from '../../client/client.js';
-import type { Lab } from '../../io/lab/lab.js';
-import { until } from '../../io/lab/poll.js';
-import type { DemoTopology } from '../../io/lab/topology.js';
+import type { Lab } from '../../lab/lab.js';
+import { until } from '../../lab/poll.js';
+import type { DemoTopology } from '../../lab/topology.js';
 import type { DemoNode } from './configs.js';
 
 /** The loci command of this checkout (dist when built, else the sources through tsx). */

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hasToolOnPath } from './tools.js';
-import { Lab } from '../../io/lab/lab.js';
-import { tcpTransfer } from '../../io/lab/iperf.js';
-import { buildDemoTopology } from '../../io/lab/topology.js';
+import { Lab } from '../../lab/lab.js';
+import { tcpTransfer } from '../../lab/iperf.js';
+import { buildDemoTopology } from '../../lab/topology.js';
 import { demoConfigs } from './configs.js';
 import { LOCI, startNodes } from './nodes.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PollTimeoutError, until } from '../../../src/io/lab/poll.js';
+import { PollTimeoutError, until } from '../../../src/lab/poll.js';
 
 test('until resolves once the predicate holds', async () => {
   let n = 0;
