@@ -1,7 +1,13 @@
-// Network over node:dgram: one UDP socket per bound address, IPv4 or IPv6 by the address.
+// Network over node:dgram: one UDP socket per bound address, IPv4 or IPv6 by the address. A socket
+// that cannot be bound, or a remote the host has no route to, is a one-line LispError
+// ERR_LISP_SYSTEM naming the call, the address and the errno.
 import { createSocket, type Socket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { ControlSocket, DatagramHandler, Endpoint, Network } from '../core/ports.js';
+import { LispError } from '../packet/errors.js';
+
+const failed = (call: string, address: string, port: number, e: Error) =>
+  new LispError('ERR_LISP_SYSTEM', `${call} (UDP ${isIPv6(address) ? `[${address}]` : address}:${port}) failed: ${(e as NodeJS.ErrnoException).code ?? e.message}`, { cause: e });
 
 class UdpSocket implements ControlSocket {
   constructor(
@@ -24,9 +30,10 @@ export const udpNetwork: Network = {
   bind(local: Endpoint, onDatagram: DatagramHandler): Promise<ControlSocket> {
     const socket = createSocket({ type: isIPv6(local.address) ? 'udp6' : 'udp4', ipv6Only: isIPv6(local.address) });
     return new Promise((resolve, reject) => {
-      socket.once('error', reject);
+      const refused = (e: Error) => reject(failed('bind', local.address, local.port, e));
+      socket.once('error', refused);
       socket.bind(local.port, local.address, () => {
-        socket.off('error', reject);
+        socket.off('error', refused);
         const bound = new UdpSocket(socket, { address: local.address, port: socket.address().port });
         // Errors after bind (e.g. ICMP port unreachable surfacing on Linux) must not crash a node.
         socket.on('error', () => {});
@@ -44,7 +51,7 @@ export function sourceAddressFor(remote: string): Promise<string> {
   return new Promise((resolve, reject) => {
     socket.once('error', (err) => {
       socket.close();
-      reject(err);
+      reject(failed('connect', remote, 9, err));
     });
     socket.connect(9, remote, () => {
       const { address } = socket.address();

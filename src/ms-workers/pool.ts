@@ -7,7 +7,7 @@
 // sockets and counters, and sent the whole replica before any further update.
 import type { MessagePort } from 'node:worker_threads';
 import { isIPv6 } from 'node:net';
-import { addressBytes, UdpFd } from '../io/linux/index.js';
+import { addressBytes, setupError, UdpFd } from '../io/linux/index.js';
 import { ThreadControl } from '../io/thread/control.js';
 import { startChannelThread } from '../io/thread/start.js';
 import { SupervisedThread, type StartedThread } from '../io/thread/supervised.js';
@@ -79,7 +79,7 @@ export class MsWorkers {
       await Promise.all(pool.threads.map((t) => t.supervised.ready));
     } catch (e) {
       await pool.stop();
-      throw e;
+      throw setupError(e);
     }
     return pool;
   }

@@ -111,3 +111,20 @@ test('loci run with a broken config says where and exits 2', async () => {
   assert.match(d.stderr(), /ERR_LISP_CONFIG/);
   assert.match(d.stderr(), /bad\.yaml:7:\d+: sites\[0\]\.eid-prefixes\[0\]/);
 });
+
+test('loci run whose control port is taken says so on one line and exits 2, with or without Map-Server workers', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'loci-daemon-'));
+  const holder = createSocket('udp4');
+  await new Promise<void>((resolve) => holder.bind(4342, '127.0.2.40', resolve));
+  t.after(() => {
+    holder.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  for (const workers of [0, 2]) {
+    const file = join(dir, `taken-${workers}.yaml`);
+    writeFileSync(file, `name: taken\nroles: [ms]\nlisten: [127.0.2.40]\nms-workers: ${workers}\nsites: [{ name: s, key: k, eid-prefixes: [198.18.0.0/24] }]\napi: { socket: ${dir}/taken.sock }\n`);
+    const d = daemon(file);
+    assert.equal(await exited(d.child), 2);
+    assert.equal(d.stderr(), 'loci: ERR_LISP_SYSTEM: bind (UDP 127.0.2.40:4342) failed: EADDRINUSE\n', `ms-workers: ${workers}`);
+  }
+});
