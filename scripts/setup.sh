@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Loci and its tests need on a fresh Debian machine: system tools
 # (tshark for the interop tests, iproute2, iputils-ping, procps and iperf3 for the network tests) and
-# the npm packages. Safe to run again.
+# the npm packages, then builds the JavaScript that `loci` and its worker threads run (dist/, made
+# anew each time, so it is never older than the sources). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,3 +20,4 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 npm ci --no-audit --no-fund
+npm run build

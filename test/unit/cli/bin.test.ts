@@ -33,3 +33,14 @@ test('bin/loci.js runs dist/ when built, the sources under LOCI_FROM_SOURCES=1, 
   assert.equal(run(without), 'sources', 'no build: the sources');
   assert.equal(process.env.LOCI_FROM_SOURCES, '1', 'what this test file spawns runs the sources');
 });
+
+test('bin/loci.js without a build and without tsx (a production install) says to build, on one line', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'loci-bin-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'bin'));
+  copyFileSync(LOCI_BIN, join(dir, 'bin/loci.js'));
+  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+  const r = spawnSync(process.execPath, [join(dir, 'bin/loci.js'), '--help'], { encoding: 'utf8' });
+  assert.equal(r.status, 2);
+  assert.equal(r.stderr, 'loci: not built and tsx is not installed: run `npm run build` (or `npm install` for the development dependencies)\n');
+});
