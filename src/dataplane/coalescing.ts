@@ -4,7 +4,7 @@
 // checksums) are merged into one packet of up to 64 KB, written once with gsoType TCPv4/TCPv6, the
 // segment size and a partial checksum: the kernel takes the whole run in one write() and hands it
 // on as one GSO packet, as its own GRO would. Anything else is written alone, in arrival order.
-import { checksumOf, fold, onesSum, pseudoHeaderSum, viewOf } from '../packet/index.js';
+import { checksumOf, fold, onesSum, pseudoHeaderSum, viewOf } from '../packet/checksum.js';
 import { emptyVnetHeader, VNET_F_NEEDS_CSUM, VNET_GSO_TCPV4, VNET_GSO_TCPV6, VNET_HEADER_LENGTH, writeVnetHeader } from '../io/linux/vnet-header.js';
 import { C, type DataCounters } from './counters.js';
 import type { TunWriter } from './pipeline.js';

@@ -1,7 +1,10 @@
 // A data-plane worker's forwarding copy of the map-cache: routes by (instance-id, EID-prefix),
 // changed only by mapping-socket messages (protocol.ts), each checked first (receive). A lookup is by the inner packet's
 // destination; the locator of a forward route is picked per flow (RFC 9300 section 12).
-import { EidTable, makePrefix, parseAddress, RlocSelection, type EidPrefix, type Locator, type NegativeAction } from '../table/index.js';
+import { EidTable } from '../table/eid-table.js';
+import { makePrefix, parseAddress, type EidPrefix } from '../table/prefix.js';
+import { RlocSelection } from '../table/rloc-select.js';
+import type { Locator, NegativeAction } from '../table/index.js';
 import { C, type DataCounters } from './counters.js';
 import { checkControlMessage, type ControlMessage, type LocatorStats } from './protocol.js';
 

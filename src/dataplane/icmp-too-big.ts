@@ -5,7 +5,7 @@
 // ICMPv4 comes from 192.0.0.8 (RFC 7600, the address for ICMP from a node without a usable
 // source); ICMPv6 from the destination the packet was sent to.
 
-import { checksumOf, internetChecksum, pseudoHeaderSum, viewOf } from '../packet/index.js';
+import { checksumOf, internetChecksum, pseudoHeaderSum, viewOf } from '../packet/checksum.js';
 
 const IPV4_DUMMY = [192, 0, 0, 8];
 /** IPv6 minimum MTU: an ICMPv6 error must fit it (RFC 4443 section 2.4). */

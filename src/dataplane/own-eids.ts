@@ -1,7 +1,7 @@
 // The EID-prefixes behind this xTR, as the decap worker checks them: a decapsulated packet must be
 // for one of them (RFC 9300 section 4: the ETR delivers to its site's EIDs), or anybody could use
 // the ETR to put packets of any source and destination on the site's network.
-import { Ipv4Lpm, Ipv6Lpm } from '../table/index.js';
+import { Ipv4Lpm, Ipv6Lpm } from '../table/lpm.js';
 
 export interface OwnEid {
   readonly family: 'ipv4' | 'ipv6' | 'mac';

@@ -17,7 +17,7 @@
 //      node serves as a PETR (data-plane.decapsulate-for: any)
 //   3. inner TTL capped at the outer TTL, and an outer Congestion Experienced mark copied in
 //      (RFC 9300 section 5.3); written to the TUN device
-import { packetFlowHash } from '../table/index.js';
+import { packetFlowHash } from '../table/flow-hash.js';
 import { C, type DataCounters } from './counters.js';
 import { destinationOf, type Fib, type FibLocator } from './fib.js';
 import { mayNotFragment, tooBig } from './icmp-too-big.js';

@@ -10,7 +10,8 @@
 //
 // A worker takes nothing on trust: checkControlMessage() is the only way a message reaches its
 // table, and one it refuses is counted (dataplane.rejected-mapping) and reported, never thrown.
-import { FAMILY_BYTES, makePrefix, parseAddress, type EidPrefix, type Family, type Locator, type NegativeAction } from '../table/index.js';
+import { FAMILY_BYTES, makePrefix, parseAddress, type EidPrefix, type Family } from '../table/prefix.js';
+import type { Locator, NegativeAction } from '../table/index.js';
 
 export type Route =
   /** Encapsulate to a locator of the set, chosen per flow by priority and weight. */

@@ -8,7 +8,7 @@
 //                    laid out back to back with `gap` bytes before each for the LISP header, so
 //                    the GSO sender sends a run of them in one system call;
 //   completeChecksum fills in a partial checksum.
-import { checksumOf, pseudoHeaderSum } from '../packet/index.js';
+import { checksumOf, pseudoHeaderSum } from '../packet/checksum.js';
 
 const PROTO_TCP = 6;
 const TCP_FIN = 0x01;

@@ -10,12 +10,13 @@
 // milliseconds at most, so it stops and applies routes promptly.
 import { performance } from 'node:perf_hooks';
 import { workerData } from 'node:worker_threads';
+// Deep imports, here and in the modules below, keep the thread's module graph (and memory) small.
 import { tunFromFd } from '../io/linux/tun.js';
 import { ReceiveBatch, UdpFd } from '../io/linux/udp-fd.js';
 import { emptyVnetHeader, readVnetHeader, VNET_F_NEEDS_CSUM, VNET_GSO_NONE, VNET_HEADER_LENGTH } from '../io/linux/vnet-header.js';
 import { ThreadControl } from '../io/thread/control.js';
 import { runLoop } from '../io/thread/loop.js';
-import { viewOf } from '../packet/index.js';
+import { viewOf } from '../packet/checksum.js';
 import { LISP_DATA_PORT } from '../packet/constants.js';
 import { CoalescingTunWriter } from './coalescing.js';
 import { C, DataCounters } from './counters.js';
