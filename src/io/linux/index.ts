@@ -5,7 +5,7 @@ export { waitReadable, MAX_POLL_FDS } from './poll.js';
 export { openTun, tunFromFd, linuxTuns, TUN_F_CSUM, TUN_F_TSO4, TUN_F_TSO6 } from './tun.js';
 export { configureLink } from './links.js';
 export { linuxRoutes } from './routes.js';
-export type { LinkSettings, TunDevice, TunOptions } from '../host.js';
+export type { TunDevice } from '../host.js';
 export * from './vnet-header.js';
 export { UdpFd, ReceiveBatch, marking, type UdpFdOptions } from './udp-fd.js';
 export { addressBytes } from './structs.js';
