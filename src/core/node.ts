@@ -14,6 +14,7 @@ import { LimitedLog } from './log-limit.js';
 import type { ControlSocket, Endpoint, Log, Network } from './ports.js';
 import { RequestChain } from './request-chain.js';
 import { CAPABILITY_ROLE, type Capabilities, type Handlers, type Inbound, type NodeComponents, type Role, type RoleFactory, type RoleParts } from './role.js';
+import { LocalDatabase } from '../table/index.js';
 
 export type { Role } from './role.js';
 
@@ -48,6 +49,7 @@ export class LispNode {
     this.limited = new LimitedLog({ log: o.log, now: () => o.clock.now() });
     this.components = {
       name: o.name,
+      database: new LocalDatabase(),
       clock: o.clock,
       counters: this.counters,
       log: o.log,

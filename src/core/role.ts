@@ -7,8 +7,7 @@ import type { Clock } from './clock.js';
 import type { Counters } from './counters.js';
 import type { LimitedLog } from './log-limit.js';
 import type { ControlSocket, Endpoint, Log } from './ports.js';
-import type { EidPrefix, MapCache } from '../table/index.js';
-import type { Etr } from './roles/etr.js';
+import type { EidPrefix, LocalDatabase, MapCache } from '../table/index.js';
 import type { Itr } from './roles/itr.js';
 import type { MapServer } from './roles/map-server.js';
 import type { Registrar } from './roles/registrar.js';
@@ -16,9 +15,11 @@ import type { Registrar } from './roles/registrar.js';
 /** Every role a node can play. */
 export type Role = 'itr' | 'etr' | 'ms' | 'mr';
 
-/** What the roles share: the node's identity, clock, counters, logs and control sockets. */
+/** What the roles share: the node's identity, clock, counters, logs, tables and control sockets. */
 export interface NodeComponents {
   readonly name: string;
+  /** The node's own EID-prefixes: the ETR fills it, a map-cache shares its table (one lookup tells local from cached). */
+  readonly database: LocalDatabase;
   readonly clock: Clock;
   readonly counters: Counters;
   readonly log: Log | undefined;
@@ -40,8 +41,8 @@ export interface NodeComponents {
 
 /** What roles offer to the API and to the rest of the daemon, by name; at most one role provides each. */
 export interface Capabilities {
-  /** The node's own EID-prefixes (ETR). */
-  database: Etr;
+  /** The node's own EID-prefixes, when it is an ETR (the database component). */
+  database: LocalDatabase;
   /** Registration with the Map-Servers (ETR). */
   registration: Registrar;
   /** The map-cache (ITR). */

@@ -9,7 +9,7 @@ import { Operations } from '../core/operations.js';
 import { removeStaleSocket, serveApi } from '../api/server.js';
 import type { FastifyInstance } from 'fastify';
 import type { Network } from '../core/ports.js';
-import { databaseEntryOf, dataPlaneOptionsOf, mapServersOf, msWorkersOf, nodeOptionsOf, prefixOf, siteOf } from './node-options.js';
+import { dataPlaneOptionsOf, mapServersOf, msWorkersOf, nodeOptionsOf, prefixOf, siteOf } from './node-options.js';
 import { DataPlane } from '../dataplane/data-plane.js';
 import { MsWorkers } from '../ms-workers/pool.js';
 
@@ -91,7 +91,7 @@ export class Daemon {
     // the node goes on with what applied and says so.
     const applied = Promise.all([
       ...d.database.removed.map((e) => ops.deleteDatabaseEntry(prefixOf(e))),
-      ...[...d.database.added, ...d.database.changed.map((c) => c.new)].map((e) => ops.setDatabaseEntry(databaseEntryOf(e))),
+      ...[...d.database.added, ...d.database.changed.map((c) => c.new)].map((e) => ops.setDatabaseEntry(prefixOf(e), e.rlocs)),
       // All sites at once: a prefix may move from one site to another.
       ...(sitesChanged ? [ops.setSites(next.sites.map(siteOf))] : []),
       ...(d.mapServers.added.length + d.mapServers.removed.length + d.mapServers.changed.length > 0

@@ -1,21 +1,20 @@
 // A validated config file as the options of a LispNode (and of its data plane and Map-Server workers).
 import { availableParallelism } from 'node:os';
-import { toEidPrefix, type DatabaseEntry as ConfigDatabaseEntry, type LociConfig, type SiteConfig } from '../config/index.js';
+import { toEidPrefix, type LociConfig, type SiteConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import type { LispNode, NodeOptions } from '../core/node.js';
 import type { Role, RoleFactory } from '../core/role.js';
 import { etr, itr, mr, ms } from '../core/roles/index.js';
 import type { DataPlaneOptions } from '../dataplane/data-plane.js';
 import type { Log, Network } from '../core/ports.js';
-import { databaseEntry, type DatabaseEntry, type MapServerPeer } from '../core/roles/etr.js';
+import type { MapServerPeer } from '../core/roles/etr.js';
+import { locatorsOf } from '../core/wire-mapping.js';
 import type { SiteSpec } from '../core/roles/sites.js';
 import type { MsWorkersOptions } from '../ms-workers/pool.js';
 import { LISP_CONTROL_PORT } from '../packet/index.js';
 import type { EidPrefix } from '../table/index.js';
 
 export const prefixOf = (p: { eidPrefix: string; instanceId: number }): EidPrefix => toEidPrefix(p.eidPrefix, p.instanceId);
-
-export const databaseEntryOf = (e: ConfigDatabaseEntry): DatabaseEntry => databaseEntry(prefixOf(e), e.rlocs);
 
 export function siteOf(s: SiteConfig): SiteSpec {
   return {
@@ -47,7 +46,7 @@ export function mapServersOf(c: LociConfig, port = LISP_CONTROL_PORT): MapServer
  */
 const ROLES: { readonly [R in Role]: (c: LociConfig, port: number | undefined) => RoleFactory } = {
   itr: (c) => itr({ mapResolvers: c.mapResolvers, mapCacheSize: c.mapCache.size, ...(c.rlocProbing > 0 ? { rlocProbeIntervalMs: c.rlocProbing * 1000 } : {}) }),
-  etr: (c, port) => etr({ mapServers: mapServersOf(c, port), database: c.database.map(databaseEntryOf), registerIntervalMs: c.registerInterval * 1000, recordTtlMinutes: c.recordTtl }),
+  etr: (c, port) => etr({ mapServers: mapServersOf(c, port), database: c.database.map((e) => ({ eid: prefixOf(e), locators: locatorsOf(e.rlocs) })), registerIntervalMs: c.registerInterval * 1000, recordTtlMinutes: c.recordTtl }),
   ms: (c) => ms({ sites: c.sites.map(siteOf), negativeTtl: c.negativeTtl }),
   mr: (c) => mr({ referrals: c.resolveVia.map((r) => ({ mapServer: r.mapServer, prefixes: r.eidPrefixes.map(prefixOf) })), negativeTtlMinutes: c.negativeTtl.outsideSites }),
 };

@@ -18,7 +18,7 @@ export interface ItrRoleOptions {
 export const itr =
   (o: ItrRoleOptions): RoleFactory =>
   (c) => {
-    const mapCache = new MapCache({ scheduler: c.clock, maxEntries: o.mapCacheSize ?? 100_000 });
+    const mapCache = new MapCache({ scheduler: c.clock, localDatabase: c.database, maxEntries: o.mapCacheSize ?? 100_000 });
     const i = new Itr({
       clock: c.clock,
       counters: c.counters,

@@ -10,19 +10,18 @@
 // Map-Resolver, a Map-Server (proxy reply) or any RLOC of the ETR.
 import { isIPv6 } from 'node:net';
 import {
-  ACT_NAMES,
   encapsulate,
   encodeMessage,
-  formatAddress,
   mapRequestFor,
   randomNonce,
   type MapReply,
   type MapRequest,
 } from '../../packet/index.js';
-import { addressOf, eidPrefixOf, formatAddress as formatEidAddress, formatPrefix, hostPrefixOf, prefixContains, type EidPrefix, type Locator, type MapCache, type NegativeAction } from '../../table/index.js';
+import { addressOf, eidPrefixOf, formatAddress as formatEidAddress, formatPrefix, hostPrefixOf, prefixContains, type EidPrefix, type MapCache } from '../../table/index.js';
 import type { Clock, Timer } from '../clock.js';
 import type { Counters } from '../counters.js';
 import type { Endpoint } from '../ports.js';
+import { mappingUpdate } from '../wire-mapping.js';
 
 export interface ItrOptions {
   clock: Clock;
@@ -116,14 +115,8 @@ export class Itr {
         this.o.counters.inc('map-reply.record-rejected.not-requested');
         return;
       }
-      const locators = r.locators.flatMap((l): Locator[] =>
-        l.address.afi === 'ipv4' || l.address.afi === 'ipv6'
-          ? [{ address: formatAddress(l.address), family: l.address.afi, priority: l.priority, weight: l.weight, state: l.reachable ? 'up' : 'down' }]
-          : [],
-      );
-      const action = (r.locators.length === 0 ? ACT_NAMES[r.act] : 'no-action') as NegativeAction;
       if (r.ttl > this.maxTtlMinutes) this.o.counters.inc('map-reply.ttl-capped');
-      this.o.mapCache.install(eid, { locators, ttlMs: Math.min(r.ttl, this.maxTtlMinutes) * 60_000, action, mapVersion: r.mapVersion });
+      this.o.mapCache.install(eid, mappingUpdate(r, this.maxTtlMinutes));
     });
     this.o.counters.inc('map-reply.accepted');
   }

@@ -16,7 +16,7 @@ import {
   formatAddress,
   formatXtrId,
   verifyMessage,
-  type Locator,
+  type LocatorRecord,
   type MapNotify,
   type MappingRecord,
   type MapRegister,
@@ -26,7 +26,7 @@ import type { Clock, Timer } from '../clock.js';
 import type { Counters } from '../counters.js';
 import type { Endpoint } from '../ports.js';
 import { isDeepStrictEqual } from 'node:util';
-import { mappingRecord } from '../replies.js';
+import { mappingRecord } from '../wire-mapping.js';
 import { ReplayGuard } from './replay-guard.js';
 import { nonceCheckOf, Sites, type SiteKey, type SiteSpec } from './sites.js';
 
@@ -336,8 +336,8 @@ export function proxyReplyRecords(registrations: readonly Registration[]): Mappi
 }
 
 /** The merged locator-set of a registration: every ETR's locators, one per address, in RFC 9301 order. */
-export function mergedLocators(r: Registration): Locator[] {
-  const byAddress = new Map<string, Locator>();
+export function mergedLocators(r: Registration): LocatorRecord[] {
+  const byAddress = new Map<string, LocatorRecord>();
   for (const etr of r.etrs.values()) for (const l of etr.record.locators) byAddress.set(formatAddress(l.address), l);
   return [...byAddress.values()];
 }

@@ -2,7 +2,7 @@
 // registrations link of the Map-Request chain: a proxy reply, a forward to a registered ETR, a
 // negative reply for a site's unregistered space, or, outside every site, a negative answer proposed
 // for the end of the chain (a Map-Resolver's referrals may still know better).
-import { mapReply, negativeRecord } from '../replies.js';
+import { mapReply, negativeRecord } from '../wire-mapping.js';
 import type { RoleFactory } from '../role.js';
 import { MapServer, proxyReplyRecords, wantsProxyReply } from './map-server.js';
 import type { SiteSpec } from './sites.js';

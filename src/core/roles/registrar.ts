@@ -10,7 +10,7 @@
 import {
   ALGORITHM_ID,
   encodeAuthenticated,
-  formatPrefix as formatWirePrefix,
+  formatWirePrefix,
   MAP_REGISTER_FLAGS,
   MessageAuth,
   messageEncodingLength,
@@ -20,12 +20,11 @@ import {
   type AuthAlgorithm,
   type MapRegister,
 } from '../../packet/index.js';
-import { prefixContains, type EidPrefix } from '../../table/index.js';
+import { prefixContains, type EidPrefix, type LocalMapping } from '../../table/index.js';
 import { every, type Clock, type Timer } from '../clock.js';
 import type { Counters } from '../counters.js';
 import type { Endpoint, Log } from '../ports.js';
-import { mappingRecord } from '../replies.js';
-import type { DatabaseEntry } from './etr.js';
+import { mappingRecord, wireLocator } from '../wire-mapping.js';
 
 export interface MapServerPeer {
   address: string;
@@ -58,7 +57,7 @@ export interface RegistrarOptions {
   registerIntervalMs: number;
   recordTtlMinutes: number;
   /** The database to register. */
-  entries(): DatabaseEntry[];
+  entries(): LocalMapping[];
   send(data: Buffer, to: Endpoint): void;
   log?: Log;
   /** Wait this long for a Map-Notify before sending once more, then reporting (default 3 s). */
@@ -187,10 +186,11 @@ export class Registrar {
    */
   private recordsFor(peer: MapServerPeer, ttl: number): MappingRecord[] {
     const entries = this.o.entries();
-    if (!peer.prefixes) return entries.map((e) => mappingRecord(e.prefix, e.locators, ttl, true));
+    const record = (prefix: EidPrefix, m: LocalMapping) => mappingRecord(prefix, m.locators.map((l) => wireLocator(l, { local: true, probed: false })), ttl, true);
+    if (!peer.prefixes) return entries.map((e) => record(e.eid, e));
     return peer.prefixes.flatMap((p) => {
-      const holder = entries.filter((e) => prefixContains(e.prefix, p)).sort((a, b) => b.prefix.len - a.prefix.len)[0];
-      return holder ? [mappingRecord(p, holder.locators, ttl, true)] : [];
+      const holder = entries.filter((e) => prefixContains(e.eid, p)).sort((a, b) => b.eid.len - a.eid.len)[0];
+      return holder ? [record(p, holder)] : [];
     });
   }
 
