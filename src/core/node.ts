@@ -44,8 +44,10 @@ export class LispNode {
   private readonly capabilities: Partial<Capabilities> = {};
   private readonly chain: RequestChain;
   private readonly components: NodeComponents;
+  private hex: boolean;
 
   constructor(private readonly o: NodeOptions) {
+    this.hex = o.logHex ?? false;
     this.limited = new LimitedLog({ log: o.log, now: () => o.clock.now() });
     this.components = {
       name: o.name,
@@ -112,6 +114,18 @@ export class LispNode {
     return CAPABILITY_ROLE[name];
   }
 
+  /** Gives a role its options again, changed: what changed applies in place (Operations.reconfigure calls it). */
+  reconfigure(role: Role, options: unknown): void {
+    const part = this.parts.find((p) => p.role === role);
+    if (!part) throw new RangeError(`node ${this.o.name} has no ${role} role`);
+    (part.reconfigure as ((o: unknown) => void) | undefined)?.(options);
+  }
+
+  /** With log-level debug: add a hex dump to each packet logged (a reload may change it). */
+  set logHex(on: boolean) {
+    this.hex = on;
+  }
+
   /** Binds the control sockets, then starts the roles (registration, probing). */
   async start(): Promise<void> {
     await this.bind();
@@ -166,7 +180,7 @@ export class LispNode {
       dump = r instanceof LispDecodeError ? `undecodable: ${r.message}` : formatMessage(r.value);
     }
     log.debug(
-      { from: `${from.address}:${from.port}`, to: `${to.address}:${to.port}`, length: data.length, ...(this.o.logHex ? { hex: hexDump(data) } : {}) },
+      { from: `${from.address}:${from.port}`, to: `${to.address}:${to.port}`, length: data.length, ...(this.hex ? { hex: hexDump(data) } : {}) },
       `${direction}\n${dump}`,
     );
   }

@@ -5,10 +5,8 @@ import { LispError } from '../packet/index.js';
 import { formatPrefix, type EidPrefix, type LocalMapping, type Locator, type MapCacheEntry, type MapCacheState, type NegativeAction } from '../table/index.js';
 import { LispNode, type Role } from './node.js';
 import type { Capabilities } from './role.js';
-import type { MapServerPeer } from './roles/etr.js';
 import type { RegistrationStatus } from './roles/registrar.js';
 import { mergedLocators } from './roles/map-server.js';
-import type { SiteSpec } from './roles/sites.js';
 import { locatorsOf, tableLocators, type LocatorSpec } from './wire-mapping.js';
 
 export type { LocatorSpec } from './wire-mapping.js';
@@ -148,11 +146,15 @@ export class Operations {
     });
   }
 
-  /** Replaces every site at once (a reload), or changes nothing. */
-  setSites(sites: SiteSpec[]): Promise<void> {
+  /**
+   * A role's options again, changed (a reload): what changed applies in place (sites, Map-Servers,
+   * Map-Resolvers, referrals, timers, TTLs, the map-cache size). Options a role cannot take (a prefix
+   * in two sites) change nothing: ERR_LISP_INVALID.
+   */
+  reconfigure(role: Role, options: unknown): Promise<void> {
     return this.serial(() => {
       try {
-        this.need('mapServer').sites.replaceAll(sites);
+        this.node.reconfigure(role, options);
       } catch (e) {
         if (e instanceof RangeError) throw new LispError('ERR_LISP_INVALID', e.message);
         throw e;
@@ -160,8 +162,11 @@ export class Operations {
     });
   }
 
-  setMapServers(peers: MapServerPeer[]): Promise<void> {
-    return this.serial(() => this.need('registration').setMapServers(peers));
+  /** With log-level debug: hex dumps of the packets logged, or not. */
+  setLogHex(on: boolean): Promise<void> {
+    return this.serial(() => {
+      this.node.logHex = on;
+    });
   }
 
   private serial<T>(fn: () => T): Promise<T> {

@@ -101,6 +101,12 @@ export interface RoleParts {
   start?(): void;
   /** Before the sockets close; withdraw: take back what the role announced (registrations). */
   stop?(o: { withdraw: boolean }): void;
+  /**
+   * The role's options again, changed (a reload): it applies in place what changed and leaves the
+   * rest as it is. Typed by each factory with its own options; throws RangeError for options it
+   * cannot take (the node is then as it was).
+   */
+  readonly reconfigure?: (options: never) => void;
 }
 
 export type RoleFactory = (components: NodeComponents) => RoleParts;

@@ -94,7 +94,7 @@ export class MapCache {
   /** The table lookups go to, shared with the local database if there is one. */
   readonly table: EidTable<Mapping>;
   private readonly scheduler: Scheduler;
-  private readonly maxEntries: number;
+  private maxEntries: number;
   private readonly refreshBeforeMs: number;
   private readonly expiredHoldMs: number;
   private readonly resolveTimeoutMs: number;
@@ -118,6 +118,12 @@ export class MapCache {
         this.remove(event.displaced, 'superseded');
       }
     });
+  }
+
+  /** A new bound on the entries other than static ones: beyond it, the least recently used go at once. */
+  setMaxEntries(n: number): void {
+    this.maxEntries = n;
+    while (this.dynamic > this.maxEntries && this.oldest) this.remove(this.oldest, 'evicted');
   }
 
   /** Entries, static ones included (local mappings are not counted). */

@@ -18,6 +18,7 @@ import { LispNode } from '../../src/core/node.js';
 import { etr as etrRole, mr as mrRole, ms as msRole } from '../../src/core/roles/index.js';
 import { locatorsOf, mappingRecord, wireLocator } from '../../src/core/wire-mapping.js';
 import { Daemon } from '../../src/daemon/daemon.js';
+import { loadConfig } from '../../src/config/index.js';
 import { udpNetwork } from '../../src/io/udp.js';
 import { MsWorkers } from '../../src/ms-workers/pool.js';
 import { encodeAuthenticated, formatAddress, MAP_REGISTER_FLAGS, noFlags } from '../../src/packet/index.js';
@@ -47,7 +48,7 @@ async function msDaemon(t: { after: (fn: () => Promise<void>) => void }, yaml: s
   const dir = mkdtempSync(join(tmpdir(), 'loci-ms-workers-'));
   writeFileSync(join(dir, 'ms.yaml'), yaml.replace('API', join(dir, 'ms.sock')));
   const log: string[] = [];
-  const daemon = await Daemon.start(join(dir, 'ms.yaml'), { network: udpNetwork, clock, log: pino({ level: 'warn' }, { write: (line: string) => void log.push(line) }) });
+  const daemon = await Daemon.create(loadConfig(join(dir, 'ms.yaml')), { network: udpNetwork, clock, log: pino({ level: 'warn' }, { write: (line: string) => void log.push(line) }) });
   t.after(async () => {
     await daemon.stop();
     rmSync(dir, { recursive: true, force: true });

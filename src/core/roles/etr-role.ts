@@ -12,6 +12,8 @@ export interface EtrRoleOptions {
   recordTtlMinutes?: number;
 }
 
+const timingOf = (o: EtrRoleOptions) => ({ registerIntervalMs: o.registerIntervalMs ?? 60_000, recordTtlMinutes: o.recordTtlMinutes ?? 1440 });
+
 export const etr =
   (o: EtrRoleOptions): RoleFactory =>
   (c) => {
@@ -20,8 +22,7 @@ export const etr =
       clock: c.clock,
       counters: c.counters,
       mapServers: o.mapServers,
-      registerIntervalMs: o.registerIntervalMs ?? 60_000,
-      recordTtlMinutes: o.recordTtlMinutes ?? 1440,
+      ...timingOf(o),
       controlPort: c.controlPort,
       send: (data, to) => c.send(data, to),
       ...(c.log ? { log: c.log } : {}),
@@ -48,5 +49,7 @@ export const etr =
         if (withdraw) e.registrar.withdraw();
         e.stop();
       },
+      // The database changes through the operations (its own events); here the Map-Servers and the timing.
+      reconfigure: (next: EtrRoleOptions) => e.registrar.configure({ mapServers: next.mapServers, ...timingOf(next) }),
     };
   };

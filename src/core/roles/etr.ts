@@ -89,11 +89,6 @@ export class Etr {
     return true;
   }
 
-  /** Replaces the Map-Servers to register with (and registers with them at once when running). */
-  setMapServers(peers: MapServerPeer[]): void {
-    this.registrar.setMapServers(peers);
-  }
-
   /** ITR-RLOCs that would get an SMR now. */
   get requesterCount(): number {
     forgetBefore(this.requesters, this.o.clock.now() - REQUESTER_MEMORY_MS);
@@ -111,7 +106,7 @@ export class Etr {
       const own = eid && this.o.database.lookup(eid);
       if (!own) continue;
       const locators = own.locators.map((l) => wireLocator(l, { local: true, probed: m.probe && l.address === localAddress }));
-      records.push(mappingRecord(own.eid, locators, this.o.recordTtlMinutes, true));
+      records.push(mappingRecord(own.eid, locators, this.registrar.recordTtlMinutes, true));
     }
     if (records.length === 0) return undefined;
     if (!m.probe) this.remember(requester);

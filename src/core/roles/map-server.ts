@@ -83,7 +83,9 @@ export type MapServerEvent =
       /** Every record registered as sent (none refused or withdrawn) and the nonce unchecked: a repeat of it is a refresh. */
       refreshable: boolean;
     }
-  | { type: 'expired'; id: string; prefix: EidPrefix };
+  | { type: 'expired'; id: string; prefix: EidPrefix }
+  /** The sites were replaced (a reload): what was accepted under the old ones may not be under the new. */
+  | { type: 'sites' };
 
 export interface MapServerOptions {
   clock: Clock;
@@ -205,7 +207,13 @@ export class MapServer {
     return held.length;
   }
 
-  /** Calls listener with every accepted Map-Register and every expiry; returns the unsubscribe. */
+  /** Replaces every site at once, or throws RangeError (a prefix in two sites) and changes nothing. */
+  setSites(sites: readonly SiteSpec[]): void {
+    this.sites.replaceAll(sites);
+    this.emit({ type: 'sites' });
+  }
+
+  /** Calls listener with every accepted Map-Register, every expiry and every change of the sites; returns the unsubscribe. */
   subscribe(listener: (e: MapServerEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

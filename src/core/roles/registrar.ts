@@ -7,6 +7,7 @@
 // is reported (error level, once per change) as not acknowledging; a Map-Notify that leaves records
 // out tells which prefixes the Map-Server refused (a Loci Map-Server accepts records one by one).
 // On a clean stop, withdraw() sends every record again with TTL 0, which removes the registrations.
+import { isDeepStrictEqual } from 'node:util';
 import {
   ALGORITHM_ID,
   encodeAuthenticated,
@@ -50,12 +51,15 @@ export interface RegistrationStatus {
   refused: string[];
 }
 
-export interface RegistrarOptions {
+export interface RegisterTiming {
+  registerIntervalMs: number;
+  recordTtlMinutes: number;
+}
+
+export interface RegistrarOptions extends RegisterTiming {
   clock: Clock;
   counters: Counters;
   mapServers: MapServerPeer[];
-  registerIntervalMs: number;
-  recordTtlMinutes: number;
   /** The database to register. */
   entries(): LocalMapping[];
   send(data: Buffer, to: Endpoint): void;
@@ -87,12 +91,14 @@ export class Registrar {
   private nonce: bigint;
   private stopTimer: (() => void) | undefined;
   private readonly notifyTimeoutMs: number;
+  private timing: RegisterTiming;
 
   constructor(private readonly o: RegistrarOptions) {
+    this.timing = { registerIntervalMs: o.registerIntervalMs, recordTtlMinutes: o.recordTtlMinutes };
     // Map-Register nonces only grow, across restarts too (RFC 9301 section 5.6; replay-guard.ts).
     this.nonce = BigInt(o.clock.wallTime()) << 16n;
     this.notifyTimeoutMs = o.notifyTimeoutMs ?? 3000;
-    this.setMapServers(o.mapServers);
+    this.replacePeers(o.mapServers);
   }
 
   get running(): boolean {
@@ -101,8 +107,25 @@ export class Registrar {
 
   start(): void {
     if (this.stopTimer) return;
-    this.stopTimer = every(this.o.clock, this.o.registerIntervalMs, () => this.registerAll());
+    this.stopTimer = every(this.o.clock, this.timing.registerIntervalMs, () => this.registerAll());
     this.registerAll();
+  }
+
+  /** The TTL of our records, in minutes (Map-Registers and the ETR's Map-Replies). */
+  get recordTtlMinutes(): number {
+    return this.timing.recordTtlMinutes;
+  }
+
+  /** New Map-Servers, interval or record TTL (a reload): when something changed and it runs, it registers at once, then every interval from now. */
+  configure(c: RegisterTiming & { mapServers: MapServerPeer[] }): void {
+    const servers = !isDeepStrictEqual(c.mapServers, this.peers.map((p) => p.peer));
+    if (!servers && c.registerIntervalMs === this.timing.registerIntervalMs && c.recordTtlMinutes === this.timing.recordTtlMinutes) return;
+    this.timing = { registerIntervalMs: c.registerIntervalMs, recordTtlMinutes: c.recordTtlMinutes };
+    if (servers) this.replacePeers(c.mapServers);
+    if (!this.running) return;
+    this.stopTimer!();
+    this.stopTimer = undefined;
+    this.start();
   }
 
   stop(): void {
@@ -113,6 +136,11 @@ export class Registrar {
 
   /** Replaces the Map-Servers (registering with them at once when running). */
   setMapServers(peers: MapServerPeer[]): void {
+    this.replacePeers(peers);
+    if (this.running) this.registerAll();
+  }
+
+  private replacePeers(peers: MapServerPeer[]): void {
     for (const p of this.peers) this.forget(p);
     this.peers = peers.map((peer) => ({
       peer,
@@ -121,7 +149,6 @@ export class Registrar {
       refused: new Set(),
       outstanding: new Map(),
     }));
-    if (this.running) this.registerAll();
   }
 
   status(): RegistrationStatus[] {
@@ -132,7 +159,7 @@ export class Registrar {
   registerAll(): void {
     if (!this.running) return;
     for (const p of this.peers) {
-      const records = this.recordsFor(p.peer, this.o.recordTtlMinutes);
+      const records = this.recordsFor(p.peer, this.timing.recordTtlMinutes);
       if (records.length === 0) continue;
       for (const part of this.split(records, p)) this.sendRegister(p, part, false);
     }
@@ -254,7 +281,7 @@ export class Registrar {
     if (!sent.retried) {
       // Sent again as the database has them now: the records of before a change would roll the
       // registration back (its Map-Notify may have been lost after the Map-Server took it).
-      const current = this.recordsFor(p.peer, this.o.recordTtlMinutes).filter((r) => sent.prefixes.includes(formatWirePrefix(r.eid, r.maskLen)));
+      const current = this.recordsFor(p.peer, this.timing.recordTtlMinutes).filter((r) => sent.prefixes.includes(formatWirePrefix(r.eid, r.maskLen)));
       if (current.length > 0) this.sendRegister(p, current, true);
       return;
     }

@@ -161,7 +161,7 @@ test('SMRs after a change go only to ITRs answered recently, at most 1,000 remem
 
 test('a Map-Server given a prefix more specific than a database entry gets that prefix with the entry\'s locators', async () => {
   const { etr, database, ms, sent } = setup();
-  etr.setMapServers([{ address: MS, port: 4342, key: 'k', keyId: 0, algorithm: 'sha256', proxyReply: false, wantMapNotify: true, prefixes: [parsePrefix('198.18.1.0/24'), parsePrefix('198.19.0.0/24')] }]);
+  etr.registrar.setMapServers([{ address: MS, port: 4342, key: 'k', keyId: 0, algorithm: 'sha256', proxyReply: false, wantMapNotify: true, prefixes: [parsePrefix('198.18.1.0/24'), parsePrefix('198.19.0.0/24')] }]);
   database.set(...entry('198.18.0.0/16', ['198.51.100.7']));
   etr.start();
   await tick();
