@@ -14,7 +14,7 @@ import {
   verifyMessage,
   type Address,
   type LispMessage,
-  type Locator,
+  type LocatorRecord,
   type MapRegister,
   type MapReply,
   type MapRequest,
@@ -30,7 +30,7 @@ const KEY = 'bench-key';
 const v4 = (address: string): Address => ({ afi: 'ipv4', address });
 const v6 = (address: string): Address => ({ afi: 'ipv6', address });
 
-const locator = (address: Address): Locator => ({
+const locator = (address: Address): LocatorRecord => ({
   priority: 1,
   weight: 50,
   mPriority: 255,
@@ -41,7 +41,7 @@ const locator = (address: Address): Locator => ({
   address,
 });
 
-const record = (eid: string, maskLen: number, locators: Locator[]): MappingRecord => ({
+const record = (eid: string, maskLen: number, locators: LocatorRecord[]): MappingRecord => ({
   ttl: 1440,
   maskLen,
   eid: v4(eid),

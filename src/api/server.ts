@@ -6,7 +6,6 @@ import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { databaseEntry } from '../core/roles/etr.js';
 import type { Operations } from '../core/operations.js';
 import { LispError } from '../packet/index.js';
 import { parsePrefix, type EidPrefix } from '../table/index.js';
@@ -54,7 +53,7 @@ export function buildApi(ops: Operations): FastifyInstance {
   app.get('/v1/database', async () => ops.database());
   app.put('/v1/database', async (req, reply) => {
     const e = entry(req.body);
-    await ops.setDatabaseEntry(databaseEntry(e.prefix, e.rlocs));
+    await ops.setDatabaseEntry(e.prefix, e.rlocs);
     return reply.status(204).send();
   });
   app.delete('/v1/database', async (req, reply) => {

@@ -1,7 +1,7 @@
 // `loci lig EID -m MAP-RESOLVER` (its options in commands.ts): ask the mapping system for an EID and print
 // the answer the way the classic lig does.
 import { sourceAddressFor, udpNetwork } from '../io/udp.js';
-import { ACT_NAMES, formatAddress, formatPrefix, toJsonValue, type MappingRecord } from '../packet/index.js';
+import { ACT_NAMES, formatAddress, formatWirePrefix, toJsonValue, type MappingRecord } from '../packet/index.js';
 import { ligQuery, type LigAnswer } from './lig-query.js';
 
 export interface LigOptions {
@@ -35,7 +35,7 @@ export async function runLig(eid: string, opts: LigOptions, out: (line: string) 
 const jsonAnswer = (a: LigAnswer) => ({ replied: true, from: a.from, rttMs: a.rttMs, attempt: a.attempt, records: a.reply.records });
 
 function formatRecord(r: MappingRecord): string {
-  const head = `${formatPrefix(r.eid, r.maskLen)}, via map-reply, record ttl: ${r.ttl}, ${r.authoritative ? 'auth' : 'not auth'}, not mobile`;
+  const head = `${formatWirePrefix(r.eid, r.maskLen)}, via map-reply, record ttl: ${r.ttl}, ${r.authoritative ? 'auth' : 'not auth'}, not mobile`;
   if (r.locators.length === 0) return `${head}\n  Negative cache entry, action: ${ACT_NAMES[r.act]}`;
   const rows = r.locators.map((l) => [formatAddress(l.address), l.reachable ? 'up' : 'down', `${l.priority}/${l.weight}`]);
   const w = Math.max(7, ...rows.map((x) => x[0]!.length)) + 2;

@@ -3,7 +3,7 @@
 // operations; settings under RESTART_KEYS cannot change without a restart.
 import { isDeepStrictEqual } from 'node:util';
 import { prefixKey } from './addresses.js';
-import type { DatabaseEntry, LociConfig, MapServerConfig, SiteConfig } from './types.js';
+import type { DatabaseConfig, LociConfig, MapServerConfig, SiteConfig } from './types.js';
 
 const RESTART_KEYS = ['name', 'roles', 'listen', 'api', 'dataPlane', 'msWorkers'] as const;
 export type RestartKey = (typeof RESTART_KEYS)[number];
@@ -42,7 +42,7 @@ export interface ConfigDiff {
   readonly restart: RestartKey[];
   /** Changed settings that apply in place: read their values from the new config. */
   readonly settings: SettingKey[];
-  readonly database: ListDiff<DatabaseEntry>;
+  readonly database: ListDiff<DatabaseConfig>;
   readonly mapServers: ListDiff<MapServerConfig>;
   /** The list is an order of preference, so a new order is a change too. */
   readonly mapResolvers: { readonly added: string[]; readonly removed: string[]; readonly reordered: boolean };

@@ -2,5 +2,5 @@
 export { loadConfig, parseConfig } from './load.js';
 export { diffConfig, type ConfigDiff, type ListDiff, type Change, type RestartKey, type SettingKey } from './diff.js';
 export { ConfigError, type ConfigProblem } from './errors.js';
-export type { LociConfig, Role, MapServerConfig, DatabaseEntry, RlocConfig, SiteConfig, SiteKey, SitePrefix } from './types.js';
+export type { LociConfig, Role, MapServerConfig, DatabaseConfig, RlocConfig, SiteConfig, SiteKey, SitePrefix } from './types.js';
 export { toEidPrefix } from './addresses.js';

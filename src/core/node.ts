@@ -14,6 +14,7 @@ import { LimitedLog } from './log-limit.js';
 import type { ControlSocket, Endpoint, Log, Network } from './ports.js';
 import { RequestChain } from './request-chain.js';
 import { CAPABILITY_ROLE, type Capabilities, type Handlers, type Inbound, type NodeComponents, type Role, type RoleFactory, type RoleParts } from './role.js';
+import { LocalDatabase } from '../table/index.js';
 
 export type { Role } from './role.js';
 
@@ -43,11 +44,14 @@ export class LispNode {
   private readonly capabilities: Partial<Capabilities> = {};
   private readonly chain: RequestChain;
   private readonly components: NodeComponents;
+  private hex: boolean;
 
   constructor(private readonly o: NodeOptions) {
+    this.hex = o.logHex ?? false;
     this.limited = new LimitedLog({ log: o.log, now: () => o.clock.now() });
     this.components = {
       name: o.name,
+      database: new LocalDatabase(),
       clock: o.clock,
       counters: this.counters,
       log: o.log,
@@ -110,6 +114,18 @@ export class LispNode {
     return CAPABILITY_ROLE[name];
   }
 
+  /** Gives a role its options again, changed: what changed applies in place (Operations.reconfigure calls it). */
+  reconfigure(role: Role, options: unknown): void {
+    const part = this.parts.find((p) => p.role === role);
+    if (!part) throw new RangeError(`node ${this.o.name} has no ${role} role`);
+    (part.reconfigure as ((o: unknown) => void) | undefined)?.(options);
+  }
+
+  /** With log-level debug: add a hex dump to each packet logged (a reload may change it). */
+  set logHex(on: boolean) {
+    this.hex = on;
+  }
+
   /** Binds the control sockets, then starts the roles (registration, probing). */
   async start(): Promise<void> {
     await this.bind();
@@ -164,7 +180,7 @@ export class LispNode {
       dump = r instanceof LispDecodeError ? `undecodable: ${r.message}` : formatMessage(r.value);
     }
     log.debug(
-      { from: `${from.address}:${from.port}`, to: `${to.address}:${to.port}`, length: data.length, ...(this.o.logHex ? { hex: hexDump(data) } : {}) },
+      { from: `${from.address}:${from.port}`, to: `${to.address}:${to.port}`, length: data.length, ...(this.hex ? { hex: hexDump(data) } : {}) },
       `${direction}\n${dump}`,
     );
   }

@@ -1,15 +1,15 @@
 // The one way to read and change a node's state (DESIGN example 4): the management API,
 // the CLI (through the API) and config reload all call these. Changes run one at a time,
 // in order, through a queue per node; reads answer at once.
-import { formatAddress as formatWireAddress, LispError, type Locator as WireLocator } from '../packet/index.js';
-import { formatPrefix, type EidPrefix, type Locator, type MapCacheEntry, type MapCacheState, type NegativeAction } from '../table/index.js';
-import { isIPv6 } from 'node:net';
+import { LispError } from '../packet/index.js';
+import { formatPrefix, type EidPrefix, type LocalMapping, type Locator, type MapCacheEntry, type MapCacheState, type NegativeAction } from '../table/index.js';
 import { LispNode, type Role } from './node.js';
 import type { Capabilities } from './role.js';
-import type { DatabaseEntry, MapServerPeer } from './roles/etr.js';
 import type { RegistrationStatus } from './roles/registrar.js';
 import { mergedLocators } from './roles/map-server.js';
-import type { SiteSpec } from './roles/sites.js';
+import { locatorsOf, tableLocators, type LocatorSpec } from './wire-mapping.js';
+
+export type { LocatorSpec } from './wire-mapping.js';
 
 export interface LocatorView {
   address: string;
@@ -48,14 +48,6 @@ export interface StatusView {
   mapServers: RegistrationStatus[];
 }
 
-/** A locator as the API and config give it. */
-export interface LocatorSpec {
-  address: string;
-  priority: number;
-  weight: number;
-}
-
-const wireView = (l: WireLocator): LocatorView => ({ address: formatWireAddress(l.address), priority: l.priority, weight: l.weight, state: l.reachable ? 'up' : 'down' });
 const tableView = (l: Locator): LocatorView => ({ address: l.address, priority: l.priority, weight: l.weight, state: l.state });
 
 export class Operations {
@@ -69,7 +61,7 @@ export class Operations {
       name: n.name,
       roles: n.roles,
       listen: n.localAddresses.map((e) => `${e.address}:${e.port}`),
-      database: n.capability('database')?.listEntries().length ?? 0,
+      database: n.capability('database')?.size ?? 0,
       mapCache: n.capability('mapCache')?.size ?? 0,
       sites: n.capability('mapServer')?.sites.list().length ?? 0,
       registrations: n.capability('mapServer')?.registrations().length ?? 0,
@@ -91,13 +83,13 @@ export class Operations {
     const res = this.node.capability('mapServer')?.resolve(eid);
     if (res?.kind === 'registered') {
       const r = res.registrations[0]!;
-      out.push({ eidPrefix: formatPrefix(r.prefix), source: 'registration', locators: mergedLocators(r).map(wireView) });
+      out.push({ eidPrefix: formatPrefix(r.prefix), source: 'registration', locators: tableLocators(mergedLocators(r)).map(tableView) });
     }
     return out;
   }
 
   database(): MappingView[] {
-    return (this.node.capability('database')?.listEntries() ?? []).map((e) => this.databaseView(e));
+    return [...(this.node.capability('database')?.entries() ?? [])].map((e) => this.databaseView(e));
   }
 
   mapCache(): MappingView[] {
@@ -121,19 +113,22 @@ export class Operations {
         id: e.id,
         source: `${e.source.address}:${e.source.port}`,
         proxyReply: e.proxyReply,
-        locators: e.record.locators.map(wireView),
+        locators: tableLocators(e.record.locators).map(tableView),
         expiresIn: Math.round((e.expiresAt - now) / 1000),
       })),
     }));
   }
 
-  setDatabaseEntry(e: DatabaseEntry): Promise<void> {
-    return this.serial(() => this.need('database').setEntry(e));
+  /** Adds or replaces one of the node's own EID-prefixes (registered, and followed by the data plane, at once). */
+  setDatabaseEntry(prefix: EidPrefix, locators: readonly LocatorSpec[]): Promise<void> {
+    return this.serial(() => {
+      this.need('database').set(prefix, locatorsOf(locators));
+    });
   }
 
   deleteDatabaseEntry(prefix: EidPrefix): Promise<void> {
     return this.serial(() => {
-      if (!this.need('database').deleteEntry(prefix)) throw notFound('database entry', prefix);
+      if (!this.need('database').delete(prefix)) throw notFound('database entry', prefix);
     });
   }
 
@@ -141,8 +136,7 @@ export class Operations {
   setMapCacheEntry(prefix: EidPrefix, locators: LocatorSpec[]): Promise<void> {
     return this.serial(() => {
       const cache = this.need('mapCache');
-      const table = locators.map((l): Locator => ({ ...l, family: isIPv6(l.address) ? 'ipv6' : 'ipv4', state: 'up' }));
-      if (!cache.addStatic(prefix, { locators: table })) throw new LispError('ERR_LISP_ROLE', `${formatPrefix(prefix)} is one of the node's own EID-prefixes`);
+      if (!cache.addStatic(prefix, { locators: locatorsOf(locators) })) throw new LispError('ERR_LISP_ROLE', `${formatPrefix(prefix)} is one of the node's own EID-prefixes`);
     });
   }
 
@@ -152,11 +146,15 @@ export class Operations {
     });
   }
 
-  /** Replaces every site at once (a reload), or changes nothing. */
-  setSites(sites: SiteSpec[]): Promise<void> {
+  /**
+   * A role's options again, changed (a reload): what changed applies in place (sites, Map-Servers,
+   * Map-Resolvers, referrals, timers, TTLs, the map-cache size). Options a role cannot take (a prefix
+   * in two sites) change nothing: ERR_LISP_INVALID.
+   */
+  reconfigure(role: Role, options: unknown): Promise<void> {
     return this.serial(() => {
       try {
-        this.need('mapServer').sites.replaceAll(sites);
+        this.node.reconfigure(role, options);
       } catch (e) {
         if (e instanceof RangeError) throw new LispError('ERR_LISP_INVALID', e.message);
         throw e;
@@ -164,8 +162,11 @@ export class Operations {
     });
   }
 
-  setMapServers(peers: MapServerPeer[]): Promise<void> {
-    return this.serial(() => this.need('registration').setMapServers(peers));
+  /** With log-level debug: hex dumps of the packets logged, or not. */
+  setLogHex(on: boolean): Promise<void> {
+    return this.serial(() => {
+      this.node.logHex = on;
+    });
   }
 
   private serial<T>(fn: () => T): Promise<T> {
@@ -185,8 +186,8 @@ export class Operations {
     return this.node.clock.now();
   }
 
-  private databaseView(e: DatabaseEntry): MappingView {
-    return { eidPrefix: formatPrefix(e.prefix), source: 'database', locators: e.locators.map(wireView) };
+  private databaseView(e: LocalMapping): MappingView {
+    return { eidPrefix: formatPrefix(e.eid), source: 'database', locators: e.locators.map(tableView) };
   }
 
   private cacheView(e: MapCacheEntry): MappingView {

@@ -10,7 +10,7 @@ import { isIPv6 } from 'node:net';
 import { encapsulate, encodeMessage, formatAddress, type Ecm, type MapRequest } from '../packet/index.js';
 import { eidPrefixOf, formatAddress as formatEidAddress } from '../table/index.js';
 import type { ControlSocket } from './ports.js';
-import { mapReply, negativeRecord } from './replies.js';
+import { mapReply, negativeRecord } from './wire-mapping.js';
 import type { MapRequestContext, NodeComponents, RequestLink } from './role.js';
 
 export class RequestChain {

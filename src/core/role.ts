@@ -8,8 +8,7 @@ import type { NodeCounterName } from './counter-names.js';
 import type { Counters } from './counters.js';
 import type { LimitedLog } from './log-limit.js';
 import type { ControlSocket, Endpoint, Log } from './ports.js';
-import type { EidPrefix, MapCache } from '../table/index.js';
-import type { Etr } from './roles/etr.js';
+import type { EidPrefix, LocalDatabase, MapCache } from '../table/index.js';
 import type { Itr } from './roles/itr.js';
 import type { MapServer } from './roles/map-server.js';
 import type { Registrar } from './roles/registrar.js';
@@ -17,9 +16,11 @@ import type { Registrar } from './roles/registrar.js';
 /** Every role a node can play. */
 export type Role = 'itr' | 'etr' | 'ms' | 'mr';
 
-/** What the roles share: the node's identity, clock, counters, logs and control sockets. */
+/** What the roles share: the node's identity, clock, counters, logs, tables and control sockets. */
 export interface NodeComponents {
   readonly name: string;
+  /** The node's own EID-prefixes: the ETR fills it, a map-cache shares its table (one lookup tells local from cached). */
+  readonly database: LocalDatabase;
   readonly clock: Clock;
   readonly counters: Counters;
   readonly log: Log | undefined;
@@ -41,8 +42,8 @@ export interface NodeComponents {
 
 /** What roles offer to the API and to the rest of the daemon, by name; at most one role provides each. */
 export interface Capabilities {
-  /** The node's own EID-prefixes (ETR). */
-  database: Etr;
+  /** The node's own EID-prefixes, when it is an ETR (the database component). */
+  database: LocalDatabase;
   /** Registration with the Map-Servers (ETR). */
   registration: Registrar;
   /** The map-cache (ITR). */
@@ -101,6 +102,12 @@ export interface RoleParts {
   start?(): void;
   /** Before the sockets close; withdraw: take back what the role announced (registrations). */
   stop?(o: { withdraw: boolean }): void;
+  /**
+   * The role's options again, changed (a reload): it applies in place what changed and leaves the
+   * rest as it is. Typed by each factory with its own options; throws RangeError for options it
+   * cannot take (the node is then as it was).
+   */
+  readonly reconfigure?: (options: never) => void;
 }
 
 export type RoleFactory = (components: NodeComponents) => RoleParts;

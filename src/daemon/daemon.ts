@@ -1,6 +1,6 @@
-// The process around a node: load the config, start the node (with its Map-Server workers and
-// data plane), reload on demand (a diff of old and new config applied to the running node, state
-// kept), stop.
+// The process around a node: create(config, io) builds and starts the node of a config (with its
+// Map-Server workers, data plane and API); apply(config) brings the running node to another config
+// through the core operations (the diff of the two, state kept); reload is load-then-apply; stop.
 import type { Logger } from 'pino';
 import { ConfigError, diffConfig, loadConfig, type LociConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
@@ -9,7 +9,7 @@ import { Operations } from '../core/operations.js';
 import { removeStaleSocket, serveApi } from '../api/server.js';
 import type { FastifyInstance } from 'fastify';
 import type { Network } from '../core/ports.js';
-import { databaseEntryOf, dataPlaneOptionsOf, mapServersOf, msWorkersOf, nodeOptionsOf, prefixOf, siteOf } from './node-options.js';
+import { dataPlaneOptionsOf, msWorkersOf, nodeOptionsOf, prefixOf, roleOptionsOf } from './node-options.js';
 import { DataPlane } from '../dataplane/data-plane.js';
 import { MsWorkers } from '../ms-workers/pool.js';
 
@@ -23,7 +23,6 @@ export interface DaemonIo {
 
 export class Daemon {
   private constructor(
-    private readonly path: string,
     private config: LociConfig,
     readonly node: LispNode,
     /** The node's one queue of changes, shared by the API and reload. */
@@ -33,10 +32,12 @@ export class Daemon {
     /** The TUN data plane, when the config has one. */
     readonly dataPlane: DataPlane | undefined,
     private readonly msWorkers: MsWorkers | undefined,
+    /** The file a reload reads. */
+    private readonly path: string | undefined,
   ) {}
 
-  /** Starts the node of the config file at path (already loaded as config, when the caller read it). */
-  static async start(path: string, io: DaemonIo, config: LociConfig = loadConfig(path)): Promise<Daemon> {
+  /** Builds and starts the node of a checked config; path: the file it came from, which reload() reads again. */
+  static async create(config: LociConfig, io: DaemonIo, path?: string): Promise<Daemon> {
     // Before anything is bound: a node of the same name (the same API socket) may be running.
     await removeStaleSocket(config.api.socket);
     const workerOptions = msWorkersOf(config, io);
@@ -71,11 +72,15 @@ export class Daemon {
       },
       'node started',
     );
-    return new Daemon(path, config, node, ops, io, api, dataPlane, msWorkers);
+    return new Daemon(config, node, ops, io, api, dataPlane, msWorkers, path);
   }
 
-  /** Re-reads the config and applies what changed through the core operations; a broken file is logged and changes nothing. */
+  /** Re-reads the config file and applies it; a broken file is logged and changes nothing. */
   async reload(): Promise<boolean> {
+    if (this.path === undefined) {
+      this.io.log.error('reload refused: this node was not started from a config file');
+      return false;
+    }
     let next: LociConfig;
     try {
       next = loadConfig(this.path);
@@ -84,19 +89,24 @@ export class Daemon {
       this.io.log.error({ problems: e.problems }, `reload refused, the running config stays: ${e.message}`);
       return false;
     }
+    return this.apply(next);
+  }
+
+  /**
+   * Brings the running node to a checked config: database entries through the operations, then each
+   * role its options again (sites, Map-Servers, Map-Resolvers, referrals, timers, TTLs, map-cache
+   * size apply in place), the log settings. What takes a restart (diff.ts RESTART_KEYS) is logged and
+   * keeps its running value. False, logged, when part of it could not apply.
+   */
+  async apply(next: LociConfig): Promise<boolean> {
     const d = diffConfig(this.config, next);
     const ops = this.ops;
-    const sitesChanged = d.sites.added.length + d.sites.removed.length + d.sites.changed.length > 0;
-    // Everything was checked by loadConfig; applying a checked config does not fail, but if it did,
-    // the node goes on with what applied and says so.
+    const roles = this.node.roles;
     const applied = Promise.all([
       ...d.database.removed.map((e) => ops.deleteDatabaseEntry(prefixOf(e))),
-      ...[...d.database.added, ...d.database.changed.map((c) => c.new)].map((e) => ops.setDatabaseEntry(databaseEntryOf(e))),
-      // All sites at once: a prefix may move from one site to another.
-      ...(sitesChanged ? [ops.setSites(next.sites.map(siteOf))] : []),
-      ...(d.mapServers.added.length + d.mapServers.removed.length + d.mapServers.changed.length > 0
-        ? [ops.setMapServers(mapServersOf(next, this.io.port))]
-        : []),
+      ...[...d.database.added, ...d.database.changed.map((c) => c.new)].map((e) => ops.setDatabaseEntry(prefixOf(e), e.rlocs)),
+      ...roles.map((r) => ops.reconfigure(r, roleOptionsOf(r, next, this.io.port))),
+      ops.setLogHex(next.logHex),
     ]);
     try {
       await applied;
@@ -104,12 +114,11 @@ export class Daemon {
       this.io.log.error({ error: e instanceof Error ? e.message : String(e) }, 'reload partly applied');
       return false;
     }
-    // The workers take refreshes only as the sites were when the Map-Registers were accepted.
-    if (sitesChanged) this.msWorkers?.sitesChanged();
-    const later = [...d.restart, ...d.settings, ...(d.mapResolvers.added.length + d.mapResolvers.removed.length > 0 || d.mapResolvers.reordered ? ['map-resolvers'] : [])];
-    if (later.length > 0) this.io.log.warn({ keys: later }, 'these changes apply after a restart');
-    this.config = next;
-    this.io.log.info({ database: count(d.database), sites: count(d.sites), mapServers: count(d.mapServers) }, 'config reloaded');
+    this.io.log.level = next.logLevel;
+    if (d.restart.length > 0) this.io.log.warn({ keys: d.restart }, 'these changes apply after a restart');
+    // What takes a restart keeps its running value, so that the next diff still shows it.
+    this.config = { ...next, ...Object.fromEntries(d.restart.map((k) => [k, this.config[k]])) };
+    this.io.log.info({ database: count(d.database), sites: count(d.sites), mapServers: count(d.mapServers), settings: d.settings }, 'config reloaded');
     return true;
   }
 

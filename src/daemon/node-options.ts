@@ -1,21 +1,20 @@
 // A validated config file as the options of a LispNode (and of its data plane and Map-Server workers).
 import { availableParallelism } from 'node:os';
-import { toEidPrefix, type DatabaseEntry as ConfigDatabaseEntry, type LociConfig, type SiteConfig } from '../config/index.js';
+import { toEidPrefix, type LociConfig, type SiteConfig } from '../config/index.js';
 import type { Clock } from '../core/clock.js';
 import type { LispNode, NodeOptions } from '../core/node.js';
 import type { Role, RoleFactory } from '../core/role.js';
 import { etr, itr, mr, ms } from '../core/roles/index.js';
 import type { DataPlaneOptions } from '../dataplane/data-plane.js';
 import type { Log, Network } from '../core/ports.js';
-import { databaseEntry, type DatabaseEntry, type MapServerPeer } from '../core/roles/etr.js';
+import type { MapServerPeer } from '../core/roles/etr.js';
+import { locatorsOf } from '../core/wire-mapping.js';
 import type { SiteSpec } from '../core/roles/sites.js';
 import type { MsWorkersOptions } from '../ms-workers/pool.js';
 import { LISP_CONTROL_PORT } from '../packet/index.js';
 import type { EidPrefix } from '../table/index.js';
 
 export const prefixOf = (p: { eidPrefix: string; instanceId: number }): EidPrefix => toEidPrefix(p.eidPrefix, p.instanceId);
-
-export const databaseEntryOf = (e: ConfigDatabaseEntry): DatabaseEntry => databaseEntry(prefixOf(e), e.rlocs);
 
 export function siteOf(s: SiteConfig): SiteSpec {
   return {
@@ -41,16 +40,34 @@ export function mapServersOf(c: LociConfig, port = LISP_CONTROL_PORT): MapServer
   }));
 }
 
+/** A role as the config gives it: its options from the config, and its factory (which takes those options). */
+interface RoleEntry {
+  options(c: LociConfig, port: number | undefined): unknown;
+  factory(o: unknown): RoleFactory;
+}
+const entry = <O>(factory: (o: O) => RoleFactory, options: (c: LociConfig, port: number | undefined) => O): RoleEntry => ({ factory: (o) => factory(o as O), options });
+
 /**
- * Each role the config names, as its factory with its options from the config: the one place where
- * a node is composed. Adding a role: its factory (src/core/roles) and a line here.
+ * Each role the config names, as its factory and its options from the config: the one place where a
+ * node is composed. Adding a role: its factory (src/core/roles) and a line here. A reload gives
+ * each role its options again (Operations.reconfigure).
  */
-const ROLES: { readonly [R in Role]: (c: LociConfig, port: number | undefined) => RoleFactory } = {
-  itr: (c) => itr({ mapResolvers: c.mapResolvers, mapCacheSize: c.mapCache.size, ...(c.rlocProbing > 0 ? { rlocProbeIntervalMs: c.rlocProbing * 1000 } : {}) }),
-  etr: (c, port) => etr({ mapServers: mapServersOf(c, port), database: c.database.map(databaseEntryOf), registerIntervalMs: c.registerInterval * 1000, recordTtlMinutes: c.recordTtl }),
-  ms: (c) => ms({ sites: c.sites.map(siteOf), negativeTtl: c.negativeTtl }),
-  mr: (c) => mr({ referrals: c.resolveVia.map((r) => ({ mapServer: r.mapServer, prefixes: r.eidPrefixes.map(prefixOf) })), negativeTtlMinutes: c.negativeTtl.outsideSites }),
+const ROLES: { readonly [R in Role]: RoleEntry } = {
+  itr: entry(itr, (c) => ({ mapResolvers: c.mapResolvers, mapCacheSize: c.mapCache.size, ...(c.rlocProbing > 0 ? { rlocProbeIntervalMs: c.rlocProbing * 1000 } : {}) })),
+  etr: entry(etr, (c, port) => ({
+    mapServers: mapServersOf(c, port),
+    database: c.database.map((e) => ({ eid: prefixOf(e), locators: locatorsOf(e.rlocs) })),
+    registerIntervalMs: c.registerInterval * 1000,
+    recordTtlMinutes: c.recordTtl,
+  })),
+  ms: entry(ms, (c) => ({ sites: c.sites.map(siteOf), negativeTtl: c.negativeTtl })),
+  mr: entry(mr, (c) => ({ referrals: c.resolveVia.map((r) => ({ mapServer: r.mapServer, prefixes: r.eidPrefixes.map(prefixOf) })), negativeTtlMinutes: c.negativeTtl.outsideSites })),
 };
+
+/** The options a role of the config takes (at start, and again on reload). */
+export const roleOptionsOf = (role: Role, c: LociConfig, port: number | undefined): unknown => ROLES[role].options(c, port);
+
+const roleOf = (role: Role, c: LociConfig, port: number | undefined): RoleFactory => ROLES[role].factory(ROLES[role].options(c, port));
 
 export function nodeOptionsOf(c: LociConfig, io: { network: Network; clock: Clock; log?: Log; port?: number }): NodeOptions {
   return {
@@ -61,7 +78,7 @@ export function nodeOptionsOf(c: LociConfig, io: { network: Network; clock: Cloc
     clock: io.clock,
     ...(io.log ? { log: io.log } : {}),
     logHex: c.logHex,
-    roles: c.roles.map((r) => ROLES[r](c, io.port)),
+    roles: c.roles.map((r) => roleOf(r, c, io.port)),
   };
 }
 

@@ -10,7 +10,7 @@ export async function runDaemonProcess(configPath: string, o: { port?: number } 
   const config = loadConfig(configPath);
   const log = pino({ name: 'loci', level: config.logLevel }, pino.destination(2));
   const clock = new SystemClock((e) => log.error({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) }, 'a timer failed'));
-  const daemon = await Daemon.start(configPath, { network: udpNetwork, clock, log, ...o }, config);
+  const daemon = await Daemon.create(config, { network: udpNetwork, clock, log, ...o }, configPath);
   // No exception escapes a timer: it is logged at error level and counted, and the node goes on.
   clock.reportErrorsTo((e) => {
     daemon.node.counters.inc('timer.error');

@@ -118,11 +118,6 @@ export class MsWorkers {
     });
   }
 
-  /** After a reload changed sites: the workers stop taking refreshes the new sites may not accept. */
-  sitesChanged(): void {
-    this.sync?.sitesChanged();
-  }
-
   async stop(): Promise<void> {
     this.stopped = true;
     this.sync?.stop();

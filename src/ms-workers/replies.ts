@@ -2,7 +2,7 @@
 // (with nonce 0, again whenever the prefix's registrations change) and copied with the request's
 // nonce by a worker (packet/map-request-view.ts), as encoding one costs some 7 µs and patching the nonce almost nothing.
 import { encodeMessage } from '../packet/index.js';
-import { mapReply } from '../core/replies.js';
+import { mapReply } from '../core/wire-mapping.js';
 import { proxyReplyRecords, wantsProxyReply, type Registration } from '../core/roles/map-server.js';
 
 /** The proxy reply for a Map-Request resolving to registrations, nonce 0; null when it gets none or it cannot be encoded. */

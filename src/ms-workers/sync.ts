@@ -67,7 +67,7 @@ export class ReplicaSync {
   }
 
   /** After sites changed (a reload): revokes the tokens of every site that changed or went. */
-  sitesChanged(): void {
+  private sitesChanged(): void {
     for (const [token, t] of this.tokens) {
       if (t.prefixes.some((p) => this.ms.sites.siteFor(p) !== t.site)) this.revoke(token);
     }
@@ -100,6 +100,7 @@ export class ReplicaSync {
   }
 
   private onEvent(e: MapServerEvent): void {
+    if (e.type === 'sites') return this.sitesChanged();
     if (e.type === 'expired') {
       this.revokeOverlapping(e.id, [e.prefix]);
       return this.markDirty(e.prefix);

@@ -5,7 +5,7 @@ export * from './constants.js';
 export { noFlags } from './flags.js';
 export { address, type Address } from './address.js';
 export { type Lcaf, type ElpHop } from './lcaf.js';
-export { ACT_NAMES, type Locator, type MappingRecord, type RequestRecord } from './records.js';
+export { ACT_NAMES, type LocatorRecord, type MappingRecord, type RequestRecord } from './records.js';
 export { mapRequest, type MapRequest } from './map-request.js';
 export { mapReply, MAP_REPLY_FLAGS, type MapReply } from './map-reply.js';
 export { mapRegister, mapNotify, type MapRegister, type MapNotify, type AuthFields } from './map-register.js';
@@ -19,6 +19,6 @@ export { message, ecm, decodeMessage, encodeMessage, encodeAuthenticated, messag
 export { ALGORITHM_ID, AUTH_ALGORITHMS, authDataLength, MessageAuth, signMessage, verifyMessage, type AuthAlgorithm, type AuthOptions } from './auth.js';
 export { formatIpv4, formatIpv6, rlocProblem } from './ip-address.js';
 export { formatXtrId } from './map-register-view.js';
-export { formatMessage, formatDataHeader, formatAddress, formatPrefix, hexDump, toJsonValue } from './print.js';
+export { formatMessage, formatDataHeader, formatAddress, formatWirePrefix, hexDump, toJsonValue } from './print.js';
 export { randomNonce, ipAddress, mapRequestFor, encapsulate, type MapRequestFor, type Encapsulation } from './build.js';
 export { checksumOf, fold, internetChecksum, onesSum, pseudoHeaderSum, viewOf } from './checksum.js';

@@ -24,7 +24,7 @@ import {
   writeList,
   writeLocator,
   writeRecordHead,
-  type Locator,
+  type LocatorRecord,
   type MappingRecord,
 } from './records.js';
 
@@ -44,7 +44,7 @@ export interface ReferralSignature {
 export interface ReferralRecord extends Omit<MappingRecord, 'locators' | 'versionReserved'> {
   /** I: the referral set is incomplete. */
   incomplete: boolean;
-  refs: Locator[];
+  refs: LocatorRecord[];
   signatures: ReferralSignature[];
 }
 

@@ -8,7 +8,7 @@ import type { Lcaf } from './lcaf.js';
 import type { MapReferral } from './map-referral.js';
 import { formatXtrId } from './map-register-view.js';
 import type { LispMessage } from './message.js';
-import { ACT_NAMES, type Locator, type MappingRecord, type RequestRecord } from './records.js';
+import { ACT_NAMES, type LocatorRecord, type MappingRecord, type RequestRecord } from './records.js';
 
 const ALGORITHMS = ['none', 'HMAC-SHA-1-96', 'HMAC-SHA-256-128', 'HMAC-SHA-256-128+HKDF-SHA256'];
 const TITLES: Record<LispMessage['type'], string> = {
@@ -70,15 +70,15 @@ function formatLcaf(l: Lcaf): string {
 }
 
 /** An EID-prefix: address/mask-len, an instance-id in brackets in front. */
-export function formatPrefix(a: Address, maskLen: number): string {
+export function formatWirePrefix(a: Address, maskLen: number): string {
   if (a.afi === 'lcaf' && a.lcaf.type === 'instance-id') {
     const l = a.lcaf;
-    return `[${l.instanceId}]${formatPrefix(l.address, maskLen)}${l.maskLen ? ` (iid-mask-len ${l.maskLen})` : ''}`;
+    return `[${l.instanceId}]${formatWirePrefix(l.address, maskLen)}${l.maskLen ? ` (iid-mask-len ${l.maskLen})` : ''}`;
   }
   return `${formatAddress(a)}/${maskLen}`;
 }
 
-function locatorLines(l: Locator, i: number, noun = 'locator'): string[] {
+function locatorLines(l: LocatorRecord, i: number, noun = 'locator'): string[] {
   return [
     `${noun} ${i + 1}: ${formatAddress(l.address)}  priority ${l.priority} weight ${l.weight}  m-priority ${l.mPriority} m-weight ${l.mWeight}  ` +
       `${bit('L', l.local)} ${bit('p', l.probed)} ${bit('R', l.reachable)}${reserved(l.unusedFlags, 4)}`,
@@ -88,7 +88,7 @@ function locatorLines(l: Locator, i: number, noun = 'locator'): string[] {
 function recordLines(r: MappingRecord, i: number): string[] {
   const act = r.locators.length === 0 ? `  act ${r.act} (${ACT_NAMES[r.act]})` : r.act ? `  act ${r.act}` : '';
   return [
-    `record ${i + 1}: ${formatPrefix(r.eid, r.maskLen)}  ttl ${r.ttl === 0xffffffff ? 'unlimited' : `${r.ttl} min`}${act}  ` +
+    `record ${i + 1}: ${formatWirePrefix(r.eid, r.maskLen)}  ttl ${r.ttl === 0xffffffff ? 'unlimited' : `${r.ttl} min`}${act}  ` +
       `${bit('A', r.authoritative)}  map-version ${r.mapVersion}  locators ${r.locators.length}` +
       `${reserved(r.reserved, 3)}${r.versionReserved ? ` version-reserved=${r.versionReserved}` : ''}`,
     ...r.locators.flatMap((l, j) => locatorLines(l, j).map((s) => `  ${s}`)),
@@ -96,7 +96,7 @@ function recordLines(r: MappingRecord, i: number): string[] {
 }
 
 const requestRecordLine = (r: RequestRecord, i: number) =>
-  `eid-record ${i + 1}: ${formatPrefix(r.eid, r.maskLen)}  ${bit('N', r.notify)}${reserved(r.reserved, 2)}`;
+  `eid-record ${i + 1}: ${formatWirePrefix(r.eid, r.maskLen)}  ${bit('N', r.notify)}${reserved(r.reserved, 2)}`;
 
 function authLines(m: { nonce: bigint; keyId: number; algorithmId: number; authData: Buffer }): string[] {
   return [
@@ -132,7 +132,7 @@ function ecmLines(m: Ecm): string[] {
 
 function referralLines(m: MapReferral): string[] {
   return m.records.flatMap((r, i) => [
-    `referral ${i + 1}: ${formatPrefix(r.eid, r.maskLen)}  ttl ${r.ttl} min  action ${r.act}  ${bit('A', r.authoritative)} ${bit('I', r.incomplete)}  ` +
+    `referral ${i + 1}: ${formatWirePrefix(r.eid, r.maskLen)}  ttl ${r.ttl} min  action ${r.act}  ${bit('A', r.authoritative)} ${bit('I', r.incomplete)}  ` +
       `map-version ${r.mapVersion}  refs ${r.refs.length}  signatures ${r.signatures.length}${reserved(r.reserved, 3)}`,
     ...r.refs.flatMap((l, j) => locatorLines(l, j, 'ref').map((s) => `  ${s}`)),
     ...r.signatures.map(
@@ -187,7 +187,7 @@ function bodyLines(m: LispMessage): string[] {
       return [
         `${m.reply ? 'Info-Reply' : 'Info-Request'}  ${bit('R', m.reply)}${reserved(m.reservedFlags)}`,
         ...authLines(m),
-        `ttl ${m.ttl} min  eid-prefix ${formatPrefix(m.eid, m.maskLen)}${reserved(m.reserved, 2)}`,
+        `ttl ${m.ttl} min  eid-prefix ${formatWirePrefix(m.eid, m.maskLen)}${reserved(m.reserved, 2)}`,
         `nat-info ${formatAddress(m.natInfo)}`,
       ];
     case 'ecm':

@@ -12,7 +12,7 @@ import { addressLength, readAddress, writeAddress, type Address } from './addres
 import { checkUint, encodeError } from './codec.js';
 import type { Reader } from './reader.js';
 
-export interface Locator {
+export interface LocatorRecord {
   priority: number;
   weight: number;
   mPriority: number;
@@ -41,7 +41,7 @@ export interface MappingRecord {
   /** The 4 reserved bits above the map-version. */
   versionReserved?: number;
   mapVersion: number;
-  locators: Locator[];
+  locators: LocatorRecord[];
 }
 
 /** A Map-Request EID-record. */
@@ -65,13 +65,13 @@ export const ACT_NAMES = [
   'act-7',
 ] as const;
 
-export function readLocator(r: Reader): Locator {
+export function readLocator(r: Reader): LocatorRecord {
   const priority = r.u8('locator priority');
   const weight = r.u8('locator weight');
   const mPriority = r.u8('locator M priority');
   const mWeight = r.u8('locator M weight');
   const f = r.u16('locator flags');
-  const loc: Locator = {
+  const loc: LocatorRecord = {
     priority,
     weight,
     mPriority,
@@ -85,7 +85,7 @@ export function readLocator(r: Reader): Locator {
   return loc;
 }
 
-export function writeLocator(l: Locator, buf: Buffer, off: number): number {
+export function writeLocator(l: LocatorRecord, buf: Buffer, off: number): number {
   buf[off] = checkUint(l.priority, 8, 'priority');
   buf[off + 1] = checkUint(l.weight, 8, 'weight');
   buf[off + 2] = checkUint(l.mPriority, 8, 'M priority');
@@ -95,7 +95,7 @@ export function writeLocator(l: Locator, buf: Buffer, off: number): number {
   return writeAddress(l.address, buf, off + 6);
 }
 
-export const locatorLength = (l: Locator): number => 6 + addressLength(l.address);
+export const locatorLength = (l: LocatorRecord): number => 6 + addressLength(l.address);
 
 /** The 12-byte head shared by mapping and referral records, up to and including the EID. */
 export interface RecordHead {

@@ -20,5 +20,5 @@ export { flowHash4, packetFlowHash, udpSourcePort } from './flow-hash.js';
 export type { Scheduler, TimerHandle } from './scheduler.js';
 export type { LocalMapping, MapCacheEntry, MapCacheState, Mapping, NegativeAction } from './mapping.js';
 export { LocalDatabase, type LocalDatabaseEvent } from './local-database.js';
-export { MapCache, type MapCacheEvent, type MapCacheOptions, type MappingRecord, type RemoveReason } from './map-cache.js';
+export { MapCache, type MapCacheEvent, type MapCacheOptions, type MappingUpdate, type RemoveReason } from './map-cache.js';
 export { eidPrefixOf, hostPrefixOf, addressOf } from './eid-address.js';

@@ -21,7 +21,7 @@ import type { EidPrefix } from './prefix.js';
 import { RlocSelection } from './rloc-select.js';
 import type { Scheduler, TimerHandle } from './scheduler.js';
 
-export interface MappingRecord {
+export interface MappingUpdate {
   /** The locator-set; empty for a negative mapping. */
   readonly locators: readonly Locator[];
   /** Record TTL in ms (the wire carries minutes); 0 removes the entry. Ignored for static entries. */
@@ -94,7 +94,7 @@ export class MapCache {
   /** The table lookups go to, shared with the local database if there is one. */
   readonly table: EidTable<Mapping>;
   private readonly scheduler: Scheduler;
-  private readonly maxEntries: number;
+  private maxEntries: number;
   private readonly refreshBeforeMs: number;
   private readonly expiredHoldMs: number;
   private readonly resolveTimeoutMs: number;
@@ -118,6 +118,12 @@ export class MapCache {
         this.remove(event.displaced, 'superseded');
       }
     });
+  }
+
+  /** A new bound on the entries other than static ones: beyond it, the least recently used go at once. */
+  setMaxEntries(n: number): void {
+    this.maxEntries = n;
+    while (this.dynamic > this.maxEntries && this.oldest) this.remove(this.oldest, 'evicted');
   }
 
   /** Entries, static ones included (local mappings are not counted). */
@@ -183,7 +189,7 @@ export class MapCache {
    * more-specifics (RFC 9301 section 5.5). Returns the entry, or undefined if the TTL is 0 or eid is
    * a local prefix.
    */
-  install(eid: EidPrefix, record: MappingRecord): MapCacheEntry | undefined {
+  install(eid: EidPrefix, record: MappingUpdate): MapCacheEntry | undefined {
     const existing = this.table.get(eid);
     if (existing?.local) return undefined;
     let e = existing as CacheEntry | undefined;
@@ -214,7 +220,7 @@ export class MapCache {
    * Adds or replaces a static entry (configured, e.g. towards a PETR). A learned entry for the
    * prefix is replaced. Returns undefined if eid is a local prefix.
    */
-  addStatic(eid: EidPrefix, record: Omit<MappingRecord, 'ttlMs'>): MapCacheEntry | undefined {
+  addStatic(eid: EidPrefix, record: Omit<MappingUpdate, 'ttlMs'>): MapCacheEntry | undefined {
     const existing = this.table.get(eid);
     if (existing?.local) return undefined;
     let e = existing as CacheEntry | undefined;
@@ -286,7 +292,7 @@ export class MapCache {
     return e;
   }
 
-  private fill(e: CacheEntry, record: MappingRecord, now: number): void {
+  private fill(e: CacheEntry, record: MappingUpdate, now: number): void {
     const positive = record.locators.length > 0;
     e.state = positive ? 'active' : 'negative';
     e.locators = record.locators;

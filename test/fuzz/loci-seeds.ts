@@ -11,7 +11,7 @@ import {
   type Ecm,
   type Lcaf,
   type LispMessage,
-  type Locator,
+  type LocatorRecord,
   type MapReply,
   type MapRequest,
   type MappingRecord,
@@ -22,7 +22,7 @@ const v6 = (address: string): Address => ({ afi: 'ipv6', address });
 const lcaf = (l: Lcaf): Address => ({ afi: 'lcaf', lcaf: l });
 const iid = (instanceId: number, address: Address): Address => lcaf({ type: 'instance-id', instanceId, maskLen: 32, address });
 
-const locator = (address: Address, flags: Partial<Locator> = {}): Locator => ({
+const locator = (address: Address, flags: Partial<LocatorRecord> = {}): LocatorRecord => ({
   priority: 1,
   weight: 100,
   mPriority: 255,
@@ -34,7 +34,7 @@ const locator = (address: Address, flags: Partial<Locator> = {}): Locator => ({
   ...flags,
 });
 
-const record = (eid: Address, maskLen: number, locators: Locator[]): MappingRecord => ({
+const record = (eid: Address, maskLen: number, locators: LocatorRecord[]): MappingRecord => ({
   ttl: 1440,
   maskLen,
   eid,

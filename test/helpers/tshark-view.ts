@@ -18,7 +18,7 @@ import {
   type DataHeader,
   type Ecm,
   type LispMessage,
-  type Locator,
+  type LocatorRecord,
   type MappingRecord,
   type ReferralRecord,
 } from '../../src/packet/index.js';
@@ -119,7 +119,7 @@ function lcafView(a: Extract<Address, { afi: 'lcaf' }>): FieldView {
   }
 }
 
-function locatorView(l: Locator): FieldView {
+function locatorView(l: LocatorRecord): FieldView {
   return {
     'lisp.loc.priority': l.priority,
     'lisp.loc.weight': l.weight,

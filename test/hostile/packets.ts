@@ -12,7 +12,7 @@ import {
   noFlags,
   dataHeader,
   type Address,
-  type Locator,
+  type LocatorRecord,
   type MappingRecord,
 } from '../../src/packet/index.js';
 import { writeIpHeader, writeUdpHeader, type Ipv4Header } from '../../src/packet/ip-header.js';
@@ -46,7 +46,7 @@ const randomEid6 = (rng: Rng): string => `2001:db8:${rng.below(0x10000).toString
 const underlay = ['192.0.2', '198.51.100', '203.0.113'];
 const randomRloc = (rng: Rng): string => `${rng.pick(underlay)}.${1 + rng.below(254)}`;
 
-const locator = (address: string, rng: Rng): Locator => ({
+const locator = (address: string, rng: Rng): LocatorRecord => ({
   priority: rng.below(256),
   weight: rng.below(256),
   mPriority: 255,

@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import { LociClient } from '../../src/client/client.js';
 import { SystemClock } from '../../src/core/clock.js';
 import { Daemon } from '../../src/daemon/daemon.js';
+import { loadConfig } from '../../src/config/index.js';
 import { udpNetwork } from '../../src/io/udp.js';
 import { LispError } from '../../src/packet/index.js';
 import { until } from '../helpers/until.js';
@@ -32,8 +33,8 @@ test('the API reads and changes a running node; loci map and loci status use it'
       `map-servers: [{ address: 127.0.3.41, key: k }]\ndatabase: [{ eid-prefix: 198.18.8.0/24, rlocs: [{ address: 127.0.3.40 }] }]\n`,
   );
   const io = { network: udpNetwork, clock: new SystemClock(), log: pino({ level: 'silent' }) };
-  const ms = await Daemon.start(join(dir, 'ms.yaml'), io);
-  const xtr = await Daemon.start(join(dir, 'xtr.yaml'), io);
+  const ms = await Daemon.create(loadConfig(join(dir, 'ms.yaml')), io);
+  const xtr = await Daemon.create(loadConfig(join(dir, 'xtr.yaml')), io);
   t.after(async () => {
     await xtr.stop();
     await ms.stop();

@@ -7,14 +7,12 @@ import { SystemClock } from '../../src/core/clock.js';
 import { LispNode } from '../../src/core/node.js';
 import { etr as etrRole, mr as mrRole, ms as msRole } from '../../src/core/roles/index.js';
 import { udpNetwork } from '../../src/io/udp.js';
-import { ipAddress } from '../../src/packet/index.js';
+import { locatorsOf } from '../../src/core/wire-mapping.js';
 import { parsePrefix } from '../../src/table/index.js';
 import { until } from '../helpers/until.js';
 
 const clock = new SystemClock();
-const locator = (address: string, priority = 1, weight = 100) => ({
-  priority, weight, mPriority: 255, mWeight: 0, local: true, probed: false, reachable: true, address: ipAddress(address),
-});
+const locators = (address: string) => locatorsOf([{ address, priority: 1, weight: 100 }]);
 
 
 // A Map-Request is sent again only after 5 s without an answer: on loopback nothing is lost, so a
@@ -41,7 +39,7 @@ test('ETRs register (SHA-256 and SHA-1) and lig through the Map-Resolver gets th
     new LispNode({
       name, listen: [address], network: udpNetwork, clock,
       roles: [
-        etrRole({ mapServers: [{ address: '127.0.1.10', port: 4342, wantMapNotify: true, ...ms }], database: [{ prefix: parsePrefix(prefix), locators: [locator(address)] }] }),
+        etrRole({ mapServers: [{ address: '127.0.1.10', port: 4342, wantMapNotify: true, ...ms }], database: [{ eid: parsePrefix(prefix), locators: locators(address) }] }),
       ],
     });
   const a = etr('site-a', '127.0.1.11', '198.18.1.0/24', { key: 'a-secret', keyId: 0, algorithm: 'sha256', proxyReply: false });
@@ -85,7 +83,7 @@ test('a stand-alone Map-Resolver forwards to the Map-Server serving the EID, and
   const etr = new LispNode({
     name: 'etr-d', listen: ['127.0.1.81'], network: udpNetwork, clock,
     roles: [
-      etrRole({ mapServers: [{ address: '127.0.1.80', port: 4342, key: 'd-secret', keyId: 0, algorithm: 'sha256', proxyReply: false, wantMapNotify: true }], database: [{ prefix: parsePrefix('198.18.40.0/24'), locators: [locator('127.0.1.81')] }] }),
+      etrRole({ mapServers: [{ address: '127.0.1.80', port: 4342, key: 'd-secret', keyId: 0, algorithm: 'sha256', proxyReply: false, wantMapNotify: true }], database: [{ eid: parsePrefix('198.18.40.0/24'), locators: locators('127.0.1.81') }] }),
     ],
   });
   const mr = new LispNode({

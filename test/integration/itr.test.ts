@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { SystemClock } from '../../src/core/clock.js';
 import { LispNode } from '../../src/core/node.js';
 import { etr as etrRole, itr as itrRole, mr as mrRole, ms as msRole } from '../../src/core/roles/index.js';
-import { databaseEntry } from '../../src/core/roles/etr.js';
+import { locatorsOf } from '../../src/core/wire-mapping.js';
 import { udpNetwork } from '../../src/io/udp.js';
 import { encodeMessage, MAP_REPLY_FLAGS, noFlags } from '../../src/packet/index.js';
 import { parsePrefix, type MapCacheEntry } from '../../src/table/index.js';
@@ -25,7 +25,7 @@ test('an ITR resolves through the mapping system, fails over, caches, and re-res
   const etr = new LispNode({
     name: 'etr', listen: ['127.0.4.51'], network: udpNetwork, clock,
     roles: [
-      etrRole({ mapServers: [{ address: '127.0.4.50', port: 4342, key: 'k', keyId: 0, algorithm: 'sha256', proxyReply: false, wantMapNotify: true }], database: [databaseEntry(parsePrefix('198.18.20.0/24'), [{ address: '127.0.4.51', priority: 1, weight: 100 }])] }),
+      etrRole({ mapServers: [{ address: '127.0.4.50', port: 4342, key: 'k', keyId: 0, algorithm: 'sha256', proxyReply: false, wantMapNotify: true }], database: [{ eid: parsePrefix('198.18.20.0/24'), locators: locatorsOf([{ address: '127.0.4.51', priority: 1, weight: 100 }]) }] }),
     ],
   });
   // The first Map-Resolver has nobody behind it: nothing binds 127.0.4.250 (this file's block is
@@ -66,7 +66,7 @@ test('an ITR resolves through the mapping system, fails over, caches, and re-res
   assert.equal(cache.size, before);
 
   // The ETR's mapping changes: it solicits the ITR, which asks again and caches the new weight.
-  etr.capability('database')!.setEntry(databaseEntry(parsePrefix('198.18.20.0/24'), [{ address: '127.0.4.51', priority: 1, weight: 30 }]));
+  etr.capability('database')!.set(parsePrefix('198.18.20.0/24'), locatorsOf([{ address: '127.0.4.51', priority: 1, weight: 30 }]));
   await until(() => entry('198.18.20.5')?.locators[0]?.weight === 30, { what: 'the SMR-invoked update' });
   assert.equal(etr.counters.get('smr.sent'), 1);
   assert.equal(itr.counters.get('smr.received'), 1);
@@ -87,7 +87,7 @@ test('RLOC probing marks an unanswering locator down and a live one up, and noti
   const etr = new LispNode({
     name: 'etr-p', listen: ['127.0.4.57'], network: udpNetwork, clock,
     roles: [
-      etrRole({ mapServers: [{ address: '127.0.4.56', port: 4342, key: 'k', keyId: 0, algorithm: 'sha256', proxyReply: true, wantMapNotify: true }], database: [databaseEntry(parsePrefix('198.18.21.0/24'), [{ address: '127.0.4.57', priority: 1, weight: 50 }, { address: '127.0.4.58', priority: 1, weight: 50 }])] }),
+      etrRole({ mapServers: [{ address: '127.0.4.56', port: 4342, key: 'k', keyId: 0, algorithm: 'sha256', proxyReply: true, wantMapNotify: true }], database: [{ eid: parsePrefix('198.18.21.0/24'), locators: locatorsOf([{ address: '127.0.4.57', priority: 1, weight: 50 }, { address: '127.0.4.58', priority: 1, weight: 50 }]) }] }),
     ],
   });
   const itr = new LispNode({

@@ -16,9 +16,9 @@ import { LociClient } from '../../src/client/client.js';
 import { FakeClock, SystemClock, type Clock } from '../../src/core/clock.js';
 import { LispNode } from '../../src/core/node.js';
 import { etr as etrRole, mr as mrRole, ms as msRole } from '../../src/core/roles/index.js';
-import { mappingRecord } from '../../src/core/replies.js';
-import { databaseEntry } from '../../src/core/roles/etr.js';
+import { locatorsOf, mappingRecord, wireLocator } from '../../src/core/wire-mapping.js';
 import { Daemon } from '../../src/daemon/daemon.js';
+import { loadConfig } from '../../src/config/index.js';
 import { udpNetwork } from '../../src/io/udp.js';
 import { MsWorkers } from '../../src/ms-workers/pool.js';
 import { encodeAuthenticated, formatAddress, MAP_REGISTER_FLAGS, noFlags } from '../../src/packet/index.js';
@@ -39,7 +39,7 @@ const etrNode = (name: string, address: string, prefix: string, ms: string, o: {
   new LispNode({
     name, listen: [address], network: udpNetwork, clock: on,
     roles: [
-      etrRole({ mapServers: [{ address: ms, port: 4342, wantMapNotify: true, ...o }], database: [databaseEntry(parsePrefix(prefix), [{ address, priority: 1, weight: 100 }])], registerIntervalMs: 200 }),
+      etrRole({ mapServers: [{ address: ms, port: 4342, wantMapNotify: true, ...o }], database: [{ eid: parsePrefix(prefix), locators: locatorsOf([{ address, priority: 1, weight: 100 }]) }], registerIntervalMs: 200 }),
     ],
   });
 
@@ -48,7 +48,7 @@ async function msDaemon(t: { after: (fn: () => Promise<void>) => void }, yaml: s
   const dir = mkdtempSync(join(tmpdir(), 'loci-ms-workers-'));
   writeFileSync(join(dir, 'ms.yaml'), yaml.replace('API', join(dir, 'ms.sock')));
   const log: string[] = [];
-  const daemon = await Daemon.start(join(dir, 'ms.yaml'), { network: udpNetwork, clock, log: pino({ level: 'warn' }, { write: (line: string) => void log.push(line) }) });
+  const daemon = await Daemon.create(loadConfig(join(dir, 'ms.yaml')), { network: udpNetwork, clock, log: pino({ level: 'warn' }, { write: (line: string) => void log.push(line) }) });
   t.after(async () => {
     await daemon.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -105,7 +105,7 @@ sites:
       keyId: 1,
       algorithmId: 1,
       authData: Buffer.alloc(0),
-      records: [mappingRecord(parsePrefix('198.18.2.0/24'), databaseEntry(parsePrefix('198.18.2.0/24'), [{ address: '127.0.5.52', priority: 1, weight: 100 }]).locators, 1440, true)],
+      records: [mappingRecord(parsePrefix('198.18.2.0/24'), locatorsOf([{ address: '127.0.5.52', priority: 1, weight: 100 }]).map((l) => wireLocator(l, { local: true, probed: false })), 1440, true)],
     },
     'not-b-secret',
   );
@@ -164,7 +164,7 @@ test("with workers: a changed registration (a new locator) reaches the workers' 
   await until(() => workerHandled(daemon.node.counters.snapshot()) >= 2, { what: 'refreshes in the workers' });
   assert.match(await lig('198.18.4.1', '127.0.5.55'), /Received map-reply from 127\.0\.5\.55:4342[^]*127\.0\.5\.56 {2}up {5}1\/100/);
 
-  etr.capability('database')!.setEntry(databaseEntry(parsePrefix('198.18.4.0/24'), [{ address: '127.0.5.57', priority: 2, weight: 50 }]));
+  etr.capability('database')!.set(parsePrefix('198.18.4.0/24'), locatorsOf([{ address: '127.0.5.57', priority: 2, weight: 50 }]));
   await until(async () => /127\.0\.5\.57 {2}up {5}2\/50/.test(await lig('198.18.4.1', '127.0.5.55')), { what: 'the new locator in the proxy reply' });
   const out = await lig('198.18.4.1', '127.0.5.55');
   assert.doesNotMatch(out, /127\.0\.5\.56/);
@@ -288,7 +288,7 @@ test("with workers: an ETR's own Map-Registers replayed (from another address, o
   const etr = new LispNode({
     name: 'g', listen: ['127.0.5.181'], network: recording, clock,
     roles: [
-      etrRole({ mapServers: [{ address: '127.0.5.180', port: 4342, wantMapNotify: true, key: 'g-secret', keyId: 0, algorithm: 'sha256', proxyReply: false }], database: [databaseEntry(parsePrefix('198.18.8.0/24'), [{ address: '127.0.5.181', priority: 1, weight: 100 }])], registerIntervalMs: 200 }),
+      etrRole({ mapServers: [{ address: '127.0.5.180', port: 4342, wantMapNotify: true, key: 'g-secret', keyId: 0, algorithm: 'sha256', proxyReply: false }], database: [{ eid: parsePrefix('198.18.8.0/24'), locators: locatorsOf([{ address: '127.0.5.181', priority: 1, weight: 100 }]) }], registerIntervalMs: 200 }),
     ],
   });
   const sockets = await Promise.all(['127.0.5.182', '127.0.5.181'].map((a) => new Promise<ReturnType<typeof createSocket>>((resolve) => {
@@ -306,7 +306,7 @@ test("with workers: an ETR's own Map-Registers replayed (from another address, o
   await until(() => workerHandled(ms.counters.snapshot()) >= 4, { what: 'refreshes in the workers', timeoutMs: 10_000 });
   const before = sent.splice(0);
   // The ETR moves to another locator; its Map-Registers since then are captured too.
-  etr.capability('database')!.setEntry(databaseEntry(parsePrefix('198.18.8.0/24'), [{ address: '127.0.5.183', priority: 2, weight: 50 }]));
+  etr.capability('database')!.set(parsePrefix('198.18.8.0/24'), locatorsOf([{ address: '127.0.5.183', priority: 2, weight: 50 }]));
   await until(() => workerHandled(ms.counters.snapshot()) >= 8 && sent.length >= 4, { what: 'refreshes of the new mapping in the workers', timeoutMs: 10_000 });
   const after = sent.slice(0, 3);
 

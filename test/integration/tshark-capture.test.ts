@@ -13,7 +13,7 @@ import { runLig } from '../../src/cli/lig.js';
 import { SystemClock } from '../../src/core/clock.js';
 import { LispNode } from '../../src/core/node.js';
 import { etr as etrRole, itr as itrRole, mr as mrRole, ms as msRole } from '../../src/core/roles/index.js';
-import { databaseEntry } from '../../src/core/roles/etr.js';
+import { locatorsOf } from '../../src/core/wire-mapping.js';
 import { udpNetwork } from '../../src/io/udp.js';
 import { parsePrefix, type MapCacheEntry } from '../../src/table/index.js';
 import { requireRoot, requireTool } from '../helpers/env.js';
@@ -59,7 +59,7 @@ test('tshark decodes every control packet of a full scenario without complaint',
     new LispNode({
       name, listen: [address], network: udpNetwork, clock,
       roles: [
-        etrRole({ mapServers: [{ address: '127.0.6.65', port: 4342, key, keyId: 1, algorithm, proxyReply, wantMapNotify: true }], database: [databaseEntry(parsePrefix(prefix), [{ address, priority: 1, weight: 100 }, { address: '2001:db8::66', priority: 2, weight: 50 }])] }),
+        etrRole({ mapServers: [{ address: '127.0.6.65', port: 4342, key, keyId: 1, algorithm, proxyReply, wantMapNotify: true }], database: [{ eid: parsePrefix(prefix), locators: locatorsOf([{ address, priority: 1, weight: 100 }, { address: '2001:db8::66', priority: 2, weight: 50 }]) }] }),
       ],
     });
   const a = etr('a', '127.0.6.66', 'ka', 'sha256', '198.18.30.0/24', false);
@@ -78,7 +78,7 @@ test('tshark decodes every control packet of a full scenario without complaint',
   const entry = (eid: string) => itr.capability('mapCache')!.table.match(parsePrefix(eid))?.value as MapCacheEntry | undefined;
   for (const eid of ['198.18.30.1', '2001:db8:30::1', '198.18.99.1']) itr.capability('resolver')!.resolve(parsePrefix(eid));
   await until(() => ['198.18.30.1', '2001:db8:30::1', '198.18.99.1'].every((e) => entry(e)?.state === 'active' || entry(e)?.state === 'negative'), { what: 'three answers' });
-  a.capability('database')!.setEntry(databaseEntry(parsePrefix('198.18.30.0/24'), [{ address: '127.0.6.66', priority: 1, weight: 10 }]));
+  a.capability('database')!.set(parsePrefix('198.18.30.0/24'), locatorsOf([{ address: '127.0.6.66', priority: 1, weight: 10 }]));
   await until(() => entry('198.18.30.1')?.locators[0]?.weight === 10, { what: 'the SMR-invoked update' });
   const lig = await runLig('198.18.30.9', { mapResolver: '127.0.6.65', port: 4342, count: 1, timeout: 2, source: '127.0.6.69', instanceId: 0, json: false }, () => {});
   assert.equal(lig, 0);

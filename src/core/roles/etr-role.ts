@@ -1,29 +1,33 @@
 // The ETR role: its database answers Map-Requests for our EIDs (the first link of the chain), its
 // Registrar registers them and takes Map-Notifies, and it withdraws them on a clean stop.
 import type { RoleFactory } from '../role.js';
-import { Etr, type DatabaseEntry, type MapServerPeer } from './etr.js';
+import type { EidPrefix, Locator } from '../../table/index.js';
+import { Etr, type MapServerPeer } from './etr.js';
 
 export interface EtrRoleOptions {
   mapServers: MapServerPeer[];
-  database?: DatabaseEntry[];
+  /** The node's EID-prefixes at start (the database changes later through the API or a reload). */
+  database?: readonly { eid: EidPrefix; locators: readonly Locator[] }[];
   registerIntervalMs?: number;
   recordTtlMinutes?: number;
 }
+
+const timingOf = (o: EtrRoleOptions) => ({ registerIntervalMs: o.registerIntervalMs ?? 60_000, recordTtlMinutes: o.recordTtlMinutes ?? 1440 });
 
 export const etr =
   (o: EtrRoleOptions): RoleFactory =>
   (c) => {
     const e = new Etr({
+      database: c.database,
       clock: c.clock,
       counters: c.counters,
       mapServers: o.mapServers,
-      registerIntervalMs: o.registerIntervalMs ?? 60_000,
-      recordTtlMinutes: o.recordTtlMinutes ?? 1440,
+      ...timingOf(o),
       controlPort: c.controlPort,
       send: (data, to) => c.send(data, to),
       ...(c.log ? { log: c.log } : {}),
     });
-    for (const entry of o.database ?? []) e.setEntry(entry);
+    for (const m of o.database ?? []) c.database.set(m.eid, m.locators);
     return {
       role: 'etr',
       handlers: { 'map-notify': (m, inbound) => void e.registrar.handleNotify(inbound.data, m, inbound.from) },
@@ -39,11 +43,13 @@ export const etr =
           },
         },
       ],
-      capabilities: { database: e, registration: e.registrar },
+      capabilities: { database: c.database, registration: e.registrar },
       start: () => e.start(),
       stop: ({ withdraw }) => {
         if (withdraw) e.registrar.withdraw();
         e.stop();
       },
+      // The database changes through the operations (its own events); here the Map-Servers and the timing.
+      reconfigure: (next: EtrRoleOptions) => e.registrar.configure({ mapServers: next.mapServers, ...timingOf(next) }),
     };
   };

@@ -2,40 +2,19 @@
 // Map-Servers by its Registrar; answers Map-Requests and RLOC-probes for them; solicits (SMR) the
 // ITRs it answered recently when a mapping changes. The requesters remembered and the SMRs sent are
 // bounded: a Map-Request names its ITR-RLOCs itself, so an SMR must not become a reflection amplifier.
-import { encodeMessage, formatAddress, ipAddress, mapRequestFor, randomNonce, type Locator, type MapReply, type MapRequest } from '../../packet/index.js';
-import { addressOf, eidPrefixOf, EidTable, type EidPrefix } from '../../table/index.js';
+import { encodeMessage, mapRequestFor, randomNonce, type MapReply, type MapRequest } from '../../packet/index.js';
+import { addressOf, eidPrefixOf, type EidPrefix, type LocalDatabase } from '../../table/index.js';
 import type { Clock } from '../clock.js';
 import type { Counters } from '../counters.js';
 import type { Endpoint, Log } from '../ports.js';
-import { mappingRecord, mapReply } from '../replies.js';
+import { mappingRecord, mapReply, wireLocator } from '../wire-mapping.js';
 import { Registrar, type MapServerPeer } from './registrar.js';
 
 export type { MapServerPeer } from './registrar.js';
 
-/** Our own locators of a database entry, as they go on the wire. */
-export interface DatabaseEntry {
-  prefix: EidPrefix;
-  locators: Locator[];
-}
-
-/** A database entry from locators given as address, priority and weight (config, API). */
-export function databaseEntry(prefix: EidPrefix, locators: readonly { address: string; priority: number; weight: number }[]): DatabaseEntry {
-  return {
-    prefix,
-    locators: locators.map((l) => ({
-      priority: l.priority,
-      weight: l.weight,
-      mPriority: 255,
-      mWeight: 0,
-      local: true,
-      probed: false,
-      reachable: true,
-      address: ipAddress(l.address),
-    })),
-  };
-}
-
 export interface EtrOptions {
+  /** Our EID-prefixes and their locators (the node's, shared with its map-cache). */
+  database: LocalDatabase;
   clock: Clock;
   counters: Counters;
   mapServers: MapServerPeer[];
@@ -58,7 +37,6 @@ const SMR_INTERVAL_MS = 3_000;
 
 export class Etr {
   readonly registrar: Registrar;
-  private readonly database = new EidTable<DatabaseEntry>();
   /** ITR-RLOC address -> when it last asked us; least recent first. */
   private readonly requesters = new Map<string, number>();
   /** Destination -> last SMR sent to it; least recent first, only the last SMR_INTERVAL_MS kept. */
@@ -70,7 +48,8 @@ export class Etr {
   constructor(private readonly o: EtrOptions) {
     this.maxRequesters = o.maxRequesters ?? 1000;
     this.smrPerSecond = o.smrPerSecond ?? 100;
-    this.registrar = new Registrar({ ...o, entries: () => this.listEntries() });
+    this.registrar = new Registrar({ ...o, entries: () => [...o.database.entries()] });
+    o.database.subscribe((e) => this.changed(e.mapping.eid));
   }
 
   start(): void {
@@ -79,17 +58,6 @@ export class Etr {
 
   stop(): void {
     this.registrar.stop();
-  }
-
-  setEntry(e: DatabaseEntry): void {
-    this.database.set(e.prefix, e);
-    this.changed(e.prefix);
-  }
-
-  deleteEntry(prefix: EidPrefix): boolean {
-    const had = this.database.delete(prefix);
-    if (had) this.changed(prefix);
-    return had;
   }
 
   /** After a change of our mapping while running: register it, and solicit the ITRs that use it. */
@@ -121,20 +89,6 @@ export class Etr {
     return true;
   }
 
-  /** Replaces the Map-Servers to register with (and registers with them at once when running). */
-  setMapServers(peers: MapServerPeer[]): void {
-    this.registrar.setMapServers(peers);
-  }
-
-  /** The database entry holding this EID (longest match). */
-  lookup(eid: EidPrefix): DatabaseEntry | undefined {
-    return this.database.match(eid)?.value;
-  }
-
-  listEntries(): DatabaseEntry[] {
-    return [...this.database.entries()].map((e) => e.value);
-  }
-
   /** ITR-RLOCs that would get an SMR now. */
   get requesterCount(): number {
     forgetBefore(this.requesters, this.o.clock.now() - REQUESTER_MEMORY_MS);
@@ -149,10 +103,10 @@ export class Etr {
     const records = [];
     for (const r of m.records) {
       const eid = eidPrefixOf(r.eid, r.maskLen);
-      const entry = eid && this.lookup(eid);
-      if (!entry) continue;
-      const locators = entry.locators.map((l) => ({ ...l, local: true, probed: m.probe && formatAddress(l.address) === localAddress }));
-      records.push(mappingRecord(entry.prefix, locators, this.o.recordTtlMinutes, true));
+      const own = eid && this.o.database.lookup(eid);
+      if (!own) continue;
+      const locators = own.locators.map((l) => wireLocator(l, { local: true, probed: m.probe && l.address === localAddress }));
+      records.push(mappingRecord(own.eid, locators, this.registrar.recordTtlMinutes, true));
     }
     if (records.length === 0) return undefined;
     if (!m.probe) this.remember(requester);

@@ -10,25 +10,24 @@
 // Map-Resolver, a Map-Server (proxy reply) or any RLOC of the ETR.
 import { isIPv6 } from 'node:net';
 import {
-  ACT_NAMES,
   encapsulate,
   encodeMessage,
-  formatAddress,
   mapRequestFor,
   randomNonce,
   type MapReply,
   type MapRequest,
 } from '../../packet/index.js';
-import { addressOf, eidPrefixOf, formatAddress as formatEidAddress, formatPrefix, hostPrefixOf, prefixContains, type EidPrefix, type Locator, type MapCache, type NegativeAction } from '../../table/index.js';
+import { addressOf, eidPrefixOf, formatAddress as formatEidAddress, formatPrefix, hostPrefixOf, prefixContains, type EidPrefix, type MapCache } from '../../table/index.js';
 import type { Clock, Timer } from '../clock.js';
 import type { Counters } from '../counters.js';
 import type { Endpoint } from '../ports.js';
+import { mappingUpdate } from '../wire-mapping.js';
 
 export interface ItrOptions {
   clock: Clock;
   counters: Counters;
   mapCache: MapCache;
-  mapResolvers: Endpoint[];
+  mapResolvers: readonly Endpoint[];
   /** Our RLOCs: sent as ITR-RLOCs, one per family. */
   itrRlocs(): string[];
   /** The control port replies come back to. */
@@ -69,6 +68,7 @@ export class Itr {
   private readonly maxTtlMinutes: number;
   /** The Map-Resolver that answered last: new requests go there first. */
   private preferred = 0;
+  private resolvers: readonly Endpoint[];
 
   constructor(private readonly o: ItrOptions) {
     this.retransmitMs = o.retransmitMs ?? 1000;
@@ -76,6 +76,14 @@ export class Itr {
     this.rateLimitMs = o.rateLimitMs ?? 1000;
     this.maxOutstanding = o.maxOutstanding ?? 10_000;
     this.maxTtlMinutes = o.maxTtlMinutes ?? 1440;
+    this.resolvers = o.mapResolvers;
+  }
+
+  /** Replaces the Map-Resolvers (a reload): new requests and the retransmissions of pending ones go to the new list, first one first. */
+  setMapResolvers(resolvers: readonly Endpoint[]): void {
+    this.resolvers = resolvers;
+    this.preferred = 0;
+    for (const p of this.pending.values()) Object.assign(p, { resolver: 0, resolversTried: 1, tries: 0 });
   }
 
   /** Asks the mapping system for eid (a map-cache miss or refresh); false when rate-limited or no resolver. */
@@ -87,7 +95,7 @@ export class Itr {
       this.o.counters.inc('map-request.rate-limited');
       return false;
     }
-    if (this.o.mapResolvers.length === 0) return false;
+    if (this.resolvers.length === 0) return false;
     if (this.pending.size >= this.maxOutstanding) {
       this.o.counters.inc('map-request.too-many-outstanding');
       return false;
@@ -116,14 +124,8 @@ export class Itr {
         this.o.counters.inc('map-reply.record-rejected.not-requested');
         return;
       }
-      const locators = r.locators.flatMap((l): Locator[] =>
-        l.address.afi === 'ipv4' || l.address.afi === 'ipv6'
-          ? [{ address: formatAddress(l.address), family: l.address.afi, priority: l.priority, weight: l.weight, state: l.reachable ? 'up' : 'down' }]
-          : [],
-      );
-      const action = (r.locators.length === 0 ? ACT_NAMES[r.act] : 'no-action') as NegativeAction;
       if (r.ttl > this.maxTtlMinutes) this.o.counters.inc('map-reply.ttl-capped');
-      this.o.mapCache.install(eid, { locators, ttlMs: Math.min(r.ttl, this.maxTtlMinutes) * 60_000, action, mapVersion: r.mapVersion });
+      this.o.mapCache.install(eid, mappingUpdate(r, this.maxTtlMinutes));
     });
     this.o.counters.inc('map-reply.accepted');
   }
@@ -160,7 +162,8 @@ export class Itr {
   }
 
   private send(p: Pending): void {
-    const mr = this.o.mapResolvers[p.resolver]!;
+    const mr = this.resolvers[p.resolver];
+    if (!mr) return this.o.counters.inc('map-request.gave-up');
     const rlocs = this.o.itrRlocs();
     const request = mapRequestFor({ eid: addressOf(p.eid), maskLen: p.eid.len, itrRlocs: rlocs, nonce: p.nonce, smrInvoked: p.smrInvoked });
     const src = rlocs.find((a) => isIPv6(a) === isIPv6(mr.address)) ?? rlocs[0]!;
@@ -175,12 +178,12 @@ export class Itr {
   private retry(p: Pending): void {
     this.pending.delete(p.nonce);
     if (p.tries >= this.triesPerResolver) {
-      if (p.resolversTried >= this.o.mapResolvers.length) {
+      if (p.resolversTried >= this.resolvers.length) {
         this.o.counters.inc('map-request.gave-up');
         return;
       }
       this.o.counters.inc('map-resolver.failover');
-      p.resolver = (p.resolver + 1) % this.o.mapResolvers.length;
+      p.resolver = (p.resolver + 1) % this.resolvers.length;
       p.resolversTried++;
       p.tries = 0;
     }

@@ -16,7 +16,7 @@ import {
   formatAddress,
   formatXtrId,
   verifyMessage,
-  type Locator,
+  type LocatorRecord,
   type MapNotify,
   type MappingRecord,
   type MapRegister,
@@ -26,7 +26,7 @@ import type { Clock, Timer } from '../clock.js';
 import type { Counters } from '../counters.js';
 import type { Endpoint } from '../ports.js';
 import { isDeepStrictEqual } from 'node:util';
-import { mappingRecord } from '../replies.js';
+import { mappingRecord } from '../wire-mapping.js';
 import { ReplayGuard } from './replay-guard.js';
 import { nonceCheckOf, Sites, type SiteKey, type SiteSpec } from './sites.js';
 
@@ -83,7 +83,9 @@ export type MapServerEvent =
       /** Every record registered as sent (none refused or withdrawn) and the nonce unchecked: a repeat of it is a refresh. */
       refreshable: boolean;
     }
-  | { type: 'expired'; id: string; prefix: EidPrefix };
+  | { type: 'expired'; id: string; prefix: EidPrefix }
+  /** The sites were replaced (a reload): what was accepted under the old ones may not be under the new. */
+  | { type: 'sites' };
 
 export interface MapServerOptions {
   clock: Clock;
@@ -205,7 +207,13 @@ export class MapServer {
     return held.length;
   }
 
-  /** Calls listener with every accepted Map-Register and every expiry; returns the unsubscribe. */
+  /** Replaces every site at once, or throws RangeError (a prefix in two sites) and changes nothing. */
+  setSites(sites: readonly SiteSpec[]): void {
+    this.sites.replaceAll(sites);
+    this.emit({ type: 'sites' });
+  }
+
+  /** Calls listener with every accepted Map-Register, every expiry and every change of the sites; returns the unsubscribe. */
   subscribe(listener: (e: MapServerEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -336,8 +344,8 @@ export function proxyReplyRecords(registrations: readonly Registration[]): Mappi
 }
 
 /** The merged locator-set of a registration: every ETR's locators, one per address, in RFC 9301 order. */
-export function mergedLocators(r: Registration): Locator[] {
-  const byAddress = new Map<string, Locator>();
+export function mergedLocators(r: Registration): LocatorRecord[] {
+  const byAddress = new Map<string, LocatorRecord>();
   for (const etr of r.etrs.values()) for (const l of etr.record.locators) byAddress.set(formatAddress(l.address), l);
   return [...byAddress.values()];
 }

@@ -15,32 +15,34 @@ export interface MrRoleOptions {
 export const mr =
   (o: MrRoleOptions): RoleFactory =>
   (c) => {
-    const referrals = new Referrals(o.referrals);
+    let referrals = new Referrals(o.referrals);
+    let negativeTtlMinutes = o.negativeTtlMinutes ?? 15;
     return {
       role: 'mr',
-      requestLinks:
-        referrals.size === 0
-          ? []
-          : [
-              {
-                order: 30,
-                name: 'referrals',
-                handle: (ctx) => {
-                  if (ctx.request.probe) return false;
-                  if (!ctx.eid) {
-                    c.counters.inc('dropped.map-request-bad-eid');
-                    return true;
-                  }
-                  const mapServer = referrals.mapServerFor(ctx.eid);
-                  if (mapServer) {
-                    ctx.forward(mapServer, 'map-request.forwarded-to-map-server');
-                    return true;
-                  }
-                  const outside = referrals.outside(ctx.eid);
-                  if (outside) ctx.negatives.push({ prefix: outside, ttlMinutes: o.negativeTtlMinutes ?? 15, kind: 'not-eid' });
-                  return false;
-                },
-              },
-            ],
+      requestLinks: [
+        {
+          order: 30,
+          name: 'referrals',
+          handle: (ctx) => {
+            if (ctx.request.probe || referrals.size === 0) return false;
+            if (!ctx.eid) {
+              c.counters.inc('dropped.map-request-bad-eid');
+              return true;
+            }
+            const mapServer = referrals.mapServerFor(ctx.eid);
+            if (mapServer) {
+              ctx.forward(mapServer, 'map-request.forwarded-to-map-server');
+              return true;
+            }
+            const outside = referrals.outside(ctx.eid);
+            if (outside) ctx.negatives.push({ prefix: outside, ttlMinutes: negativeTtlMinutes, kind: 'not-eid' });
+            return false;
+          },
+        },
+      ],
+      reconfigure: (next: MrRoleOptions) => {
+        referrals = new Referrals(next.referrals);
+        negativeTtlMinutes = next.negativeTtlMinutes ?? 15;
+      },
     };
   };

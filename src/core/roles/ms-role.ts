@@ -2,7 +2,8 @@
 // registrations link of the Map-Request chain: a proxy reply, a forward to a registered ETR, a
 // negative reply for a site's unregistered space, or, outside every site, a negative answer proposed
 // for the end of the chain (a Map-Resolver's referrals may still know better).
-import { mapReply, negativeRecord } from '../replies.js';
+import { isDeepStrictEqual } from 'node:util';
+import { mapReply, negativeRecord } from '../wire-mapping.js';
 import type { RoleFactory } from '../role.js';
 import { MapServer, proxyReplyRecords, wantsProxyReply } from './map-server.js';
 import type { SiteSpec } from './sites.js';
@@ -15,6 +16,8 @@ export interface MsRoleOptions {
   negativeTtl?: { outsideSites: number; unregistered: number };
 }
 
+const DEFAULT_NEGATIVE_TTL = { outsideSites: 15, unregistered: 1 };
+
 export const ms =
   (o: MsRoleOptions): RoleFactory =>
   (c) => {
@@ -24,7 +27,8 @@ export const ms =
       sites: o.sites,
       ...(o.registrationTimeoutMs !== undefined ? { registrationTimeoutMs: o.registrationTimeoutMs } : {}),
     });
-    const ttl = o.negativeTtl ?? { outsideSites: 15, unregistered: 1 };
+    let ttl = o.negativeTtl ?? DEFAULT_NEGATIVE_TTL;
+    let sites = o.sites;
     return {
       role: 'ms',
       handlers: {
@@ -65,5 +69,10 @@ export const ms =
         },
       ],
       capabilities: { mapServer: server },
+      reconfigure: (next: MsRoleOptions) => {
+        if (!isDeepStrictEqual(next.sites, sites)) server.setSites(next.sites);
+        sites = next.sites;
+        ttl = next.negativeTtl ?? DEFAULT_NEGATIVE_TTL;
+      },
     };
   };

@@ -7,10 +7,11 @@
 // is reported (error level, once per change) as not acknowledging; a Map-Notify that leaves records
 // out tells which prefixes the Map-Server refused (a Loci Map-Server accepts records one by one).
 // On a clean stop, withdraw() sends every record again with TTL 0, which removes the registrations.
+import { isDeepStrictEqual } from 'node:util';
 import {
   ALGORITHM_ID,
   encodeAuthenticated,
-  formatPrefix as formatWirePrefix,
+  formatWirePrefix,
   MAP_REGISTER_FLAGS,
   MessageAuth,
   messageEncodingLength,
@@ -20,12 +21,11 @@ import {
   type AuthAlgorithm,
   type MapRegister,
 } from '../../packet/index.js';
-import { prefixContains, type EidPrefix } from '../../table/index.js';
+import { prefixContains, type EidPrefix, type LocalMapping } from '../../table/index.js';
 import { every, type Clock, type Timer } from '../clock.js';
 import type { Counters } from '../counters.js';
 import type { Endpoint, Log } from '../ports.js';
-import { mappingRecord } from '../replies.js';
-import type { DatabaseEntry } from './etr.js';
+import { mappingRecord, wireLocator } from '../wire-mapping.js';
 
 export interface MapServerPeer {
   address: string;
@@ -51,14 +51,17 @@ export interface RegistrationStatus {
   refused: string[];
 }
 
-export interface RegistrarOptions {
+export interface RegisterTiming {
+  registerIntervalMs: number;
+  recordTtlMinutes: number;
+}
+
+export interface RegistrarOptions extends RegisterTiming {
   clock: Clock;
   counters: Counters;
   mapServers: MapServerPeer[];
-  registerIntervalMs: number;
-  recordTtlMinutes: number;
   /** The database to register. */
-  entries(): DatabaseEntry[];
+  entries(): LocalMapping[];
   send(data: Buffer, to: Endpoint): void;
   log?: Log;
   /** Wait this long for a Map-Notify before sending once more, then reporting (default 3 s). */
@@ -88,12 +91,14 @@ export class Registrar {
   private nonce: bigint;
   private stopTimer: (() => void) | undefined;
   private readonly notifyTimeoutMs: number;
+  private timing: RegisterTiming;
 
   constructor(private readonly o: RegistrarOptions) {
+    this.timing = { registerIntervalMs: o.registerIntervalMs, recordTtlMinutes: o.recordTtlMinutes };
     // Map-Register nonces only grow, across restarts too (RFC 9301 section 5.6; replay-guard.ts).
     this.nonce = BigInt(o.clock.wallTime()) << 16n;
     this.notifyTimeoutMs = o.notifyTimeoutMs ?? 3000;
-    this.setMapServers(o.mapServers);
+    this.replacePeers(o.mapServers);
   }
 
   get running(): boolean {
@@ -102,8 +107,25 @@ export class Registrar {
 
   start(): void {
     if (this.stopTimer) return;
-    this.stopTimer = every(this.o.clock, this.o.registerIntervalMs, () => this.registerAll());
+    this.stopTimer = every(this.o.clock, this.timing.registerIntervalMs, () => this.registerAll());
     this.registerAll();
+  }
+
+  /** The TTL of our records, in minutes (Map-Registers and the ETR's Map-Replies). */
+  get recordTtlMinutes(): number {
+    return this.timing.recordTtlMinutes;
+  }
+
+  /** New Map-Servers, interval or record TTL (a reload): when something changed and it runs, it registers at once, then every interval from now. */
+  configure(c: RegisterTiming & { mapServers: MapServerPeer[] }): void {
+    const servers = !isDeepStrictEqual(c.mapServers, this.peers.map((p) => p.peer));
+    if (!servers && c.registerIntervalMs === this.timing.registerIntervalMs && c.recordTtlMinutes === this.timing.recordTtlMinutes) return;
+    this.timing = { registerIntervalMs: c.registerIntervalMs, recordTtlMinutes: c.recordTtlMinutes };
+    if (servers) this.replacePeers(c.mapServers);
+    if (!this.running) return;
+    this.stopTimer!();
+    this.stopTimer = undefined;
+    this.start();
   }
 
   stop(): void {
@@ -114,6 +136,11 @@ export class Registrar {
 
   /** Replaces the Map-Servers (registering with them at once when running). */
   setMapServers(peers: MapServerPeer[]): void {
+    this.replacePeers(peers);
+    if (this.running) this.registerAll();
+  }
+
+  private replacePeers(peers: MapServerPeer[]): void {
     for (const p of this.peers) this.forget(p);
     this.peers = peers.map((peer) => ({
       peer,
@@ -122,7 +149,6 @@ export class Registrar {
       refused: new Set(),
       outstanding: new Map(),
     }));
-    if (this.running) this.registerAll();
   }
 
   status(): RegistrationStatus[] {
@@ -133,7 +159,7 @@ export class Registrar {
   registerAll(): void {
     if (!this.running) return;
     for (const p of this.peers) {
-      const records = this.recordsFor(p.peer, this.o.recordTtlMinutes);
+      const records = this.recordsFor(p.peer, this.timing.recordTtlMinutes);
       if (records.length === 0) continue;
       for (const part of this.split(records, p)) this.sendRegister(p, part, false);
     }
@@ -187,10 +213,11 @@ export class Registrar {
    */
   private recordsFor(peer: MapServerPeer, ttl: number): MappingRecord[] {
     const entries = this.o.entries();
-    if (!peer.prefixes) return entries.map((e) => mappingRecord(e.prefix, e.locators, ttl, true));
+    const record = (prefix: EidPrefix, m: LocalMapping) => mappingRecord(prefix, m.locators.map((l) => wireLocator(l, { local: true, probed: false })), ttl, true);
+    if (!peer.prefixes) return entries.map((e) => record(e.eid, e));
     return peer.prefixes.flatMap((p) => {
-      const holder = entries.filter((e) => prefixContains(e.prefix, p)).sort((a, b) => b.prefix.len - a.prefix.len)[0];
-      return holder ? [mappingRecord(p, holder.locators, ttl, true)] : [];
+      const holder = entries.filter((e) => prefixContains(e.eid, p)).sort((a, b) => b.eid.len - a.eid.len)[0];
+      return holder ? [record(p, holder)] : [];
     });
   }
 
@@ -254,7 +281,7 @@ export class Registrar {
     if (!sent.retried) {
       // Sent again as the database has them now: the records of before a change would roll the
       // registration back (its Map-Notify may have been lost after the Map-Server took it).
-      const current = this.recordsFor(p.peer, this.o.recordTtlMinutes).filter((r) => sent.prefixes.includes(formatWirePrefix(r.eid, r.maskLen)));
+      const current = this.recordsFor(p.peer, this.timing.recordTtlMinutes).filter((r) => sent.prefixes.includes(formatWirePrefix(r.eid, r.maskLen)));
       if (current.length > 0) this.sendRegister(p, current, true);
       return;
     }

@@ -6,7 +6,7 @@ import { Itr, type ItrOptions } from '../../../src/core/roles/itr.js';
 import type { Endpoint } from '../../../src/core/ports.js';
 import { decodeMessage, LispDecodeError } from '../../../src/packet/index.js';
 import { formatPrefix, MapCache, parsePrefix } from '../../../src/table/index.js';
-import { mapReply } from '../../../src/core/replies.js';
+import { mapReply } from '../../../src/core/wire-mapping.js';
 import { record } from '../../helpers/registers.js';
 
 function setup(resolvers: string[], o: Partial<ItrOptions> = {}) {

@@ -6,7 +6,7 @@ import { MapServer, mergedLocators } from '../../../src/core/roles/map-server.js
 import type { SiteSpec } from '../../../src/core/roles/sites.js';
 import {
   formatAddress as formatWireAddress,
-  formatPrefix as formatWirePrefix,
+  formatWirePrefix,
   mapNotify,
   mapRegister,
   verifyMessage,

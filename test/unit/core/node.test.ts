@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/core/clock.js';
 import { LispNode } from '../../../src/core/node.js';
 import { etr as etrRole } from '../../../src/core/roles/index.js';
-import { databaseEntry } from '../../../src/core/roles/etr.js';
+import { locatorsOf } from '../../../src/core/wire-mapping.js';
 import { MemoryNetwork } from '../../../src/io/testing/memory-network.js';
 import { decodeMessage, encodeMessage, ipAddress, LispDecodeError, mapRequestFor } from '../../../src/packet/index.js';
 import { parsePrefix } from '../../../src/table/index.js';
@@ -16,7 +16,7 @@ test('a Map-Request naming only an ITR-RLOC of the other family is answered from
   const etr = new LispNode({
     name: 'etr', listen: ['192.0.2.1', '2001:db8::1'], network, clock: new FakeClock(),
     roles: [
-      etrRole({ mapServers: [], database: [databaseEntry(parsePrefix('198.18.1.0/24'), [{ address: '192.0.2.1', priority: 1, weight: 100 }])] }),
+      etrRole({ mapServers: [], database: [{ eid: parsePrefix('198.18.1.0/24'), locators: locatorsOf([{ address: '192.0.2.1', priority: 1, weight: 100 }]) }] }),
     ],
   });
   await etr.start();

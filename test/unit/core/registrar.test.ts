@@ -4,11 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FakeClock } from '../../../src/core/clock.js';
 import { Counters } from '../../../src/core/counters.js';
-import { databaseEntry, Etr } from '../../../src/core/roles/etr.js';
+import { Etr } from '../../../src/core/roles/etr.js';
+import { locatorsOf } from '../../../src/core/wire-mapping.js';
 import { MapServer } from '../../../src/core/roles/map-server.js';
 import type { Endpoint, Log } from '../../../src/core/ports.js';
 import { decodeMessage, formatAddress, LispDecodeError, mapRegister, type MapRegister } from '../../../src/packet/index.js';
-import { parsePrefix } from '../../../src/table/index.js';
+import { LocalDatabase, parsePrefix } from '../../../src/table/index.js';
 
 const MS = '192.0.2.10';
 
@@ -25,7 +26,9 @@ function setup(o: { mapServerAnswers?: boolean; allowed?: string[]; loseNotify?:
   });
   const sent: { to: Endpoint; m: MapRegister; bytes: Buffer }[] = [];
   const smrs: Endpoint[] = [];
+  const database = new LocalDatabase();
   const etr = new Etr({
+    database,
     clock,
     counters,
     log,
@@ -50,15 +53,15 @@ function setup(o: { mapServerAnswers?: boolean; allowed?: string[]; loseNotify?:
       }
     },
   });
-  return { clock, counters, etr, ms, sent, smrs, lines };
+  return { clock, counters, etr, database, ms, sent, smrs, lines };
 }
 
-const entry = (prefix: string, rlocs = ['198.51.100.1']) => databaseEntry(parsePrefix(prefix), rlocs.map((address) => ({ address, priority: 1, weight: 100 })));
+const entry = (prefix: string, rlocs = ['198.51.100.1']) => [parsePrefix(prefix), locatorsOf(rlocs.map((address) => ({ address, priority: 1, weight: 100 })))] as const;
 const tick = () => new Promise((r) => setImmediate(r));
 
 test('nothing is registered before start; a large database goes in Map-Registers of at most 548 bytes (IPv4, RFC 9301 section 5)', async () => {
-  const { etr, sent, ms } = setup();
-  for (let i = 0; i < 100; i++) etr.setEntry(entry(`198.18.${i}.0/24`, ['198.51.100.1', '2001:db8::1']));
+  const { etr, database, sent, ms } = setup();
+  for (let i = 0; i < 100; i++) database.set(...entry(`198.18.${i}.0/24`, ['198.51.100.1', '2001:db8::1']));
   assert.equal(sent.length, 0);
   etr.start();
   await tick();
@@ -71,14 +74,14 @@ test('nothing is registered before start; a large database goes in Map-Registers
 
 test('a Map-Register whose Map-Notify was lost is sent again as the database is now: the records of before a change never roll the registration back', async () => {
   let lose = true;
-  const { clock, etr, sent, ms } = setup({ loseNotify: () => lose });
+  const { clock, etr, database, sent, ms } = setup({ loseNotify: () => lose });
   const locators = () => ms.registrations().flatMap((r) => [...r.etrs.values()].flatMap((e) => e.record.locators.map((l) => formatAddress(l.address))));
-  etr.setEntry(entry('198.18.1.0/24', ['198.51.100.1']));
+  database.set(...entry('198.18.1.0/24', ['198.51.100.1']));
   etr.start();
   await tick();
   // The Map-Server took it, but its Map-Notify is lost; then the mapping changes (acknowledged).
   lose = false;
-  etr.setEntry(entry('198.18.1.0/24', ['198.51.100.2']));
+  database.set(...entry('198.18.1.0/24', ['198.51.100.2']));
   await tick();
   assert.deepEqual(locators(), ['198.51.100.2']);
   clock.advance(3000);
@@ -88,9 +91,9 @@ test('a Map-Register whose Map-Notify was lost is sent again as the database is 
   assert.deepEqual(locators(), ['198.51.100.2']);
   // A prefix taken out of the database meanwhile is not sent again.
   lose = true;
-  etr.setEntry(entry('198.18.2.0/24'));
+  database.set(...entry('198.18.2.0/24'));
   await tick();
-  etr.deleteEntry(parsePrefix('198.18.2.0/24'));
+  database.delete(parsePrefix('198.18.2.0/24'));
   lose = false;
   const before = sent.length;
   clock.advance(3000);
@@ -99,8 +102,8 @@ test('a Map-Register whose Map-Notify was lost is sent again as the database is 
 });
 
 test('a Map-Server that never answers: sent once more after 3 s, then reported once at error level with its address', async () => {
-  const { clock, etr, sent, lines, counters } = setup({ mapServerAnswers: false });
-  etr.setEntry(entry('198.18.1.0/24'));
+  const { clock, etr, database, sent, lines, counters } = setup({ mapServerAnswers: false });
+  database.set(...entry('198.18.1.0/24'));
   etr.start();
   clock.advance(3000);
   assert.equal(sent.length, 2);
@@ -114,9 +117,9 @@ test('a Map-Server that never answers: sent once more after 3 s, then reported o
 });
 
 test('a prefix the Map-Server refuses is reported; the site\'s other prefixes stay registered', async () => {
-  const { etr, ms, lines } = setup({ allowed: ['198.18.1.0/24'] });
-  etr.setEntry(entry('198.18.1.0/24'));
-  etr.setEntry(entry('198.18.99.0/24'));
+  const { etr, database, ms, lines } = setup({ allowed: ['198.18.1.0/24'] });
+  database.set(...entry('198.18.1.0/24'));
+  database.set(...entry('198.18.99.0/24'));
   etr.start();
   await tick();
   assert.equal(ms.registrations().length, 1);
@@ -126,9 +129,9 @@ test('a prefix the Map-Server refuses is reported; the site\'s other prefixes st
 });
 
 test('stop withdraws: every record with TTL 0, and the Map-Server drops the registrations', async () => {
-  const { etr, ms, sent } = setup();
-  etr.setEntry(entry('198.18.1.0/24'));
-  etr.setEntry(entry('198.18.2.0/24'));
+  const { etr, database, ms, sent } = setup();
+  database.set(...entry('198.18.1.0/24'));
+  database.set(...entry('198.18.2.0/24'));
   etr.start();
   await tick();
   assert.equal(ms.registrations().length, 2);
@@ -141,25 +144,25 @@ test('stop withdraws: every record with TTL 0, and the Map-Server drops the regi
 });
 
 test('SMRs after a change go only to ITRs answered recently, at most 1,000 remembered and 100 per second', async () => {
-  const { clock, etr, smrs, counters } = setup();
-  etr.setEntry(entry('198.18.1.0/24'));
+  const { clock, etr, database, smrs, counters } = setup();
+  database.set(...entry('198.18.1.0/24'));
   etr.start();
   const request = (itr: string) =>
     etr.answer({ type: 'map-request', records: [{ eid: { afi: 'ipv4', address: '198.18.1.9' }, maskLen: 32 }], nonce: 1n, probe: false } as never, '198.51.100.1', itr);
   for (let i = 0; i < 10_957; i++) request(`203.0.${(i >> 8) & 0xff}.${i & 0xff}`);
   assert.equal(etr.requesterCount, 1000);
-  etr.setEntry(entry('198.18.1.0/24', ['198.51.100.2']));
+  database.set(...entry('198.18.1.0/24', ['198.51.100.2']));
   assert.equal(smrs.length, 100);
   assert.equal(counters.get('smr.rate-limited'), 900);
   clock.advance(61_000);
-  etr.setEntry(entry('198.18.1.0/24', ['198.51.100.3']));
+  database.set(...entry('198.18.1.0/24', ['198.51.100.3']));
   assert.equal(smrs.length, 100, 'requesters are forgotten after 60 s');
 });
 
 test('a Map-Server given a prefix more specific than a database entry gets that prefix with the entry\'s locators', async () => {
-  const { etr, ms, sent } = setup();
-  etr.setMapServers([{ address: MS, port: 4342, key: 'k', keyId: 0, algorithm: 'sha256', proxyReply: false, wantMapNotify: true, prefixes: [parsePrefix('198.18.1.0/24'), parsePrefix('198.19.0.0/24')] }]);
-  etr.setEntry(entry('198.18.0.0/16', ['198.51.100.7']));
+  const { etr, database, ms, sent } = setup();
+  etr.registrar.setMapServers([{ address: MS, port: 4342, key: 'k', keyId: 0, algorithm: 'sha256', proxyReply: false, wantMapNotify: true, prefixes: [parsePrefix('198.18.1.0/24'), parsePrefix('198.19.0.0/24')] }]);
+  database.set(...entry('198.18.0.0/16', ['198.51.100.7']));
   etr.start();
   await tick();
   assert.deepEqual(sent.flatMap((s) => s.m.records.map((r) => r.maskLen)), [24]);

@@ -15,7 +15,7 @@ import {
   type IpHeader,
   type Lcaf,
   type LispMessage,
-  type Locator,
+  type LocatorRecord,
   type MapNotify,
   type MapReferral,
   type MapRegister,
@@ -169,7 +169,7 @@ function address(depth = 2): fc.Arbitrary<Address> {
 
 // ---- records
 
-const locator: fc.Arbitrary<Locator> = withOptional(
+const locator: fc.Arbitrary<LocatorRecord> = withOptional(
   record({
     priority: u8,
     weight: u8,

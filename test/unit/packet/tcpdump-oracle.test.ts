@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { frameDatagram, readCapture } from '../../../src/capture/index.js';
-import { decodeMessage, formatAddress, LispDecodeError, type Locator, type MapNotify, type MappingRecord, type MapRegister } from '../../../src/packet/index.js';
+import { decodeMessage, formatAddress, LispDecodeError, type LocatorRecord, type MapNotify, type MappingRecord, type MapRegister } from '../../../src/packet/index.js';
 import { capturesDir } from '../../helpers/vectors.js';
 
 /** tcpdump's -v output split per frame number: the lines from "LISP-" on, trimmed. */
@@ -41,7 +41,7 @@ const hexLines = (label: string, b: Buffer) => {
 
 const ACTIONS = ['No-Action', 'Natively-Forward', 'Send-Map-Request', 'Drop'];
 
-function locatorLines(l: Locator): string[] {
+function locatorLines(l: LocatorRecord): string[] {
   const flags = [l.local && 'Local-Locator', l.probed && 'RLOC-Probed', l.reachable && 'Reachable'].filter(Boolean);
   return [`LOC ${formatAddress(l.address)}`, `Priority/Weight ${l.priority}/${l.weight}, Multicast Priority/Weight ${l.mPriority}/${l.mWeight}, flags [${flags.length ? flags.join(', ') : 'none'}],`];
 }

@@ -24,7 +24,7 @@ import {
   type InfoMessage,
   type Lcaf,
   type LispMessage,
-  type Locator,
+  type LocatorRecord,
   type MapNotify,
   type MapRegister,
   type MapRequest,
@@ -58,11 +58,11 @@ const v6 = (address: string): Address => ({ afi: 'ipv6', address });
 const lcaf = (l: Lcaf): Address => ({ afi: 'lcaf', lcaf: l });
 const iid = (instanceId: number, address: Address, maskLen = 0): Address => lcaf({ type: 'instance-id', instanceId, maskLen, address });
 
-function locator(address: Address, priority = 1, weight = 100, flags: Partial<Pick<Locator, 'local' | 'probed' | 'reachable'>> = {}): Locator {
+function locator(address: Address, priority = 1, weight = 100, flags: Partial<Pick<LocatorRecord, 'local' | 'probed' | 'reachable'>> = {}): LocatorRecord {
   return { priority, weight, mPriority: 255, mWeight: 0, local: false, probed: false, reachable: true, ...flags, address };
 }
 
-function record(eid: Address, maskLen: number, locators: Locator[], more: Partial<MappingRecord> = {}): MappingRecord {
+function record(eid: Address, maskLen: number, locators: LocatorRecord[], more: Partial<MappingRecord> = {}): MappingRecord {
   return { ttl: 1440, maskLen, eid, act: 0, authoritative: true, mapVersion: 0, locators, ...more };
 }
 

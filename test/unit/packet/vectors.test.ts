@@ -22,7 +22,7 @@ import {
   type Address,
   type Ecm,
   type LispMessage,
-  type Locator,
+  type LocatorRecord,
   type MapNotify,
   type MapRegister,
   type MapReply,
@@ -73,7 +73,7 @@ describe('interop vectors (interop-notes.md section 8)', () => {
       { ttl: r1.ttl, maskLen: r1.maskLen, act: r1.act, authoritative: r1.authoritative, mapVersion: r1.mapVersion, eid: r1.eid },
       { ttl: 1440, maskLen: 32, act: 0, authoritative: true, mapVersion: 0, eid: { afi: 'ipv4', address: '10.30.1.100' } },
     );
-    const rloc: Locator = {
+    const rloc: LocatorRecord = {
       priority: 1,
       weight: 100,
       mPriority: 1,
@@ -170,7 +170,7 @@ const encodeError = (e: unknown): boolean => e instanceof LispError && e.code ==
 
 const rloc = (last: number): Address => ({ afi: 'ipv4', address: `192.0.2.${last}` });
 const eid: Address = { afi: 'ipv4', address: '198.18.0.0' };
-const loc: Locator = { priority: 1, weight: 100, mPriority: 255, mWeight: 0, local: true, probed: false, reachable: true, address: rloc(1) };
+const loc: LocatorRecord = { priority: 1, weight: 100, mPriority: 255, mWeight: 0, local: true, probed: false, reachable: true, address: rloc(1) };
 const record: MappingRecord = { ttl: 1440, maskLen: 24, eid, act: 0, authoritative: true, mapVersion: 0, locators: [loc] };
 
 const request: MapRequest = {
@@ -232,7 +232,7 @@ const ecmMsg: Ecm = {
 
 describe('encode errors (ERR_LISP_ENCODE)', () => {
   const withRecord = (r: Partial<MappingRecord>): MapReply => ({ ...reply, records: [{ ...record, ...r }] });
-  const withLocator = (l: Partial<Locator>): MapReply => withRecord({ locators: [{ ...loc, ...l }] });
+  const withLocator = (l: Partial<LocatorRecord>): MapReply => withRecord({ locators: [{ ...loc, ...l }] });
   const cases: [string, () => unknown][] = [
     ['33 ITR-RLOCs', () => mapRequest.encode({ ...request, itrRlocs: Array.from({ length: 33 }, (_, i) => rloc(i + 1)) })],
     ['no ITR-RLOC', () => mapRequest.encode({ ...request, itrRlocs: [] })],

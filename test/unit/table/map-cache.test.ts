@@ -11,7 +11,7 @@ import {
   type Locator,
   type MapCacheEvent,
   type MapCacheOptions,
-  type MappingRecord,
+  type MappingUpdate,
 } from '../../../src/table/index.js';
 
 const P = parsePrefix;
@@ -23,7 +23,7 @@ const rloc = (address: string, priority = 1, weight = 100): Locator => ({
   weight,
   state: 'up',
 });
-const positive = (ttlMs: number, ...addresses: string[]): MappingRecord => ({
+const positive = (ttlMs: number, ...addresses: string[]): MappingUpdate => ({
   locators: (addresses.length ? addresses : ['192.0.2.1']).map((a) => rloc(a)),
   ttlMs,
 });
