@@ -13,7 +13,7 @@ import type { MapServer } from './roles/map-server.js';
 import type { Registrar } from './roles/registrar.js';
 
 /** Every role a node can play. */
-export type Role = 'itr' | 'etr' | 'ms' | 'mr';
+export type Role = 'itr' | 'etr' | 'ms' | 'mr' | 'ddt-node' | 'ddt-ms' | 'ddt-mr';
 
 /** What the roles share: the node's identity, clock, counters, logs, tables and control sockets. */
 export interface NodeComponents {
@@ -68,6 +68,8 @@ export interface MapRequestContext {
   /** The ECM that carried it, if any (forwarded unchanged). */
   readonly ecm: Ecm | undefined;
   readonly data: Buffer;
+  /** Who sent the datagram: for an ECM, the encapsulator (a DDT client gets its Map-Referral there). */
+  readonly from: Endpoint;
   /** The ITR-RLOC and port replies go to, and the socket they leave from. */
   readonly replyTo: Endpoint;
   readonly socket: ControlSocket;

@@ -26,7 +26,7 @@ test('unknown key, placed at the key, with the keys that mapping accepts', () =>
 
 test('unknown top-level key', () => {
   assert.deepEqual(linesOf('name: a\nroles: [itr]\nlisten: [192.0.2.1]\nmap-resolvers: [192.0.2.10]\nresolvers: []\n'), [
-    '5:1: resolvers: unknown key "resolvers"; expected one of: name, roles, listen, map-resolvers, map-servers, database, sites, resolve-via, api, log-level, log-hex, register-interval, rloc-probing, record-ttl, map-cache, negative-ttl, data-plane, ms-workers',
+    '5:1: resolvers: unknown key "resolvers"; expected one of: name, roles, listen, map-resolvers, map-servers, database, sites, resolve-via, ddt, api, log-level, log-hex, register-interval, rloc-probing, record-ttl, map-cache, negative-ttl, data-plane, ms-workers',
   ]);
 });
 
@@ -116,7 +116,7 @@ api: [/run/a.sock]
 test('wrong value: an unknown role, algorithm or log level', () => {
   const text = XTR('  - { address: 192.0.2.10, key: k, algorithm: md5 }').replace('[itr, etr]', '[itr, etr, rtr]') + 'log-level: verbose\n';
   assert.deepEqual(linesOf(text), [
-    '2:19: roles[2]: expected one of itr, etr, ms, mr, got "rtr"',
+    '2:19: roles[2]: expected one of itr, etr, ms, mr, ddt-node, ddt-ms, ddt-mr, got "rtr"',
     '6:47: map-servers[0].algorithm: expected one of sha1, sha256, got "md5"',
     '11:12: log-level: expected one of fatal, error, warn, info, debug, trace, silent, got "verbose"',
   ]);
