@@ -11,6 +11,7 @@ import type { EidPrefix, LocalDatabase, MapCache } from '../table/index.js';
 import type { Itr } from './roles/itr.js';
 import type { MapServer } from './roles/map-server.js';
 import type { Registrar } from './roles/registrar.js';
+import type { DdtResolver } from './roles/ddt-resolver.js';
 
 /** Every role a node can play. */
 export type Role = 'itr' | 'etr' | 'ms' | 'mr' | 'ddt-node' | 'ddt-ms' | 'ddt-mr';
@@ -51,6 +52,8 @@ export interface Capabilities {
   resolver: Itr;
   /** Sites and registrations (Map-Server). */
   mapServer: MapServer;
+  /** Walks under way and the referral cache (DDT Map-Resolver). */
+  ddtResolver: DdtResolver;
 }
 
 /** Where a message came from and on which socket. */
@@ -120,4 +123,5 @@ export const CAPABILITY_ROLE: Readonly<Record<keyof Capabilities, Role>> = {
   mapCache: 'itr',
   resolver: 'itr',
   mapServer: 'ms',
+  ddtResolver: 'ddt-mr',
 };

@@ -21,6 +21,7 @@ export const ddtMr =
           handle: (ctx) => (ctx.request.probe || ctx.ecm?.ddt ? false : resolver.resolve(ctx)),
         },
       ],
+      capabilities: { ddtResolver: resolver },
       stop: () => resolver.stop(),
       reconfigure: (next: DdtMrRoleOptions) => resolver.configure(next),
     };

@@ -77,7 +77,7 @@ export class DdtResolver {
   constructor(private readonly o: DdtResolverOptions) {
     this.s = o;
     this.roots = [...o.roots];
-    this.cache = new ReferralCache(o.clock, o.cacheSize);
+    this.cache = new ReferralCache(o.clock, o.counters, o.cacheSize);
   }
 
   /** New settings (a reload): walks under way go on; the cache keeps what it holds, up to its new size. */

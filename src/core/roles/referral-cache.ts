@@ -5,6 +5,7 @@
 import type { ReferralAction } from '../../packet/index.js';
 import { EidTable, formatPrefix, type EidPrefix } from '../../table/index.js';
 import type { Clock } from '../clock.js';
+import type { Counters } from '../counters.js';
 
 export interface CachedReferral {
   readonly prefix: EidPrefix;
@@ -22,11 +23,10 @@ export class ReferralCache {
   private readonly table = new EidTable<CachedReferral>();
   /** Keys in order of use, least recent first. */
   private readonly used = new Map<string, EidPrefix>();
-  /** Entries pushed out by newer ones. */
-  evicted = 0;
 
   constructor(
     private readonly clock: Clock,
+    private readonly counters: Counters,
     private maxEntries: number,
   ) {}
 
@@ -84,7 +84,7 @@ export class ReferralCache {
     for (const prefix of this.used.values()) {
       if (this.table.size <= this.maxEntries) return;
       this.delete(prefix);
-      this.evicted++;
+      this.counters.inc('ddt.referral-cache.evicted');
     }
   }
 }
