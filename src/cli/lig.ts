@@ -1,11 +1,10 @@
 // `loci lig EID -m MAP-RESOLVER`: ask the mapping system for an EID and print the
 // answer the way the classic lig does.
-import { isIP } from 'node:net';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { sourceAddressFor, udpNetwork } from '../io/udp.js';
 import { ACT_NAMES, formatAddress, formatWirePrefix, LISP_CONTROL_PORT, toJsonValue, type MappingRecord } from '../packet/index.js';
 import { ligQuery, type LigAnswer } from './lig-query.js';
-import { parsePort } from './options.js';
+import { intArg, ipArg, parsePort } from './options.js';
 
 interface LigOptions {
   mapResolver: string;
@@ -16,16 +15,6 @@ interface LigOptions {
   instanceId: number;
   json: boolean;
 }
-
-const ipArg = (what: string) => (v: string) => {
-  if (!isIP(v)) throw new InvalidArgumentError(`"${v}" is not an IPv4 or IPv6 address (${what})`);
-  return v;
-};
-const intArg = (min: number, max: number) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`"${v}" is not an integer in ${min}..${max}`);
-  return n;
-};
 
 export function registerLig(program: Command): void {
   program

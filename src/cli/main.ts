@@ -6,6 +6,7 @@ import { registerDecode } from './decode.js';
 import { registerDemo } from './demo.js';
 import { registerLig } from './lig.js';
 import { registerMap } from './map.js';
+import { registerRig } from './rig.js';
 import { registerRun } from './run.js';
 import { registerStatus } from './status.js';
 
@@ -18,6 +19,7 @@ const program = new Command('loci')
 registerDecode(program);
 registerDemo(program);
 registerLig(program);
+registerRig(program);
 registerRun(program);
 registerMap(program);
 registerStatus(program);
