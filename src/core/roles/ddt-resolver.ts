@@ -46,7 +46,7 @@ export interface DdtResolverOptions extends DdtResolverSettings {
   send(data: Buffer, to: string): void;
 }
 
-/** Negative referrals are cached at most this long (minutes). */
+/** Referrals are cached at most this long (minutes). */
 const MAX_CACHE_TTL = 1440;
 
 interface Walk {
