@@ -106,3 +106,17 @@ test('a DDT Map-Server acks registered EIDs (and forwards without D to the ETR),
   assert.equal(client.referrals().length, 4);
   assert.equal(client.replies().at(-1)!.records[0]!.ttl, 1);
 });
+
+test('a reload gives a DDT node its new delegations; a delegation outside its authority is refused and changes nothing', async (t) => {
+  const network = new MemoryNetwork();
+  const node = new LispNode({ name: 'n', listen: ['192.0.2.10'], network, clock: new FakeClock(), roles: [ddtNode({ authoritative: [p('198.18.0.0/16')], delegations: [] })] });
+  await node.start();
+  t.after(() => node.stop());
+  const client = await ddtClient(network, '192.0.2.99');
+  await client.ask('192.0.2.10', '198.18.1.7', 1n);
+  assert.equal(referralText(client.referrals()[0]!), '198.18.0.0/16 delegation-hole ttl 15 A');
+  assert.throws(() => node.reconfigure('ddt-node', { authoritative: [p('198.18.0.0/16')], delegations: [{ prefix: p('10.0.0.0/8'), ddtNodes: ['192.0.2.20'], mapServers: [] }] }), RangeError);
+  node.reconfigure('ddt-node', { authoritative: [p('198.18.0.0/16')], delegations: [{ prefix: p('198.18.1.0/24'), ddtNodes: [], mapServers: ['192.0.2.30'] }] });
+  await client.ask('192.0.2.10', '198.18.1.7', 2n);
+  assert.equal(referralText(client.referrals()[1]!), '198.18.1.0/24 ms-referral ttl 1440 A -> 192.0.2.30');
+});

@@ -179,3 +179,16 @@ test('not-authoritative after a cached referral: the cache entry goes and the wa
   assert.equal(s.mr.counters.get('ddt.not-authoritative'), 1);
   assert.equal(s.itr.replies().length, 1);
 });
+
+test('a reload: new roots for new walks, a smaller referral cache at once', async (t) => {
+  const s = await setup(t);
+  const first = await fakeDdtNode(s.network, '192.0.2.10', (e) => hole(makePrefix(e.family, e.address, 24)));
+  const second = await fakeDdtNode(s.network, '192.0.2.11', (e) => hole(makePrefix(e.family, e.address, 24)));
+  for (let i = 1; i <= 3; i++) await s.ask(`198.18.${i}.1`);
+  assert.equal(first.seen.length, 3);
+  s.mr.reconfigure('ddt-mr', { roots: ['192.0.2.11'], timeoutMs: 1000, maxPending: 100, maxReferrals: 8, cacheSize: 1 });
+  assert.equal(s.mr.capability('ddtResolver')!.cache.size, 1);
+  await s.ask('198.18.9.1');
+  assert.deepEqual([first.seen.length, second.seen.length], [3, 1]);
+  assert.equal(s.itr.replies().length, 4);
+});
