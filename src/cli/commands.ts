@@ -1,5 +1,5 @@
 // Every `loci` subcommand: its arguments, options and help. The implementation of a subcommand
-// (decode.ts, lig.ts, map.ts, status.ts, demo/run-demo.ts, ../daemon/process.ts) is imported only
+// (decode.ts, lig.ts, map.ts, rig.ts, status.ts, demo/run-demo.ts, ../daemon/process.ts) is imported only
 // when it runs, so `loci --help` and `loci lig` load no more than they use.
 import { isIP } from 'node:net';
 import { InvalidArgumentError, type Command } from 'commander';
@@ -7,6 +7,7 @@ import { LISP_CONTROL_PORT } from '../packet/constants.js';
 import type { DecodeOptions } from './decode.js';
 import type { LigOptions } from './lig.js';
 import type { MapOptions } from './map.js';
+import type { RigOptions } from './rig.js';
 import type { NodeOptions } from './node-client.js';
 
 function parsePort(v: string): number {
@@ -85,6 +86,25 @@ function lig(program: Command): void {
     });
 }
 
+function rig(program: Command): void {
+  program
+    .command('rig')
+    .description('walk the LISP-DDT referrals for an EID from a DDT node (DDT Map-Requests, RFC 8112) and print each step')
+    .argument('<eid>', 'the EID to look up (IPv4 or IPv6 address)', ipArg('EID'))
+    .requiredOption('-d, --ddt-node <address>', 'DDT node to start from (a root, or any node of the tree)', ipArg('DDT node'))
+    .option('--port <n>', 'UDP port of the DDT nodes', parsePort, LISP_CONTROL_PORT)
+    .option('-c, --count <n>', 'DDT Map-Requests to each node before the next of its referral set', intArg(1, 100), 2)
+    .option('-t, --timeout <seconds>', 'seconds to wait for each Map-Referral', secondsArg, 2)
+    .option('-s, --source <address>', 'local RLOC to send from and be answered at (default: the route to the DDT node)', ipArg('source'))
+    .option('-i, --instance-id <n>', 'instance-id of the EID', intArg(0, 0xffffff), 0)
+    .option('--max-referrals <n>', 'node- and ms-referrals to follow at most', intArg(1, 64), 16)
+    .option('--json', 'print the walk as JSON', false)
+    .action(async (eid: string, opts: RigOptions) => {
+      const { runRig } = await import('./rig.js');
+      process.exitCode = await runRig(eid, opts, (line) => process.stdout.write(`${line}\n`));
+    });
+}
+
 function run(program: Command): void {
   program
     .command('run')
@@ -142,5 +162,5 @@ function status(program: Command): void {
 
 /** Adds every subcommand to the program, in the order `loci --help` lists them. */
 export function addCommands(program: Command): void {
-  for (const add of [decode, demo, lig, run, map, status]) add(program);
+  for (const add of [decode, demo, lig, rig, run, map, status]) add(program);
 }

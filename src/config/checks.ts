@@ -22,7 +22,7 @@ const CLAUSES: Readonly<Record<ListClause, { key: string; entry: string; neededB
 };
 
 export function checkConfig(c: LociConfig): CheckIssue[] {
-  return [...checkRoles(c), ...checkDuplicates(c), ...checkMapServerPrefixes(c), ...checkFamilies(c), ...checkDataPlane(c)];
+  return [...checkRoles(c), ...checkDuplicates(c), ...checkMapServerPrefixes(c), ...checkFamilies(c), ...checkDataPlane(c), ...checkDdt(c)];
 }
 
 function checkRoles(c: LociConfig): CheckIssue[] {
@@ -119,6 +119,7 @@ function checkFamilies(c: LociConfig): CheckIssue[] {
   return [
     ...c.mapServers.flatMap((m, i) => check(m.address, ['map-servers', i, 'address'])),
     ...c.mapResolvers.flatMap((a, i) => check(a, ['map-resolvers', i])),
+    ...c.ddt.roots.flatMap((a, i) => check(a, ['ddt', 'roots', i])),
   ];
 }
 
@@ -146,4 +147,34 @@ function checkDataPlane(c: LociConfig): CheckIssue[] {
     }
   });
   return issues;
+}
+
+/** The ddt clause: each list for its role, delegations inside the node's authority, a DDT Map-Server beside a Map-Server. */
+function checkDdt(c: LociConfig): CheckIssue[] {
+  const d = c.ddt;
+  const issues: CheckIssue[] = [];
+  const lists: [key: string, present: boolean, role: Role, needed: boolean][] = [
+    ['authoritative-prefixes', d.authoritativePrefixes.length > 0, 'ddt-node', true],
+    ['delegations', d.delegations.length > 0, 'ddt-node', false],
+    ['map-server-peers', d.mapServerPeers.length > 0, 'ddt-ms', false],
+    ['roots', d.roots.length > 0, 'ddt-mr', true],
+  ];
+  for (const [key, present, role, needed] of lists) {
+    const i = c.roles.indexOf(role);
+    if (needed && i >= 0 && !present) issues.push({ path: ['roles', i], message: `role ${role} needs at least one entry in ddt.${key}` });
+    if (present && i < 0) issues.push({ path: ['ddt', key], message: `only used by role ${role}; add the role to roles or remove ddt.${key}` });
+  }
+  if (c.roles.includes('ddt-ms') && !c.roles.includes('ms')) {
+    issues.push({ path: ['roles', c.roles.indexOf('ddt-ms')], message: 'role ddt-ms answers for the sites of role ms: add ms to roles' });
+  }
+  if (c.roles.includes('ddt-ms') && c.roles.includes('ddt-node')) {
+    issues.push({ path: ['roles', c.roles.indexOf('ddt-ms')], message: 'a node is a DDT node or a DDT Map-Server, not both' });
+  }
+  const authority = d.authoritativePrefixes.map((p) => toEidPrefix(p.eidPrefix, p.instanceId));
+  d.delegations.forEach((e, i) => {
+    if (!authority.some((a) => prefixContains(a, toEidPrefix(e.eidPrefix, e.instanceId)))) {
+      issues.push({ path: ['ddt', 'delegations', i, 'eid-prefix'], message: `${prefixKey(e)} is not within any ddt.authoritative-prefixes entry` });
+    }
+  });
+  return [...issues, ...duplicates(d.delegations, prefixKey, (i) => ['ddt', 'delegations', i, 'eid-prefix'])];
 }

@@ -11,6 +11,7 @@ const DEFAULTS = {
   prefix: { instanceId: 0 },
   sitePrefix: { instanceId: 0, acceptMoreSpecifics: false },
   rloc: { priority: 1, weight: 100 },
+  ddt: { requestTimeout: 2, referralCacheSize: 10_000, maxPending: 10_000, maxReferrals: 16 },
   dataPlane: { tun: 'loci0', mode: 'router', instanceId: 0, underlayMtu: 1500, eidAddresses: [], petrs: [], routes: true, routeTable: 4341, rulePriority: 4341, offload: true, decapsulateFor: 'own-eids' },
 } as const;
 
@@ -44,6 +45,13 @@ export function applyDefaults(c: ConfigInput): LociConfig {
       eidPrefixes: s.eidPrefixes.map((p) => fill(DEFAULTS.sitePrefix, p)),
     })),
     resolveVia: (c.resolveVia ?? []).map((r) => ({ ...r, eidPrefixes: r.eidPrefixes.map((p) => fill(DEFAULTS.prefix, p)) })),
+    ddt: {
+      ...fill(DEFAULTS.ddt, c.ddt),
+      authoritativePrefixes: (c.ddt?.authoritativePrefixes ?? []).map((p) => fill(DEFAULTS.prefix, p)),
+      delegations: (c.ddt?.delegations ?? []).map((d) => ({ ...fill(DEFAULTS.prefix, d), ddtNodes: d.ddtNodes ?? [], mapServers: d.mapServers ?? [] })),
+      mapServerPeers: c.ddt?.mapServerPeers ?? [],
+      roots: c.ddt?.roots ?? [],
+    },
     api: { socket: c.api?.socket ?? `${DEFAULTS.socketDir}/${c.name}.sock` },
     mapCache: fill(DEFAULTS.mapCache, c.mapCache),
     negativeTtl: fill(DEFAULTS.negativeTtl, c.negativeTtl),

@@ -21,6 +21,7 @@ const LIVE_SETTINGS: Record<SettingKey, true> = {
   recordTtl: true,
   mapCache: true,
   negativeTtl: true,
+  ddt: true,
 };
 
 export interface Change<T> {

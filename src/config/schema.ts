@@ -8,7 +8,7 @@ import { addressProblem, canonicalAddress, canonicalPrefix, prefixProblem } from
 import { expecting } from './messages.js';
 import { AUTH_ALGORITHMS, rlocProblem } from '../packet/index.js';
 
-const ROLES = ['itr', 'etr', 'ms', 'mr'] as const;
+const ROLES = ['itr', 'etr', 'ms', 'mr', 'ddt-node', 'ddt-ms', 'ddt-mr'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Longest Unix socket path Linux accepts (sun_path holds 108 bytes with the terminating NUL). */
@@ -105,6 +105,26 @@ const site = z
     return { ...rest, keys: keys ?? [single] };
   });
 
+/** A DDT node's delegation: an XEID-prefix and the child DDT nodes or DDT Map-Servers it goes to. */
+const delegation = z
+  .strictObject({ ...prefixFields, 'ddt-nodes': z.array(address).optional(), 'map-servers': z.array(address).optional() })
+  .refine((d) => (d['ddt-nodes']?.length ?? 0) + (d['map-servers']?.length ?? 0) > 0, { error: 'expected at least one address in ddt-nodes or map-servers' });
+
+/** LISP-DDT (docs/ddt.md): a DDT node's data, a DDT Map-Server's peers, a DDT Map-Resolver's roots and bounds. */
+const ddt = z.strictObject({
+  'authoritative-prefixes': nonEmptyList(z.preprocess(prefixShorthand, z.strictObject(prefixFields)), 'EID-prefix').optional(),
+  delegations: z.array(delegation).optional(),
+  'map-server-peers': z.array(address).optional(),
+  roots: nonEmptyList(address, 'address').optional(),
+  'request-timeout': z
+    .number(expecting('seconds, 0.1..60'))
+    .refine((n) => n >= 0.1 && n <= 60, expecting('seconds, 0.1..60'))
+    .optional(),
+  'referral-cache-size': integer(1, 10_000_000).optional(),
+  'max-pending': integer(1, 1_000_000).optional(),
+  'max-referrals': integer(1, 64).optional(),
+});
+
 const tunNameText = 'an interface name of at most 15 letters, digits, ".", "_" and "-"';
 const tunName = z.string(expecting(tunNameText)).regex(/^[A-Za-z0-9._-]{1,15}$/, expecting(tunNameText));
 
@@ -134,6 +154,7 @@ export const configSchema = z.strictObject({
   database: z.array(databaseEntry).optional(),
   sites: z.array(site).optional(),
   'resolve-via': z.array(referral).optional(),
+  ddt: ddt.optional(),
   api: z.strictObject({ socket: socketPath.optional() }).optional(),
   'log-level': z.enum(LOG_LEVELS).optional(),
   'log-hex': flag.optional(),

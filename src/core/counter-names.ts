@@ -3,8 +3,23 @@
 // so a worker cannot count what the node calls by another name. The data plane's counters are its
 // own, under "dataplane." (dataplane/counters.ts).
 import type { LispErrorCode } from '../packet/errors.js';
+import type { ReferralAction } from '../packet/map-referral.js';
 import type { MessageType } from '../packet/message.js';
 import type { RefusedRecord, RejectReason } from './roles/map-server.js';
+
+type DdtWalkCounter =
+  | 'bad-eid'
+  | 'duplicate-nonce'
+  | 'pending-full'
+  | 'walks'
+  | 'answered-from-cache'
+  | 'map-request.sent'
+  | 'timeout'
+  | 'gave-up'
+  | 'restarted'
+  | 'not-authoritative'
+  | 'referral-loop'
+  | 'referral-limit';
 
 export type NodeCounterName =
   // The node: every datagram, every send (node.ts), a failed timer (daemon/process.ts).
@@ -64,5 +79,13 @@ export type NodeCounterName =
   | 'rloc-probe.unanswered'
   | 'rloc.up'
   | 'rloc.down'
+  // DDT: the DDT node's and Map-Server's referrals (ddt-referrals.ts), the DDT Map-Resolver's walks
+  // (ddt-resolver.ts) and its referral cache (referral-cache.ts).
+  | `map-referral.sent.${ReferralAction}`
+  | `map-referral.received.${ReferralAction}`
+  | `map-referral.rejected.${'unknown-nonce' | 'wrong-source' | 'bad-record' | 'no-refs'}`
+  | 'map-reply.negative.ddt'
+  | `ddt.${DdtWalkCounter}`
+  | 'ddt.referral-cache.evicted'
   // Counted by the Map-Server workers only: datagrams dropped while the main thread was behind.
   | 'ms-workers.forward-dropped';

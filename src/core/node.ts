@@ -206,13 +206,13 @@ export class LispNode {
 
   private dispatch(m: LispMessage, inbound: Inbound): void {
     if (m.type === 'map-request') {
-      if (!m.smr) return this.chain.handle(m, undefined, inbound.data, inbound.from.port, inbound.socket);
+      if (!m.smr) return this.chain.handle(m, undefined, inbound.data, inbound.from.port, inbound.from, inbound.socket);
       const taker = this.parts.find((p) => p.onSmr);
       return taker ? taker.onSmr!(m, inbound) : this.counters.inc('dropped.unhandled.smr');
     }
     if (m.type === 'ecm') {
       if (m.message.type !== 'map-request') return this.counters.inc('dropped.ecm-not-map-request');
-      return this.chain.handle(m.message, m, inbound.data, m.udp.sport, inbound.socket);
+      return this.chain.handle(m.message, m, inbound.data, m.udp.sport, inbound.from, inbound.socket);
     }
     const handler = this.handlers[m.type] as ((m: LispMessage, inbound: Inbound) => void) | undefined;
     if (!handler) return this.counters.inc(`dropped.unhandled.${m.type}`);

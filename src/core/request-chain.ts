@@ -9,7 +9,7 @@
 import { isIPv6 } from 'node:net';
 import { encapsulate, encodeMessage, formatAddress, type Ecm, type MapRequest } from '../packet/index.js';
 import { eidPrefixOf, formatAddress as formatEidAddress } from '../table/index.js';
-import type { ControlSocket } from './ports.js';
+import type { ControlSocket, Endpoint } from './ports.js';
 import { mapReply, negativeRecord } from './wire-mapping.js';
 import type { MapRequestContext, NodeComponents, RequestLink } from './role.js';
 
@@ -26,8 +26,8 @@ export class RequestChain {
   }
 
   /** Runs a Map-Request down the chain; replyPort is the port it came from (of the inner UDP header for an ECM). */
-  handle(request: MapRequest, ecm: Ecm | undefined, data: Buffer, replyPort: number, arrivedOn: ControlSocket): void {
-    const ctx = this.context(request, ecm, data, replyPort, arrivedOn);
+  handle(request: MapRequest, ecm: Ecm | undefined, data: Buffer, replyPort: number, from: Endpoint, arrivedOn: ControlSocket): void {
+    const ctx = this.context(request, ecm, data, replyPort, from, arrivedOn);
     if (!ctx) return this.c.counters.inc('dropped.map-request-no-usable-itr-rloc');
     for (let i = 0; i < this.links.length; i++) {
       const answered = this.links[i]!.handle(ctx);
@@ -57,7 +57,7 @@ export class RequestChain {
     ctx.reply(mapReply(ctx.request.nonce, [negativeRecord(best.prefix, best.ttlMinutes, 'natively-forward')]));
   }
 
-  private context(request: MapRequest, ecm: Ecm | undefined, data: Buffer, replyPort: number, arrivedOn: ControlSocket): MapRequestContext | undefined {
+  private context(request: MapRequest, ecm: Ecm | undefined, data: Buffer, replyPort: number, from: Endpoint, arrivedOn: ControlSocket): MapRequestContext | undefined {
     const v6 = (a: { afi: string }) => a.afi === 'ipv6';
     const socketOf = (a: { afi: string }) => this.sockets().find((s) => isIPv6(s.local.address) === v6(a));
     const usable = request.itrRlocs.filter((a) => a.afi === 'ipv4' || a.afi === 'ipv6');
@@ -72,6 +72,7 @@ export class RequestChain {
       request,
       ecm,
       data,
+      from,
       replyTo,
       socket,
       arrivedOn,
@@ -79,8 +80,9 @@ export class RequestChain {
       negatives: [],
       reply: (m) => c.send(encodeMessage(m), replyTo, socket),
       forward(to, counter) {
-        // Forwarded requests go out re-encapsulated unchanged; the answer goes to the ITR directly.
-        const bytes = ecm ? data : encodeMessage(encapsulate(request, { src: replyTo.address, dst: eid ? formatEidAddress(eid.family, eid.address) : replyTo.address, sport: replyPort }));
+        // Forwarded requests go out re-encapsulated unchanged (a DDT Map-Request without its D bit:
+        // the ETR answers the ITR, the DDT client hears from the Map-Server); the answer goes to the ITR directly.
+        const bytes = ecm ? (ecm.ddt ? encodeMessage({ ...ecm, ddt: false }) : data) : encodeMessage(encapsulate(request, { src: replyTo.address, dst: eid ? formatEidAddress(eid.family, eid.address) : replyTo.address, sport: replyPort }));
         c.counters.inc(counter);
         c.send(bytes, { address: to, port: c.controlPort });
       },

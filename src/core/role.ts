@@ -12,9 +12,10 @@ import type { EidPrefix, LocalDatabase, MapCache } from '../table/index.js';
 import type { Itr } from './roles/itr.js';
 import type { MapServer } from './roles/map-server.js';
 import type { Registrar } from './roles/registrar.js';
+import type { DdtResolver } from './roles/ddt-resolver.js';
 
 /** Every role a node can play. */
-export type Role = 'itr' | 'etr' | 'ms' | 'mr';
+export type Role = 'itr' | 'etr' | 'ms' | 'mr' | 'ddt-node' | 'ddt-ms' | 'ddt-mr';
 
 /** What the roles share: the node's identity, clock, counters, logs, tables and control sockets. */
 export interface NodeComponents {
@@ -52,6 +53,8 @@ export interface Capabilities {
   resolver: Itr;
   /** Sites and registrations (Map-Server). */
   mapServer: MapServer;
+  /** Walks under way and the referral cache (DDT Map-Resolver). */
+  ddtResolver: DdtResolver;
 }
 
 /** Where a message came from and on which socket. */
@@ -69,6 +72,8 @@ export interface MapRequestContext {
   /** The ECM that carried it, if any (forwarded unchanged). */
   readonly ecm: Ecm | undefined;
   readonly data: Buffer;
+  /** Who sent the datagram: for an ECM, the encapsulator (a DDT client gets its Map-Referral there). */
+  readonly from: Endpoint;
   /** The ITR-RLOC and port replies go to, and the socket they leave from. */
   readonly replyTo: Endpoint;
   readonly socket: ControlSocket;
@@ -119,4 +124,5 @@ export const CAPABILITY_ROLE: Readonly<Record<keyof Capabilities, Role>> = {
   mapCache: 'itr',
   resolver: 'itr',
   mapServer: 'ms',
+  ddtResolver: 'ddt-mr',
 };

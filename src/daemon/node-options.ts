@@ -4,7 +4,7 @@ import { toEidPrefix, type LociConfig, type SiteConfig } from '../config/index.j
 import type { Clock } from '../core/clock.js';
 import type { LispNode, NodeOptions } from '../core/node.js';
 import type { Role, RoleFactory } from '../core/role.js';
-import { etr, itr, mr, ms } from '../core/roles/index.js';
+import { ddtMr, ddtMs, ddtNode, etr, itr, mr, ms } from '../core/roles/index.js';
 import type { DataPlaneOptions } from '../dataplane/data-plane.js';
 import type { Log, Network } from '../core/ports.js';
 import type { MapServerPeer } from '../core/roles/etr.js';
@@ -62,6 +62,9 @@ const ROLES: { readonly [R in Role]: RoleEntry } = {
   })),
   ms: entry(ms, (c) => ({ sites: c.sites.map(siteOf), negativeTtl: c.negativeTtl })),
   mr: entry(mr, (c) => ({ referrals: c.resolveVia.map((r) => ({ mapServer: r.mapServer, prefixes: r.eidPrefixes.map(prefixOf) })), negativeTtlMinutes: c.negativeTtl.outsideSites })),
+  'ddt-node': entry(ddtNode, (c) => ({ authoritative: c.ddt.authoritativePrefixes.map(prefixOf), delegations: c.ddt.delegations.map((d) => ({ prefix: prefixOf(d), ddtNodes: d.ddtNodes, mapServers: d.mapServers })) })),
+  'ddt-ms': entry(ddtMs, (c) => ({ peers: c.ddt.mapServerPeers })),
+  'ddt-mr': entry(ddtMr, (c) => ({ roots: c.ddt.roots, timeoutMs: c.ddt.requestTimeout * 1000, maxPending: c.ddt.maxPending, maxReferrals: c.ddt.maxReferrals, cacheSize: c.ddt.referralCacheSize })),
 };
 
 /** The options a role of the config takes (at start, and again on reload). */

@@ -95,6 +95,8 @@ export const MAP_NOTIFY_I = 0x08000000;
 
 /** ECM S: authentication data follows the first word (RFC 8111, NAT drafts). */
 export const ECM_S = 0x08000000;
+/** ECM D: DDT-originated, the sender wants a Map-Referral (RFC 8111). */
+export const ECM_D = 0x04000000;
 
 /** The data-plane header's flags (RFC 9300 section 5.3, RFC 9305 P) and its KK field (RFC 8061). */
 export const DATA_FLAGS = { n: 0x80000000, l: 0x40000000, e: 0x20000000, v: 0x10000000, i: 0x08000000, p: 0x04000000 } as const;

@@ -7,13 +7,13 @@
 // D = DDT-originated, E = forward to ETR, M = destined to Map-Server;
 // R (bit 9) = for an RTR to process, N (bit 10) = relayed by an RTR (NAT drafts).
 import { encodeError } from './codec.js';
-import { ECM_S, MESSAGE_TYPE_CODES } from './constants.js';
+import { ECM_D, ECM_S, MESSAGE_TYPE_CODES } from './constants.js';
 import { checkReserved, readFlags, reservedBits, writeFlags, type Flags } from './flags.js';
 import { ipHeaderLength, readIpHeader, readUdpHeader, writeIpHeader, writeUdpHeader, type IpHeader, type UdpHeader } from './ip-header.js';
 import type { LispMessage } from './message.js';
 import type { Reader } from './reader.js';
 
-export const ECM_FLAGS = { ddt: 0x04000000, forwardToEtr: 0x02000000, toMapServer: 0x01000000, rtr: 0x00400000, relayed: 0x00200000 } as const;
+export const ECM_FLAGS = { ddt: ECM_D, forwardToEtr: 0x02000000, toMapServer: 0x01000000, rtr: 0x00400000, relayed: 0x00200000 } as const;
 const RESERVED = 0x009fffff;
 
 export interface Ecm extends Flags<typeof ECM_FLAGS> {

@@ -9,7 +9,7 @@ export { ACT_NAMES, type LocatorRecord, type MappingRecord, type RequestRecord }
 export { mapRequest, type MapRequest } from './map-request.js';
 export { mapReply, MAP_REPLY_FLAGS, type MapReply } from './map-reply.js';
 export { mapRegister, mapNotify, type MapRegister, type MapNotify, type AuthFields } from './map-register.js';
-export { mapReferral, type MapReferral, type ReferralRecord, type ReferralSignature } from './map-referral.js';
+export { mapReferral, REFERRAL_ACTIONS, type MapReferral, type ReferralAction, type ReferralRecord, type ReferralSignature } from './map-referral.js';
 export { info, type InfoMessage } from './info.js';
 export { ECM_FLAGS, type Ecm } from './ecm.js';
 export type { IpHeader, Ipv4Header, Ipv6Header, UdpHeader } from './ip-header.js';

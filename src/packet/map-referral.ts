@@ -30,6 +30,10 @@ import {
 
 const RESERVED = 0x0fffff00;
 
+/** The referral actions (ACT of a referral record), by code (RFC 8111 section 6.4). */
+export const REFERRAL_ACTIONS = ['node-referral', 'ms-referral', 'ms-ack', 'ms-not-registered', 'delegation-hole', 'not-authoritative'] as const;
+export type ReferralAction = (typeof REFERRAL_ACTIONS)[number];
+
 export interface ReferralSignature {
   originalTtl: number;
   /** Seconds since 1970-01-01 UTC. */

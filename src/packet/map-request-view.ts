@@ -6,13 +6,14 @@
 //   |Type=1 |A|M|P|S|p|s|m|I| Rsvd |L|D| IRC | Record Count | Nonce (64) |
 //   | Source EID | ITR-RLOC x (IRC + 1) | EID-records: reserved, mask-len, EID | xTR-ID (+ site-ID) if I
 //
-// It reads the common shape only: no ECM authentication data, no Map-Reply record (M), not an
+// It reads the common shape only: no ECM authentication data, not DDT-originated (a DDT Map-Server
+// answers those with a Map-Referral too), no Map-Reply record (M), not an
 // RLOC-probe, addresses of AFI none, IPv4, IPv6 or (EIDs) an Instance-ID LCAF around them. Anything
 // else, or anything the packet codec would not decode exactly as this reads it, gives undefined
 // (the workers pass it to the main thread). The reply is a Map-Reply encoded in advance (the
 // workers' cached proxy reply) with the request's nonce: writeReply.
 // Imports constants.js only: the worker threads load this module.
-import { AFI, ECM_S, IPPROTO_UDP, LCAF_TYPE, MAP_REQUEST_FLAGS, MAP_REQUEST_I, MAP_REQUEST_M, MESSAGE_TYPE_CODES, NONCE_OFFSET, SITE_ID_LENGTH, XTR_ID_LENGTH } from './constants.js';
+import { AFI, ECM_D, ECM_S, IPPROTO_UDP, LCAF_TYPE, MAP_REQUEST_FLAGS, MAP_REQUEST_I, MAP_REQUEST_M, MESSAGE_TYPE_CODES, NONCE_OFFSET, SITE_ID_LENGTH, XTR_ID_LENGTH } from './constants.js';
 
 export interface RequestView {
   /** Offset of the Map-Request's nonce. */
@@ -71,7 +72,7 @@ const view: RequestView = { nonceAt: 0, replyPort: 0, itrAt: 0, iid: 0, v6: fals
  * undefined when it is not of the common shape. The view returned is reused by the next call.
  */
 export function scanEcmRequest(buf: Buffer, start: number, end: number, itrV6: boolean): RequestView | undefined {
-  if (end - start < 4 || buf[start]! >>> 4 !== ECM || (buf.readUInt32BE(start) & ECM_S) !== 0) return undefined;
+  if (end - start < 4 || buf[start]! >>> 4 !== ECM || (buf.readUInt32BE(start) & (ECM_S | ECM_D)) !== 0) return undefined;
   let at = start + 4;
   if (at + 20 > end) return undefined;
   const version = buf[at]! >>> 4;

@@ -17,6 +17,8 @@ export const LOOPBACK_BLOCKS: Readonly<Record<string, string>> = {
   'test/integration/ms-workers-limits.test.ts': '127.0.9.0/24',
   'test/integration/daemon-safety.test.ts': '127.0.20.0/24',
   'test/unit/dataplane/mapping-socket.test.ts': '127.0.10.0/24',
+  'test/integration/ddt.test.ts': '127.0.21.0/24',
+  'test/unit/cli/rig.test.ts': '127.0.22.0/24',
   'bench/ms.ts': '127.0.90.0/24',
   'bench/startup.ts': '127.0.91.0/24',
   // Ephemeral ports on 127.0.0.1 only (senders of bench/ms, which runs alone).

@@ -26,7 +26,7 @@ test('unknown key, placed at the key, with the keys that mapping accepts', () =>
 
 test('unknown top-level key', () => {
   assert.deepEqual(linesOf('name: a\nroles: [itr]\nlisten: [192.0.2.1]\nmap-resolvers: [192.0.2.10]\nresolvers: []\n'), [
-    '5:1: resolvers: unknown key "resolvers"; expected one of: name, roles, listen, map-resolvers, map-servers, database, sites, resolve-via, api, log-level, log-hex, register-interval, rloc-probing, record-ttl, map-cache, negative-ttl, data-plane, ms-workers',
+    '5:1: resolvers: unknown key "resolvers"; expected one of: name, roles, listen, map-resolvers, map-servers, database, sites, resolve-via, ddt, api, log-level, log-hex, register-interval, rloc-probing, record-ttl, map-cache, negative-ttl, data-plane, ms-workers',
   ]);
 });
 
@@ -116,7 +116,7 @@ api: [/run/a.sock]
 test('wrong value: an unknown role, algorithm or log level', () => {
   const text = XTR('  - { address: 192.0.2.10, key: k, algorithm: md5 }').replace('[itr, etr]', '[itr, etr, rtr]') + 'log-level: verbose\n';
   assert.deepEqual(linesOf(text), [
-    '2:19: roles[2]: expected one of itr, etr, ms, mr, got "rtr"',
+    '2:19: roles[2]: expected one of itr, etr, ms, mr, ddt-node, ddt-ms, ddt-mr, got "rtr"',
     '6:47: map-servers[0].algorithm: expected one of sha1, sha256, got "md5"',
     '11:12: log-level: expected one of fatal, error, warn, info, debug, trace, silent, got "verbose"',
   ]);
@@ -234,4 +234,21 @@ sites:
   assert.deepEqual(linesOf(text), ['6:54: sites[1].eid-prefixes[1]: 198.18.1.0/24 is already a prefix of site a (a prefix belongs to one site; nested prefixes are fine)']);
   const rloc = XTR('  - { address: 192.0.2.10, key: k }').replace('{ address: 198.51.100.10, priority: 1, weight: 100 }', '{ address: fe80::1 }');
   assert.deepEqual(linesOf(rloc), ['10:20: database[0].rlocs[0].address: "fe80::1" is link-local: not usable as a locator']);
+});
+
+test('ddt: each list for its role, delegations inside the authority and with an address, ddt-ms beside ms and not beside ddt-node', () => {
+  const config = (roles: string, ddt: string) => `name: d\nroles: [${roles}]\nlisten: [192.0.2.1]\nddt:\n${ddt}`;
+  assert.deepEqual(linesOf(config('ddt-node, ddt-mr', '  delegations:\n    - { eid-prefix: 198.18.0.0/16, ddt-nodes: [192.0.2.2] }\n  map-server-peers: [192.0.2.3]\n')), [
+    '2:9: roles[0]: role ddt-node needs at least one entry in ddt.authoritative-prefixes',
+    '2:19: roles[1]: role ddt-mr needs at least one entry in ddt.roots',
+    '6:21: ddt.delegations[0].eid-prefix: 198.18.0.0/16 is not within any ddt.authoritative-prefixes entry',
+    '7:21: ddt.map-server-peers: only used by role ddt-ms; add the role to roles or remove ddt.map-server-peers',
+  ]);
+  assert.deepEqual(linesOf(config('ddt-node', '  authoritative-prefixes: [0.0.0.0/0]\n  delegations:\n    - { eid-prefix: 198.18.0.0/16 }\n')), [
+    '7:7: ddt.delegations[0]: expected at least one address in ddt-nodes or map-servers',
+  ]);
+  assert.deepEqual(linesOf(config('ddt-node, ddt-ms', '  authoritative-prefixes: [0.0.0.0/0]\n')), [
+    '2:19: roles[1]: role ddt-ms answers for the sites of role ms: add ms to roles',
+    '2:19: roles[1]: a node is a DDT node or a DDT Map-Server, not both',
+  ]);
 });

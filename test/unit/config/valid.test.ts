@@ -40,6 +40,7 @@ test('the xTR of the issue gives the typed config, camelCase keys and defaults f
     database: [{ eidPrefix: '198.18.1.0/24', instanceId: 0, rlocs: [{ address: '198.51.100.10', priority: 1, weight: 100 }] }],
     sites: [],
     resolveVia: [],
+    ddt: { authoritativePrefixes: [], delegations: [], mapServerPeers: [], roots: [], requestTimeout: 2, referralCacheSize: 10_000, maxPending: 10_000, maxReferrals: 16 },
     api: { socket: '/run/loci/site-a.sock' },
     logLevel: 'info',
     logHex: false,

@@ -42,15 +42,17 @@ test('the common shapes: IPv4 and IPv6 inner headers, EIDs with instance-ids, se
   assert.equal(agrees(requests[2]!, true), true);
 });
 
-test('what the main thread answers gives undefined: probes, ECM auth data, a Map-Reply record, other AFIs, no usable ITR-RLOC', () => {
+test('what the main thread answers gives undefined: probes, ECM auth data, DDT Map-Requests, a Map-Reply record, other AFIs, no usable ITR-RLOC', () => {
   const probe = encodeMessage(encapsulate({ ...mapRequestFor({ eid: ipAddress('198.18.1.1'), maskLen: 32, itrRlocs: ['192.0.2.1'], nonce: 1n }), probe: true }, { src: '192.0.2.1', dst: '198.18.1.1', sport: 4342 }));
   const lcafItr = encodeMessage(encapsulate({ ...mapRequestFor({ eid: ipAddress('198.18.1.1'), maskLen: 32, itrRlocs: [], nonce: 1n }), itrRlocs: [ipAddress('192.0.2.1', 5)] }, { src: '192.0.2.1', dst: '198.18.1.1', sport: 4342 }));
   const withAuth = Buffer.from(ecmRequest('198.18.1.1'));
   withAuth[0]! |= 0x08;
+  const ddt = Buffer.from(ecmRequest('198.18.1.1'));
+  ddt[0]! |= 0x04;
   const noRecords = encodeMessage(encapsulate({ ...mapRequestFor({ eid: ipAddress('198.18.1.1'), maskLen: 32, itrRlocs: ['192.0.2.1'], nonce: 1n }), records: [] }, { src: '192.0.2.1', dst: '198.18.1.1', sport: 4342 }));
   const mapReply = encodeMessage(encapsulate({ ...mapRequestFor({ eid: ipAddress('198.18.1.1'), maskLen: 32, itrRlocs: ['192.0.2.1'], nonce: 1n }), mapReply: record('198.18.9.0/24', ['192.0.2.1']) }, { src: '192.0.2.1', dst: '198.18.1.1', sport: 4342 }));
   const request = ecmRequest('198.18.1.1');
-  for (const b of [probe, lcafItr, withAuth, noRecords, mapReply, ecmRequest('2001:db8::1', { itrs: ['2001:db8::9'] }), request.subarray(0, request.length - 1), Buffer.concat([request, Buffer.alloc(1)])]) {
+  for (const b of [probe, lcafItr, withAuth, ddt, noRecords, mapReply, ecmRequest('2001:db8::1', { itrs: ['2001:db8::9'] }), request.subarray(0, request.length - 1), Buffer.concat([request, Buffer.alloc(1)])]) {
     assert.equal(scanEcmRequest(b, 0, b.length, false), undefined, b.toString('hex'));
   }
 });
