@@ -12,7 +12,7 @@ import { locatorsOf } from '../core/wire-mapping.js';
 import type { SiteSpec } from '../core/roles/sites.js';
 import type { MsWorkersOptions } from '../ms-workers/pool.js';
 import { LISP_CONTROL_PORT } from '../packet/index.js';
-import type { EidPrefix } from '../table/index.js';
+import { LocalDatabase, type EidPrefix } from '../table/index.js';
 
 export const prefixOf = (p: { eidPrefix: string; instanceId: number }): EidPrefix => toEidPrefix(p.eidPrefix, p.instanceId);
 
@@ -85,7 +85,11 @@ export function nodeOptionsOf(c: LociConfig, io: { network: Network; clock: Cloc
   };
 }
 
-/** The data plane of an xTR: the map-cache of its ITR, its database prefixes and RLOCs. */
+/**
+ * The data plane of an xTR: the map-cache of its ITR, its RLOCs, and the node's local database,
+ * which it follows as the API and reloads change it. A node without the etr role has no database
+ * component for the API to change: its data plane is given the config's database as it is.
+ */
 export function dataPlaneOptionsOf(c: LociConfig, node: LispNode, io: { log?: Log }): DataPlaneOptions {
   const d = c.dataPlane;
   return {
@@ -101,14 +105,19 @@ export function dataPlaneOptionsOf(c: LociConfig, node: LispNode, io: { log?: Lo
     rulePriority: d.rulePriority,
     offload: d.offload,
     decapsulateAny: d.decapsulateFor === 'any',
-    database: c.database.map(prefixOf),
-    databaseLocators: Math.max(0, ...c.database.map((e) => e.rlocs.length)),
+    database: node.capability('database') ?? staticDatabase(c),
     rlocs: c.listen,
     ...(node.capability('mapCache') ? { mapCache: node.capability('mapCache')! } : {}),
     ...(node.capability('resolver') ? { resolve: (eid: EidPrefix) => void node.capability('resolver')?.resolve(eid) } : {}),
     decapsulate: c.roles.includes('etr'),
     ...(io.log ? { log: io.log } : {}),
   };
+}
+
+function staticDatabase(c: LociConfig): LocalDatabase {
+  const database = new LocalDatabase();
+  for (const e of c.database) database.set(prefixOf(e), locatorsOf(e.rlocs));
+  return database;
 }
 
 /** Most workers `ms-workers: auto` starts. */

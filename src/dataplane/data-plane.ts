@@ -1,7 +1,8 @@
 // The data plane of an xTR, seen from the control plane: it creates the TUN device, the UDP
 // sockets and the routes, starts the worker threads (encap for an ITR, decap for an ETR), keeps
 // the encap worker's forwarding copy in step with the map-cache over the mapping-socket protocol,
-// resolves the misses the worker reports, restarts a worker that dies (its forwarding copy sent
+// follows the local database (router mode's steering, the decap worker's own EIDs, the encap
+// worker's Locator-Status-Bits, each changed at once when an entry comes or goes), resolves the misses the worker reports, restarts a worker that dies (its forwarding copy sent
 // again from the map-cache), and takes everything away on stop. What it changes on the host goes
 // through DataPlaneHost: Linux's (linuxHost) in a node, in-memory fakes in the unit tests.
 import type { MessagePort } from 'node:worker_threads';
@@ -11,13 +12,14 @@ import { ThreadControl } from '../io/thread/control.js';
 import { startChannelThread } from '../io/thread/start.js';
 import { SupervisedThread, type StartedThread } from '../io/thread/supervised.js';
 import type { Log } from '../core/ports.js';
-import type { EidPrefix, MapCache, MapCacheEvent } from '../table/index.js';
+import { formatPrefix, type EidPrefix, type LocalDatabase, type LocalDatabaseEvent, type MapCache, type MapCacheEvent } from '../table/index.js';
 import { DataCounters } from './counters.js';
-import type { ControlMessage, LocatorStats, WorkerMessage } from './protocol.js';
+import type { ControlMessage, DatabaseMessage, LocatorStats, WorkerMessage } from './protocol.js';
 import { allUp } from './lisp-header.js';
 import { messageFor, petrLocators } from './routes-of.js';
 import { LISP_DATA_PORT, LispError } from '../packet/index.js';
-import { clearLeftovers, installSteering, type RouteSet } from './steering.js';
+import { clearLeftovers, installSteering, type Steering } from './steering.js';
+import type { OwnEid } from './own-eids.js';
 import type { WorkerSetup } from './worker-setup.js';
 
 export interface DataPlaneOptions {
@@ -33,10 +35,12 @@ export interface DataPlaneOptions {
   readonly rulePriority: number;
   /** TCP segmentation and checksum offload on the TUN device, done by the workers (docs/dataplane.md). */
   readonly offload: boolean;
-  /** Our EID-prefixes (router mode steers traffic from them into the TUN). */
-  readonly database: readonly EidPrefix[];
-  /** How many RLOCs our database entries list: the LSBs of encapsulated packets say they are all up. */
-  readonly databaseLocators: number;
+  /**
+   * Our EID-prefixes and their RLOCs, followed as they change: router mode steers traffic from
+   * them into the TUN, the decap worker delivers to them, and the LSBs of encapsulated packets say
+   * that as many RLOCs as an entry lists at most are all up.
+   */
+  readonly database: DatabaseView;
   /** Our RLOCs (host mode sends encapsulated packets from the first of each family). */
   readonly rlocs: readonly string[];
   /** ITR: encapsulate what the TUN gives, from this map-cache. */
@@ -51,6 +55,9 @@ export interface DataPlaneOptions {
   /** Default linuxHost. */
   readonly host?: DataPlaneHost;
 }
+
+/** The local database as the data plane follows it. */
+export type DatabaseView = Pick<LocalDatabase, 'entries' | 'subscribe'>;
 
 /** What the data plane changes on the host, and the worker module it runs. */
 export interface DataPlaneHost {
@@ -80,11 +87,13 @@ export class DataPlane {
   private locatorBase: Readonly<Record<string, LocatorStats>> = {};
   private readonly sockets: { readonly fd: number; close(): void }[] = [];
   private readonly threads: SupervisedThread[] = [];
-  /** The encap worker's end of the mapping socket (a new one per start). */
-  private encapPort: MessagePort | undefined;
-  private unsubscribe: (() => void) | undefined;
+  /** Each worker's end of the mapping socket (a new one per start). */
+  private readonly ports: { encap?: MessagePort; decap?: MessagePort } = {};
+  private readonly unsubscribe: (() => void)[] = [];
   private tun: TunDevice | undefined;
-  private routes: RouteSet | undefined;
+  private steering: Steering | undefined;
+  /** The Locator-Status-Bits the encap worker was last given. */
+  private sentLsbs: number | undefined;
 
   private readonly host: DataPlaneHost;
 
@@ -96,6 +105,9 @@ export class DataPlane {
     const dp = new DataPlane(o);
     try {
       dp.open();
+      // From here each change of the database reaches the steering, and the workers: those not
+      // started yet are handed the database as it is then.
+      dp.unsubscribe.push(o.database.subscribe((e) => dp.databaseChanged(e)));
       await dp.startWorkers();
     } catch (e) {
       await dp.stop();
@@ -134,11 +146,12 @@ export class DataPlane {
   }
 
   async stop(): Promise<void> {
-    this.unsubscribe?.();
+    for (const unsubscribe of this.unsubscribe.splice(0)) unsubscribe();
     this.control.stop();
     await Promise.all(this.threads.map((t) => t.stop()));
     for (const s of this.sockets.splice(0)) s.close();
-    this.routes?.remove();
+    this.steering?.remove();
+    this.steering = undefined;
     this.tun?.close();
     this.tun = undefined;
   }
@@ -146,13 +159,14 @@ export class DataPlane {
   /** The TUN device, its routes and rules, after what an earlier run of this node left (logged). */
   private open(): void {
     const o = this.o;
-    const steering = { tun: o.tun, mode: o.mode, table: o.routeTable, priority: o.rulePriority, database: o.database, eidAddresses: o.eidAddresses, rlocs: o.rlocs };
+    const database = [...o.database.entries()].map((m) => m.eid);
+    const steering = { tun: o.tun, mode: o.mode, table: o.routeTable, priority: o.rulePriority, database, eidAddresses: o.eidAddresses, rlocs: o.rlocs };
     const removed = clearLeftovers({ ...steering, routes: o.routes }, this.host);
     if (removed.length > 0) o.log?.warn({ removed }, `removed what an earlier run of this node left: ${removed.join(', ')}`);
     this.tun = this.host.tuns.open(o.tun, { vnetHeader: true, offload: o.offload ? TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 : 0 });
     const hostAddresses = o.mode === 'host' ? o.eidAddresses.map((a) => (a.includes(':') ? `${a}/128` : `${a}/32`)) : [];
     this.host.tuns.configure(o.tun, { mtu: o.mtu, txqueuelen: 1000, addresses: hostAddresses, up: true });
-    if (o.routes) this.routes = installSteering(steering, this.host.routes);
+    if (o.routes) this.steering = installSteering(steering, this.host.routes);
   }
 
   private async startWorkers(): Promise<void> {
@@ -190,8 +204,8 @@ export class DataPlane {
 
   /**
    * A worker thread of the role, restarted when it dies (SupervisedThread). Each start hands it
-   * the same sockets, counters and control slots; the encap worker is sent the whole map-cache
-   * again on its new port before anything else.
+   * the same sockets, counters and control slots, and the database as it is then (own EIDs, LSBs);
+   * the encap worker is sent the whole map-cache again on its new port before anything else.
    */
   private startWorker(role: 'encap' | 'decap', sockets: WorkerSetup['sockets']): SupervisedThread {
     const o = this.o;
@@ -204,9 +218,9 @@ export class DataPlane {
           tunName: o.tun,
           sockets,
           instanceId: o.instanceId,
-          ownEids: o.decapsulateAny ? null : o.database.map((p) => ({ family: p.family, address: p.address, len: p.len })),
+          ownEids: this.ownEids(),
           underlayMtu: o.underlayMtu,
-          locatorStatusBits: allUp(o.databaseLocators, o.instanceId),
+          locatorStatusBits: role === 'encap' ? (this.sentLsbs = this.lsbs()) : this.lsbs(),
           offload: o.offload,
           counters: this.counters.buffer as SharedArrayBuffer,
           control: this.control.buffer,
@@ -214,9 +228,9 @@ export class DataPlane {
         }),
         onMessage: (m) => this.fromWorker(role, m),
       });
+      // The dead worker's port closes by itself once what it posted has been delivered.
+      this.ports[role] = thread.port;
       if (role === 'encap') {
-        // The dead worker's port closes by itself once what it posted has been delivered.
-        this.encapPort = thread.port;
         if (restart) this.foldLocatorStats();
         this.sendMapCache();
       }
@@ -248,31 +262,68 @@ export class DataPlane {
   /** Sends every change of the map-cache to the encap worker (which got the whole of it when it started). */
   private follow(mapCache: MapCache): void {
     const petrs = petrLocators(this.o.petrs);
-    this.unsubscribe = mapCache.subscribe((e: MapCacheEvent) => {
-      if (e.type === 'add' || e.type === 'update') this.post(messageFor(e.entry, petrs));
-      else if (e.type === 'remove') this.post({ op: 'delete', prefix: e.entry.eid });
-    });
+    this.unsubscribe.push(
+      mapCache.subscribe((e: MapCacheEvent) => {
+        if (e.type === 'add' || e.type === 'update') this.post(messageFor(e.entry, petrs));
+        else if (e.type === 'remove') this.post({ op: 'delete', prefix: e.entry.eid });
+      }),
+    );
   }
 
-  private post(m: ControlMessage): void {
-    if (!this.encapPort) return;
-    this.encapPort.postMessage(m);
+  private post(m: ControlMessage | DatabaseMessage, role: 'encap' | 'decap' = 'encap'): void {
+    const port = this.ports[role];
+    if (!port) return;
+    port.postMessage(m);
     this.control.posted();
+  }
+
+  /** The decap worker's destinations: our database EID-prefixes as they are now (null: any). */
+  private ownEids(): OwnEid[] | null {
+    if (this.o.decapsulateAny) return null;
+    return [...this.o.database.entries()].map(({ eid }) => ({ family: eid.family, address: eid.address, len: eid.len }));
+  }
+
+  /** The encap worker's Locator-Status-Bits: every RLOC up, as many as a database entry lists at most. */
+  private lsbs(): number {
+    let most = 0;
+    for (const m of this.o.database.entries()) most = Math.max(most, m.locators.length);
+    return allUp(most, this.o.instanceId);
+  }
+
+  /**
+   * A database entry came, changed or went: the steering of its prefix (router mode), the decap
+   * worker's own EIDs and the encap worker's LSBs follow at once. A change the host refuses is
+   * logged; the rest still follows.
+   */
+  private databaseChanged(e: LocalDatabaseEvent): void {
+    const eid: EidPrefix = e.mapping.eid;
+    try {
+      if (e.type === 'add') this.steering?.add(eid);
+      else if (e.type === 'remove') this.steering?.delete(eid);
+    } catch (err) {
+      this.o.log?.error({ eid: formatPrefix(eid), error: err instanceof Error ? err.message : String(err) }, 'the data plane could not steer traffic of a new database entry');
+    }
+    if (e.type !== 'update' && !this.o.decapsulateAny) this.post({ op: 'own-eids', eids: this.ownEids() }, 'decap');
+    const lsbs = this.lsbs();
+    if (lsbs !== this.sentLsbs) {
+      this.sentLsbs = lsbs;
+      this.post({ op: 'locator-status-bits', bits: lsbs });
+    }
   }
 
   /** A worker's report; a failure to handle one is logged, never thrown into the event loop. */
   private fromWorker(role: 'encap' | 'decap', m: Exclude<WorkerMessage, { op: 'ready' }>): void {
     try {
-      this.handleReport(m);
+      this.handleReport(role, m);
     } catch (e) {
       this.o.log?.error({ role, op: m.op, error: e instanceof Error ? e.message : String(e) }, 'a data-plane worker report could not be handled');
     }
   }
 
-  private handleReport(m: Exclude<WorkerMessage, { op: 'ready' }>): void {
+  private handleReport(role: 'encap' | 'decap', m: Exclude<WorkerMessage, { op: 'ready' }>): void {
     if (m.op === 'miss') this.o.resolve?.(m.eid);
     else if (m.op === 'stats') this.locatorStats = m.locators;
-    else if (m.op === 'rejected') this.o.log?.warn({ count: m.count, reason: m.reason }, 'the encap worker refused mapping-socket messages');
+    else if (m.op === 'rejected') this.o.log?.warn({ count: m.count, reason: m.reason }, `the ${role} worker refused mapping-socket messages`);
     // Lookups count as use, so entries carrying traffic are refreshed before they expire.
     else for (const p of m.prefixes) this.o.mapCache?.lookup(p);
   }

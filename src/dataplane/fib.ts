@@ -5,7 +5,6 @@ import { EidTable } from '../table/eid-table.js';
 import { makePrefix, parseAddress, type EidPrefix } from '../table/prefix.js';
 import { RlocSelection } from '../table/rloc-select.js';
 import type { Locator, NegativeAction } from '../table/index.js';
-import { C, type DataCounters } from './counters.js';
 import { checkControlMessage, type ControlMessage, type LocatorStats } from './protocol.js';
 
 /** A locator ready for the hot path: its address as bytes and its traffic counters. */
@@ -101,28 +100,4 @@ export function destinationOf(iid: number, packet: Uint8Array, offset: number): 
   return packet[offset]! >>> 4 === 4
     ? makePrefix('ipv4', packet.subarray(offset + 16, offset + 20), 32, iid)
     : makePrefix('ipv6', packet.subarray(offset + 24, offset + 40), 128, iid);
-}
-
-/** The encap worker's end of the mapping socket: messages applied to its table, refusals counted and kept for the next report. */
-export class MappingReceiver {
-  private rejected: { count: number; reason: string } | undefined;
-
-  constructor(
-    private readonly fib: Fib,
-    private readonly counters: DataCounters,
-  ) {}
-
-  receive(m: unknown): void {
-    const reason = this.fib.receive(m);
-    if (reason === undefined) return;
-    this.counters.inc(C['rejected-mapping']);
-    this.rejected = { count: (this.rejected?.count ?? 0) + 1, reason };
-  }
-
-  /** The refusals since the last call: how many, and why the last one was refused. */
-  takeRejected(): { count: number; reason: string } | undefined {
-    const r = this.rejected;
-    this.rejected = undefined;
-    return r;
-  }
 }

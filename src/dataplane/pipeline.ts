@@ -48,7 +48,7 @@ export interface PipelineOptions {
   readonly instanceId: number;
   /** MTU of the underlay links: an encapsulated packet must fit it. */
   readonly underlayMtu: number;
-  /** The Locator-Status-Bits sent (0: none, L=0). */
+  /** The Locator-Status-Bits sent at first (0: none, L=0); Encapsulator.locatorStatusBits changes them. */
   readonly locatorStatusBits: number;
 }
 
@@ -61,6 +61,8 @@ export class Encapsulator {
   private readonly icmp = Buffer.alloc(1500);
   /** A queued packet is copied here, behind room for its LISP header, to be sent. */
   private readonly queued = Buffer.alloc(LISP_HEADER_LENGTH + 65536);
+  /** The Locator-Status-Bits sent (0: none, L=0); the control plane changes them as the local database changes. */
+  locatorStatusBits: number;
 
   constructor(
     private readonly o: PipelineOptions,
@@ -68,7 +70,9 @@ export class Encapsulator {
     private readonly tun: TunWriter,
     private readonly queue: MissQueue,
     private readonly onMiss: (destination: ReturnType<typeof destinationOf>) => void,
-  ) {}
+  ) {
+    this.locatorStatusBits = o.locatorStatusBits;
+  }
 
   /** Handles the packet at buf[offset..offset+length), with LISP_HEADER_LENGTH bytes of headroom before it. */
   process(buf: Buffer, offset: number, length: number, now: number): void {
@@ -126,7 +130,7 @@ export class Encapsulator {
       this.tun.write(this.icmp, 0, n);
       return true;
     }
-    writeLispHeader(buf, offset - LISP_HEADER_LENGTH, nextNonce(this.nonce), instanceId, this.o.locatorStatusBits);
+    writeLispHeader(buf, offset - LISP_HEADER_LENGTH, nextNonce(this.nonce), instanceId, this.locatorStatusBits);
     const mark = marking(Math.max(1, ttlOf(buf, offset)), trafficClassOf(buf, offset));
     if (this.sender.send(buf, offset - LISP_HEADER_LENGTH, length + LISP_HEADER_LENGTH, locator, hash, mark)) {
       locator.counter.packets++;
@@ -142,8 +146,8 @@ export class Decapsulator {
   constructor(
     private readonly o: PipelineOptions,
     private readonly tun: TunWriter,
-    /** The destinations delivered; undefined: any (a PETR). */
-    private readonly ours: OwnEids | undefined,
+    /** The destinations delivered; undefined: any (a PETR). The control plane changes them as the local database changes. */
+    public ours: OwnEids | undefined,
   ) {}
 
   /** Handles the UDP payload at buf[offset..offset+length); outerTtl 0 when unknown, outerTos the outer TOS or traffic class. */

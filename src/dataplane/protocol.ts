@@ -3,15 +3,20 @@
 // the local database; each worker keeps its own forwarding copy, changed only by these messages.
 //
 //   control -> worker: add (a route for a prefix, replacing any), delete, flush (drop every route)
+//                      (encap); and what follows the local database (DatabaseMessage):
+//                      locator-status-bits (encap: the LSBs it sends), own-eids (decap: the
+//                      destinations it delivers, null for any), each replacing the value it had
 //   worker -> control: ready (looping), miss (a destination without a route; its packets wait in the worker),
 //                      used (routes that carried traffic since the last report, so the map-cache
 //                      refreshes them before they expire), stats (per-locator packet counts),
 //                      rejected (control messages it refused since its last report)
 //
-// A worker takes nothing on trust: checkControlMessage() is the only way a message reaches its
-// table, and one it refuses is counted (dataplane.rejected-mapping) and reported, never thrown.
+// A worker takes nothing on trust: checkControlMessage() and checkDatabaseMessage() are the only
+// ways a message reaches its state, and one it refuses is counted (dataplane.rejected-mapping)
+// and reported, never thrown (receiver.ts).
 import { FAMILY_BYTES, makePrefix, parseAddress, type EidPrefix, type Family } from '../table/prefix.js';
 import type { Locator, NegativeAction } from '../table/index.js';
+import type { OwnEid } from './own-eids.js';
 
 export type Route =
   /** Encapsulate to a locator of the set, chosen per flow by priority and weight. */
@@ -23,6 +28,16 @@ export type ControlMessage =
   | { readonly op: 'add'; readonly prefix: EidPrefix; readonly route: Route }
   | { readonly op: 'delete'; readonly prefix: EidPrefix }
   | { readonly op: 'flush' };
+
+/** What follows the local database: the whole new value, replacing the one the worker had. */
+export type DatabaseMessage =
+  /** encap: the Locator-Status-Bits of the packets it sends (lisp-header.ts allUp). */
+  | { readonly op: 'locator-status-bits'; readonly bits: number }
+  /** decap: the destinations it delivers (our database EID-prefixes); null: any (a PETR). */
+  | { readonly op: 'own-eids'; readonly eids: readonly OwnEid[] | null };
+
+/** The most EID-prefixes an own-eids message may list. */
+export const MAX_OWN_EIDS = 65536;
 
 export interface LocatorStats {
   readonly packets: number;
@@ -81,6 +96,31 @@ export function checkControlMessage(m: unknown): ControlMessage | string {
     locators.push(locator);
   }
   return { op: 'add', prefix, route: { kind: 'forward', locators } };
+}
+
+/** Whether m is a database message (to be checked by checkDatabaseMessage), not a mapping one. */
+export const isDatabaseMessage = (m: unknown): boolean => isObject(m) && (m.op === 'locator-status-bits' || m.op === 'own-eids');
+
+/** The database message m as the worker may apply it (its prefixes copied, host bits cleared), or why not. */
+export function checkDatabaseMessage(m: unknown): DatabaseMessage | string {
+  if (!isObject(m)) return 'not an object';
+  if (m.op === 'locator-status-bits') {
+    const bits = m.bits;
+    if (!Number.isInteger(bits) || (bits as number) < 0 || (bits as number) > 0xffffffff) return `locator-status-bits: bad bits ${describe(bits)}`;
+    return { op: 'locator-status-bits', bits: bits as number };
+  }
+  if (m.op !== 'own-eids') return `unknown op ${describe(m.op)}`;
+  if (m.eids === null) return { op: 'own-eids', eids: null };
+  if (!Array.isArray(m.eids)) return 'own-eids: eids is neither a list nor null';
+  if (m.eids.length > MAX_OWN_EIDS) return `own-eids: ${m.eids.length} prefixes (at most ${MAX_OWN_EIDS})`;
+  const eids: OwnEid[] = [];
+  for (const e of m.eids as unknown[]) {
+    // An own EID carries no instance-id (the worker has one): checked as instance 0.
+    const prefix = checkPrefix(isObject(e) ? { family: e.family, address: e.address, len: e.len, iid: 0 } : e);
+    if (typeof prefix === 'string') return `own-eids: prefix ${eids.length}: ${prefix}`;
+    eids.push({ family: prefix.family, address: prefix.address, len: prefix.len });
+  }
+  return { op: 'own-eids', eids };
 }
 
 function checkPrefix(p: unknown): EidPrefix | string {

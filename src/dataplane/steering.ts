@@ -1,19 +1,23 @@
 // The routes and policy rules that steer EID traffic into the TUN device (RouteSet removes them
 // on stop). T is the node's routing table, P its rule priority:
 //
-//   router mode, for each database EID-prefix E (the networks behind this xTR):
+//   router mode, for each database EID-prefix E (the networks behind this xTR), added and removed
+//   as the local database changes (Steering.add, Steering.delete):
 //     P-1: to E lookup main        traffic between our own EIDs stays native
 //     P:   from E lookup T         traffic from our EIDs goes to T
 //   host mode, for this host's EID addresses (on the TUN device):
 //     P-1: from RLOC lookup main   for each local RLOC: encapsulated and control traffic
 //     P:   lookup T                everything else, sourced from the EID (T's route says src)
-//   T: default dev TUN (host mode: src EID), for each family with EIDs
+//   T: default dev TUN (host mode: src EID), for each family with EIDs (router mode: from the
+//      family's first database prefix to its last)
 //
 // A run that ended without stop() (kill -9, a crash) leaves its rules behind (its routes and its
 // TUN device go when its process does). clearLeftovers() finds, before start, what such a run of
 // the same node made, and removes only that:
 //   rules at priority P that look up T (whatever their selector: T is this node's table)
-//   rules at priority P-1 that look up main with a selector this node installs (to E, from RLOC)
+//   rules at priority P-1 that look up main with a selector this node installs (to E, from RLOC;
+//   E: a prefix of the database at start, so a rule for a prefix that run added and this one's
+//   database lacks stays, harmless: it keeps traffic to E native, as without this node)
 //   routes of table T through the TUN device
 //   the TUN device, when one of that name was left persistent
 // A TUN device of the name still held by a running process (another instance of the node) is an
@@ -63,34 +67,104 @@ export class RouteSet {
   }
 }
 
-export function installSteering(o: SteeringOptions, routes: RouteControl): RouteSet {
-  const set = new RouteSet(routes);
-  const main = (priority: number, selector: { from: string } | { to: string }): RuleSpec => ({ priority, table: 'main', ...selector });
-  const toTable = (selector: { from?: string }): RuleSpec => ({ priority: o.priority, table: String(o.table), ...selector });
+/** The family of a database prefix whose rules steer IP traffic; undefined for any other (MAC). */
+const ipFamilyOf = (e: EidPrefix): IpFamily | undefined => (e.family === 'ipv4' || e.family === 'ipv6' ? e.family : undefined);
+
+/** The text of a database prefix in a rule: without its instance-id, which the kernel knows nothing of. */
+const prefixText = (e: EidPrefix): string => formatPrefix({ ...e, iid: 0 });
+
+/**
+ * The steering of a running data plane: what installSteering() added, changed as the local
+ * database changes (router mode: add() and delete() of a database prefix), and removed, exactly
+ * that, by remove(). Database prefixes of the same text in other instances share their rules.
+ */
+export class Steering {
+  /** Host mode's rules and route. */
+  private readonly base: RouteSet;
+  /** Router mode: each prefix's two rules, by its text, and the database prefixes that need them. */
+  private readonly prefixes = new Map<string, { readonly family: IpFamily; readonly rules: RouteSet; readonly users: Set<string> }>();
+  /** Router mode: T's default route of each family with database prefixes. */
+  private readonly defaults = new Map<IpFamily, RouteSet>();
+
+  constructor(
+    private readonly o: SteeringOptions,
+    private readonly routes: RouteControl,
+  ) {
+    this.base = new RouteSet(routes);
+  }
+
+  /** Router mode: steers traffic from and to a database prefix (a no-op in host mode or for a prefix already steered); throws, having added nothing, when the host refuses. */
+  add(e: EidPrefix): void {
+    const family = ipFamilyOf(e);
+    if (this.o.mode !== 'router' || !family) return;
+    const text = prefixText(e);
+    const key = formatPrefix(e);
+    const held = this.prefixes.get(text);
+    if (held) {
+      held.users.add(key);
+      return;
+    }
+    const rules = new RouteSet(this.routes);
+    let route: RouteSet | undefined;
+    try {
+      rules.rule(family, { priority: this.o.priority - 1, table: 'main', to: text });
+      rules.rule(family, { priority: this.o.priority, table: String(this.o.table), from: text });
+      if (!this.defaults.has(family)) {
+        route = new RouteSet(this.routes);
+        route.route(family, { dst: 'default', dev: this.o.tun, table: this.o.table });
+      }
+    } catch (err) {
+      rules.remove();
+      throw err;
+    }
+    this.prefixes.set(text, { family, rules, users: new Set([key]) });
+    if (route) this.defaults.set(family, route);
+  }
+
+  /** Router mode: no longer steers a database prefix; T's default route of its family goes with the family's last prefix. */
+  delete(e: EidPrefix): void {
+    const text = prefixText(e);
+    const held = this.prefixes.get(text);
+    if (!held || !held.users.delete(formatPrefix(e)) || held.users.size > 0) return;
+    this.prefixes.delete(text);
+    held.rules.remove();
+    if ([...this.prefixes.values()].some((p) => p.family === held.family)) return;
+    this.defaults.get(held.family)?.remove();
+    this.defaults.delete(held.family);
+  }
+
+  /** Removes what this steering added, newest first; failures (already gone) are ignored. */
+  remove(): void {
+    for (const set of [...this.defaults.values()].reverse()) set.remove();
+    for (const { rules } of [...this.prefixes.values()].reverse()) rules.remove();
+    this.defaults.clear();
+    this.prefixes.clear();
+    this.base.remove();
+  }
+
+  /** Host mode: its rules and routes, once. */
+  installHost(): void {
+    const o = this.o;
+    for (const rloc of o.rlocs) this.base.rule(familyOf(rloc), { priority: o.priority - 1, table: 'main', from: rloc });
+    const byFamily = new Map(o.eidAddresses.map((a) => [familyOf(a), a] as const));
+    for (const [family, eid] of byFamily) {
+      this.base.route(family, { dst: 'default', dev: o.tun, src: eid, table: o.table });
+      this.base.rule(family, { priority: o.priority, table: String(o.table) });
+    }
+  }
+}
+
+/** The steering of the options' mode (router: for each prefix of o.database); throws, having left nothing, when the host refuses. */
+export function installSteering(o: SteeringOptions, routes: RouteControl): Steering {
+  const steering = new Steering(o, routes);
   try {
     // Decapsulated packets come in on the TUN from remote EIDs: no reverse-path check there.
     routes.setSysctl(`net/ipv4/conf/${o.tun}/rp_filter`, '0');
-    if (o.mode === 'router') {
-      for (const e of o.database) {
-        const family = e.family === 'ipv6' ? 'ipv6' : 'ipv4';
-        const text = formatPrefix({ ...e, iid: 0 });
-        set.rule(family, main(o.priority - 1, { to: text }));
-        set.rule(family, toTable({ from: text }));
-      }
-      for (const family of new Set(o.database.map((e) => (e.family === 'ipv6' ? 'ipv6' : 'ipv4') as IpFamily))) {
-        set.route(family, { dst: 'default', dev: o.tun, table: o.table });
-      }
-    } else {
-      for (const rloc of o.rlocs) set.rule(familyOf(rloc), main(o.priority - 1, { from: rloc }));
-      const byFamily = new Map(o.eidAddresses.map((a) => [familyOf(a), a] as const));
-      for (const [family, eid] of byFamily) {
-        set.route(family, { dst: 'default', dev: o.tun, src: eid, table: o.table });
-        set.rule(family, toTable({}));
-      }
-    }
-    return set;
+    if (o.mode === 'router') for (const e of o.database) steering.add(e);
+    else steering.installHost();
+    return steering;
   } catch (e) {
-    set.remove();
+    steering.remove();
     throw e;
   }
 }
@@ -159,7 +233,7 @@ function leftTun(name: string, tuns: TunControl): boolean {
 function ourMainSelectors(o: SteeringOptions, family: IpFamily): Set<string> {
   const out = new Set<string>();
   if (o.mode === 'router') {
-    for (const e of o.database) if ((e.family === 'ipv6' ? 'ipv6' : 'ipv4') === family) out.add(normalSelector(family, `to ${formatPrefix({ ...e, iid: 0 })}`));
+    for (const e of o.database) if ((e.family === 'ipv6' ? 'ipv6' : 'ipv4') === family) out.add(normalSelector(family, `to ${prefixText(e)}`));
   } else {
     for (const rloc of o.rlocs) if (familyOf(rloc) === family) out.add(normalSelector(family, `from ${rloc}`));
   }

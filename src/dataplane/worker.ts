@@ -20,12 +20,13 @@ import { viewOf } from '../packet/checksum.js';
 import { LISP_DATA_PORT } from '../packet/constants.js';
 import { CoalescingTunWriter } from './coalescing.js';
 import { C, DataCounters } from './counters.js';
-import { Fib, MappingReceiver } from './fib.js';
+import { Fib } from './fib.js';
 import { GsoSender } from './gso-sender.js';
 import { LISP_HEADER_LENGTH } from './lisp-header.js';
 import { MissQueue } from './miss-queue.js';
 import { OwnEids } from './own-eids.js';
 import { Decapsulator, Encapsulator, type PipelineOptions, type TunWriter } from './pipeline.js';
+import { MappingReceiver } from './receiver.js';
 import { completeChecksum, segmentTcp } from './segmentation.js';
 import type { WorkerMessage } from './protocol.js';
 import type { WorkerSetup } from './worker-setup.js';
@@ -58,8 +59,10 @@ function main(setup: WorkerSetup): void {
   if (setup.role === 'decap') {
     const tunWriter = new CoalescingTunWriter(device, setup.offload, counters);
     const decap = new Decapsulator(options, tunWriter, setup.ownEids ? new OwnEids(setup.ownEids) : undefined);
+    // Only what follows the local database: the destinations it delivers.
+    const receiver = new MappingReceiver(counters, { ownEids: (eids) => void (decap.ours = eids ? new OwnEids(eids) : undefined) });
     post({ op: 'ready' });
-    return decapLoop(setup, control, decap, tunWriter);
+    return decapLoop(setup, control, decap, tunWriter, receiver, post);
   }
 
   const pools = { ipv4: setup.sockets.ipv4.map((fd) => UdpFd.fromFd(fd)), ipv6: setup.sockets.ipv6.map((fd) => UdpFd.fromFd(fd)) };
@@ -75,7 +78,7 @@ function main(setup: WorkerSetup): void {
   const vnet = emptyVnetHeader();
   let now = 0;
   const emit = (offset: number, length: number) => encap.process(buf, offset, length, now);
-  const mappings = new MappingReceiver(fib, counters);
+  const mappings = new MappingReceiver(counters, { fib, locatorStatusBits: (bits) => void (encap.locatorStatusBits = bits) });
   post({ op: 'ready' });
   let reportAt = performance.now() + REPORT_MS;
   runLoop({
@@ -127,7 +130,7 @@ function main(setup: WorkerSetup): void {
   });
 }
 
-function decapLoop(setup: WorkerSetup, control: ThreadControl, decap: Decapsulator, tunWriter: CoalescingTunWriter): void {
+function decapLoop(setup: WorkerSetup, control: ThreadControl, decap: Decapsulator, tunWriter: CoalescingTunWriter, receiver: MappingReceiver, post: (m: WorkerMessage) => void): void {
   const sockets = [...setup.sockets.ipv4, ...setup.sockets.ipv6].map((fd) => UdpFd.fromFd(fd));
   // With UDP_GRO one slot may hold several datagrams of segmentSizes[i] bytes each.
   const slot = 65535;
@@ -135,6 +138,13 @@ function decapLoop(setup: WorkerSetup, control: ThreadControl, decap: Decapsulat
   runLoop({
     control,
     fds: Int32Array.from(sockets.map((s) => s.fd)),
+    port: setup.port,
+    onMessage: (m) => receiver.receive(m),
+    // Rare (a database change): what it refused is reported at once.
+    afterMessages: () => {
+      const rejected = receiver.takeRejected();
+      if (rejected) post({ op: 'rejected', ...rejected });
+    },
     pass: () => {
       let received = 0;
       for (const socket of sockets) {

@@ -10,7 +10,7 @@ import type { Log } from '../../../src/core/ports.js';
 import { DataPlane, type DataPlaneHost, type DataPlaneOptions } from '../../../src/dataplane/data-plane.js';
 import { MemoryHost } from '../../../src/io/testing/memory-host.js';
 import { LispError } from '../../../src/packet/index.js';
-import { MapCache, parsePrefix, type EidPrefix, type Locator } from '../../../src/table/index.js';
+import { LocalDatabase, MapCache, parsePrefix, type EidPrefix, type Locator } from '../../../src/table/index.js';
 import { until } from '../../helpers/until.js';
 import { fakeChannel, type FakeEvent, type FakeOrder } from './fake-worker.js';
 
@@ -24,8 +24,17 @@ function logged() {
   return { log, lines };
 }
 
-/** A data plane on a fresh in-memory host, its fake workers talking on the channel of its TUN name. */
-function setup(tun: string, o: Partial<DataPlaneOptions> = {}) {
+/** A local database of the prefixes, each with RLOCs count locators. */
+function databaseOf(prefixes: readonly EidPrefix[], count = 2): LocalDatabase {
+  const database = new LocalDatabase();
+  for (const p of prefixes) database.set(p, Array.from({ length: count }, (_, i) => locator(`192.0.2.${i + 1}`)));
+  return database;
+}
+
+/** A data plane on a fresh in-memory host, its fake workers talking on the channel of its TUN name; database: its prefixes, 2 RLOCs each. */
+function setup(tun: string, o: Partial<Omit<DataPlaneOptions, 'database'>> & { database?: readonly EidPrefix[] } = {}) {
+  const { database: prefixes = [P('198.18.1.0/24'), P('2001:db8:1::/48')], ...rest } = o;
+  const database = databaseOf(prefixes);
   const host = new MemoryHost();
   const dpHost: DataPlaneHost = { tuns: host.tuns, routes: host.routes, openSocket: (s) => host.openSocket(s), worker: { from: new URL('./fake-worker.ts', import.meta.url).href, name: 'fake-worker' } };
   const events: FakeEvent[] = [];
@@ -45,17 +54,17 @@ function setup(tun: string, o: Partial<DataPlaneOptions> = {}) {
     routeTable: 4341,
     rulePriority: 4341,
     offload: false,
-    database: [P('198.18.1.0/24'), P('2001:db8:1::/48')],
-    databaseLocators: 2,
+    database,
     rlocs: ['192.0.2.1', '2001:db8::1'],
     decapsulate: false,
     decapsulateAny: false,
     log,
     host: dpHost,
-    ...o,
+    ...rest,
   };
   const mappings = (role: 'encap' | 'decap') => events.flatMap((e) => (e.event === 'mapping' && e.role === role ? [e.message] : []));
-  return { host, options, events, order, lines, mappings, close: () => channel.close() };
+  const started = (role: 'encap' | 'decap') => events.filter((e): e is Extract<FakeEvent, { event: 'started' }> => e.event === 'started' && e.role === role);
+  return { host, options, database, events, order, lines, mappings, started, close: () => channel.close() };
 }
 
 describe('the data plane on an in-memory host', () => {
@@ -201,5 +210,93 @@ describe('the data plane on an in-memory host', () => {
     assert.equal(dp.workers[0]!.restarts, 1);
     assert.equal(dp.snapshot()['dataplane.worker-deaths'], 1);
     assert.ok(s.lines.some((l) => l.level === 'error' && l.message === 'worker thread died' && l.fields.exitCode === 7));
+  });
+  it('router mode follows the local database: an entry added or removed changes exactly its rules (and T\'s route of its family), the own EIDs and the LSBs, at once', async (t) => {
+    const s = setup('fake-db0', { database: [P('198.18.1.0/24')], mapCache: new MapCache({ scheduler: new FakeClock() }), decapsulate: true });
+    t.after(s.close);
+    const { host, database } = s;
+    // Someone else's rule: never touched.
+    host.routes.addRule('ipv4', { priority: 100, table: '100' });
+    const dp = await DataPlane.start(s.options);
+    await until(() => s.started('encap').length === 1 && s.started('decap').length === 1, { what: 'both workers to start' });
+    assert.equal(s.started('encap')[0]!.locatorStatusBits, 0b11, 'two RLOCs up');
+    const rules = (family: 'ipv4' | 'ipv6') => host.rules[family].map((r) => `${r.priority} ${r.to ? `to ${r.to}` : r.from ? `from ${r.from}` : 'all'} ${r.table}`);
+    const own = (...prefixes: string[]) => ({ op: 'own-eids', eids: prefixes.map((p) => ({ family: P(p).family, address: P(p).address, len: P(p).len })) });
+
+    // A second IPv4 prefix with three RLOCs: its two rules; T has its IPv4 route already.
+    database.set(P('198.18.7.0/24'), [locator('192.0.2.1'), locator('192.0.2.2'), locator('192.0.2.3')]);
+    assert.deepEqual(rules('ipv4'), ['100 all 100', '4340 to 198.18.1.0/24 main', '4341 from 198.18.1.0/24 4341', '4340 to 198.18.7.0/24 main', '4341 from 198.18.7.0/24 4341']);
+    assert.deepEqual(host.routeList, { ipv4: [{ dst: 'default', dev: 'fake-db0', table: 4341 }], ipv6: [] });
+    // The first IPv6 prefix: its rules, and T's IPv6 route.
+    database.set(P('2001:db8:7::/48'), [locator('192.0.2.1')]);
+    assert.deepEqual(rules('ipv6'), ['4340 to 2001:db8:7::/48 main', '4341 from 2001:db8:7::/48 4341']);
+    assert.deepEqual(host.routeList.ipv6, [{ dst: 'default', dev: 'fake-db0', table: 4341 }]);
+    // A change of locators steers nothing new; the LSBs follow the longest list (2 again).
+    database.set(P('198.18.7.0/24'), [locator('192.0.2.1')]);
+    assert.equal(host.rules.ipv4.length, 5);
+    // The last IPv6 prefix goes, and T's IPv6 route with it; the IPv4 rules stay.
+    database.delete(P('2001:db8:7::/48'));
+    assert.deepEqual(host.rules.ipv6, []);
+    assert.deepEqual(host.routeList.ipv6, []);
+    database.delete(P('198.18.1.0/24'));
+    assert.deepEqual(rules('ipv4'), ['100 all 100', '4340 to 198.18.7.0/24 main', '4341 from 198.18.7.0/24 4341']);
+    assert.deepEqual(host.routeList.ipv4, [{ dst: 'default', dev: 'fake-db0', table: 4341 }]);
+
+    // The decap worker's own EIDs after each add and remove; the encap worker's LSBs when they change.
+    await until(() => s.mappings('decap').length === 4 && s.mappings('encap').length === 3, { what: 'the database messages' });
+    assert.deepEqual(s.mappings('decap'), [
+      own('198.18.1.0/24', '198.18.7.0/24'),
+      own('198.18.1.0/24', '198.18.7.0/24', '2001:db8:7::/48'),
+      own('198.18.1.0/24', '198.18.7.0/24'),
+      own('198.18.7.0/24'),
+    ]);
+    assert.deepEqual(s.mappings('encap'), [
+      { op: 'locator-status-bits', bits: 0b111 },
+      { op: 'locator-status-bits', bits: 0b11 },
+      { op: 'locator-status-bits', bits: 0b1 },
+    ]);
+
+    // Restarted workers are handed the database as it is now, not as it was at start.
+    s.order({ role: 'decap', order: 'die' });
+    s.order({ role: 'encap', order: 'die' });
+    await until(() => s.started('encap').length === 2 && s.started('decap').length === 2, { what: 'both workers to start again' });
+    assert.deepEqual(s.started('decap')[1]!.ownEids, own('198.18.7.0/24').eids);
+    assert.equal(s.started('encap')[1]!.locatorStatusBits, 0b1);
+    database.set(P('198.18.8.0/24'), [locator('192.0.2.1'), locator('192.0.2.2')]);
+    await until(() => s.mappings('decap').length === 5 && s.mappings('encap').length === 4, { what: 'the restarted workers to follow' });
+    assert.deepEqual(s.mappings('decap')[4], own('198.18.7.0/24', '198.18.8.0/24'));
+    assert.deepEqual(s.mappings('encap')[3], { op: 'locator-status-bits', bits: 0b11 });
+
+    // Stop takes away exactly what is steered now; the database is no longer followed.
+    await dp.stop();
+    assert.deepEqual(rules('ipv4'), ['100 all 100']);
+    assert.deepEqual(host.routeList, { ipv4: [], ipv6: [] });
+    database.set(P('198.18.9.0/24'), [locator('192.0.2.1')]);
+    assert.deepEqual(rules('ipv4'), ['100 all 100']);
+  });
+
+  it('a database entry whose steering the host refuses is logged and leaves nothing; the workers still follow; decapsulate-for any sends no own EIDs', async (t) => {
+    const s = setup('fake-db1', { database: [P('198.18.1.0/24')], decapsulate: true, decapsulateAny: true });
+    t.after(s.close);
+    const dp = await DataPlane.start(s.options);
+    t.after(() => dp.stop());
+    await until(() => s.started('decap').length === 1, { what: 'the decap worker to start' });
+    assert.equal(s.started('decap')[0]!.ownEids, null);
+    const before = structuredClone(s.host.rules);
+    s.host.fail('addRule', 'RTNETLINK answers: Operation not permitted');
+    s.database.set(P('2001:db8:7::/48'), [locator('192.0.2.1')]);
+    assert.deepEqual(s.host.rules, before, 'no rule added');
+    assert.deepEqual(s.host.routeList.ipv6, [], 'no route added');
+    const error = s.lines.find((l) => l.level === 'error');
+    assert.equal(error?.message, 'the data plane could not steer traffic of a new database entry');
+    assert.deepEqual(error?.fields, { eid: '2001:db8:7::/48', error: 'ip rule add pref 4340 to 2001:db8:7::/48 lookup main: RTNETLINK answers: Operation not permitted' });
+    // Its removal removes nothing of anybody's.
+    s.database.delete(P('2001:db8:7::/48'));
+    assert.deepEqual(s.host.rules, before);
+    // Added again, once the host agrees, it is steered.
+    s.database.set(P('2001:db8:7::/48'), [locator('192.0.2.1')]);
+    assert.equal(s.host.rules.ipv6.length, 2);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(s.mappings('decap'), [], 'a PETR delivers to any destination: no own EIDs to follow');
   });
 });
