@@ -11,6 +11,9 @@ import { MessageChannel } from 'node:worker_threads';
 import { describe, it } from 'node:test';
 import { C, DataCounters } from '../../../src/dataplane/counters.js';
 import { Fib } from '../../../src/dataplane/fib.js';
+import type { OwnEid } from '../../../src/dataplane/own-eids.js';
+import { MAX_OWN_EIDS } from '../../../src/dataplane/protocol.js';
+import { MappingReceiver } from '../../../src/dataplane/receiver.js';
 import type { WorkerMessage } from '../../../src/dataplane/protocol.js';
 import type { WorkerSetup } from '../../../src/dataplane/worker-setup.js';
 import { UdpFd } from '../../../src/io/linux/index.js';
@@ -49,6 +52,50 @@ const HOSTILE: readonly [string, unknown, RegExp][] = [
   ['null', null, /not an object/],
   ['a string', 'add', /not an object/],
 ];
+
+const own = { family: 'ipv4', address: prefix.address, len: 24 };
+/** Database messages a worker must refuse, each with what its reason names. */
+const HOSTILE_DATABASE: readonly [string, unknown, RegExp][] = [
+  ['LSBs of 2^32', { op: 'locator-status-bits', bits: 2 ** 32 }, /bad bits 4294967296/],
+  ['LSBs -1', { op: 'locator-status-bits', bits: -1 }, /bad bits -1/],
+  ['LSBs as a string', { op: 'locator-status-bits', bits: '7' }, /bad bits "7"/],
+  ['own EIDs that are not a list', { op: 'own-eids', eids: 'all' }, /neither a list nor null/],
+  ['own EIDs without a field', { op: 'own-eids' }, /neither a list nor null/],
+  [`${MAX_OWN_EIDS + 1} own EIDs`, { op: 'own-eids', eids: new Array(MAX_OWN_EIDS + 1).fill(own) }, /65537 prefixes \(at most 65536\)/],
+  ['an own EID of length 33', { op: 'own-eids', eids: [own, { ...own, len: 33 }] }, /prefix 1: prefix: bad length 33/],
+  ['an own EID of 16 IPv4 bytes', { op: 'own-eids', eids: [{ ...own, address: new Uint8Array(16) }] }, /16 address bytes, ipv4 needs 4/],
+  ['an own EID that is null', { op: 'own-eids', eids: [null] }, /prefix 0: no prefix/],
+];
+
+describe('mapping socket: hostile database messages', () => {
+  it("each is refused with a reason, counted, and changes nothing; a message for the other role's worker is refused too; good ones apply", () => {
+    const counters = new DataCounters();
+    const applied: unknown[] = [];
+    const encap = new MappingReceiver(counters, { fib: new Fib(), locatorStatusBits: (bits) => applied.push(bits) });
+    const decap = new MappingReceiver(counters, { ownEids: (eids) => applied.push(eids) });
+    for (const [what, m, reason] of HOSTILE_DATABASE) {
+      for (const receiver of [encap, decap]) {
+        receiver.receive(m);
+        assert.match(receiver.takeRejected()?.reason ?? 'accepted', reason, what);
+      }
+    }
+    encap.receive({ op: 'own-eids', eids: [own] });
+    assert.match(encap.takeRejected()?.reason ?? 'accepted', /own-eids: not for this worker/);
+    decap.receive({ op: 'locator-status-bits', bits: 1 });
+    assert.match(decap.takeRejected()?.reason ?? 'accepted', /locator-status-bits: not for this worker/);
+    decap.receive(add(locator()));
+    assert.match(decap.takeRejected()?.reason ?? 'accepted', /no map-cache/);
+    assert.deepEqual(applied, [], 'nothing applied');
+    assert.equal(counters.values[C['rejected-mapping']], HOSTILE_DATABASE.length * 2 + 3);
+
+    encap.receive({ op: 'locator-status-bits', bits: 0xffffffff });
+    decap.receive({ op: 'own-eids', eids: [{ ...own, address: Uint8Array.of(198, 18, 2, 77) }] });
+    decap.receive({ op: 'own-eids', eids: null });
+    assert.equal(encap.takeRejected() ?? decap.takeRejected(), undefined);
+    const eids: (OwnEid[] | null)[] = [[{ family: 'ipv4', address: prefix.address, len: 24 }], null];
+    assert.deepEqual(applied, [0xffffffff, ...eids], 'applied, host bits cleared');
+  });
+});
 
 describe('mapping socket: hostile control messages', () => {
   it('the forwarding table refuses each one with a reason and stays as it was; a good message still applies', () => {
