@@ -132,7 +132,7 @@ describe('data plane between two LISP sites', () => {
     await until(async () => (await locatorState()) === 'down', { what: 'the cut locator to be marked down' });
   });
 
-  it('routes and rules: the xTR adds its rules and table at start and removes exactly them at stop', PER_TEST, async (t) => {
+  it('routes and rules: the xTR adds its rules and table at start, follows a database entry added and removed through the API, and removes exactly them at stop', PER_TEST, async (t) => {
     if (!requireRoot(t)) return;
     const lab = await Lab.create('dp-routes');
     const dir = mkdtempSync(join(tmpdir(), 'loci-dp-'));
@@ -149,13 +149,22 @@ describe('data plane between two LISP sites', () => {
       return out.join('\n');
     };
     const before = await state();
-    await startNodes(lab, topo, demoConfigs(topo, { dir, outer: 'ipv4', logLevel: 'warn' }), dir);
+    const configs = demoConfigs(topo, { dir, outer: 'ipv4', logLevel: 'warn' });
+    const clients = await startNodes(lab, topo, configs, dir);
     const running = await state();
     // Router mode, table 4341, priorities 4340 and 4341 (docs/dataplane.md, "Routes and rules").
     assert.match(running, /^4340:\s+from all to 198\.18\.1\.0\/24 lookup main/m);
     assert.match(running, /^4341:\s+from 198\.18\.1\.0\/24 lookup 4341/m);
     assert.match(running, /^default dev loci0 table 4341/m);
     assert.notEqual(running, before);
+    // A database entry through the API: its two rules at once (T's IPv4 route is there already).
+    const rlocs = (configs['xtr-a'].database as { rlocs: { address: string }[] }[])[0]!.rlocs.map((r) => ({ address: r.address }));
+    await clients['xtr-a'].setDatabaseEntry({ 'eid-prefix': '198.18.11.0/24', rlocs });
+    const added = await state();
+    assert.match(added, /^4340:\s+from all to 198\.18\.11\.0\/24 lookup main/m);
+    assert.match(added, /^4341:\s+from 198\.18\.11\.0\/24 lookup 4341/m);
+    await clients['xtr-a'].deleteDatabaseEntry('198.18.11.0/24');
+    assert.equal(await state(), running, 'the entry removed: exactly its rules gone');
     // Stop xtr-a's daemon (SIGTERM, as at shutdown) and nothing else.
     const nsPids = async () => (await lab.exec(topo.xtrA.ns, ['sh', '-c', 'ip netns pids "$(ip netns identify $$)"'])).stdout.split(/\s+/).filter(Boolean).map(Number);
     const daemons = (await Promise.all(lab.pids.map(async (pid) => ((await nsPids()).includes(pid) ? [pid] : [])))).flat();
