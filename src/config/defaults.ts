@@ -7,6 +7,8 @@ const DEFAULTS = {
   negativeTtl: { outsideSites: 15, unregistered: 1 },
   socketDir: '/run/loci',
   key: { keyId: 0, algorithm: 'sha256', truncatedHmac: false },
+  /** A site key accepts both algorithms unless it names its own (lispers.net sites do the same; OOR sends only HMAC-SHA-1). */
+  siteKey: { keyId: 0, algorithms: ['sha1', 'sha256'], truncatedHmac: false },
   mapServer: { proxyReply: false, wantMapNotify: true },
   prefix: { instanceId: 0 },
   sitePrefix: { instanceId: 0, acceptMoreSpecifics: false },
@@ -40,7 +42,7 @@ export function applyDefaults(c: ConfigInput): LociConfig {
     sites: (c.sites ?? []).map((s) => ({
       ...s,
       checkNonce: s.checkNonce ?? 'auto',
-      keys: s.keys.map((k) => fill(DEFAULTS.key, k)),
+      keys: s.keys.map((k) => ({ ...fill(DEFAULTS.siteKey, k), algorithms: [...(k.algorithms ?? DEFAULTS.siteKey.algorithms)] })),
       eidPrefixes: s.eidPrefixes.map((p) => fill(DEFAULTS.sitePrefix, p)),
     })),
     resolveVia: (c.resolveVia ?? []).map((r) => ({ ...r, eidPrefixes: r.eidPrefixes.map((p) => fill(DEFAULTS.prefix, p)) })),

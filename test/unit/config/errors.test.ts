@@ -80,6 +80,14 @@ test('a site needs key or keys, not both', () => {
   assert.deepEqual(linesOf(site('    key: k\n    keys: [{ key: j }]\n')), ['6:10: sites[0].key: not allowed with keys: give key, key-id and algorithm in each entry of keys']);
 });
 
+test('a site key gives algorithm or algorithms, not both, and not an empty list', () => {
+  const site = (keys: string) => `name: ms\nroles: [ms]\nlisten: [192.0.2.10]\nsites:\n  - name: a\n${keys}    eid-prefixes: [198.18.1.0/24]\n`;
+  assert.deepEqual(linesOf(site('    key: k\n    algorithm: sha1\n    algorithms: [sha256]\n')), ['7:16: sites[0].algorithm: not allowed with algorithms: give one or the other']);
+  assert.deepEqual(linesOf(site('    keys: [{ key: k, algorithm: sha1, algorithms: [sha1] }]\n')), ['6:33: sites[0].keys[0].algorithm: not allowed with algorithms: give one or the other']);
+  assert.deepEqual(linesOf(site('    key: k\n    algorithms: []\n')), ['7:17: sites[0].algorithms: expected at least one algorithm']);
+  assert.deepEqual(linesOf(site('    key: k\n    algorithms: [md5]\n')), ['7:18: sites[0].algorithms[0]: expected one of sha1, sha256, got "md5"']);
+});
+
 test('bad address', () => {
   assert.deepEqual(linesOf(XTR('  - { address: 192.0.2.300, key: k }')), [
     '6:16: map-servers[0].address: "192.0.2.300" is not an IPv4 or IPv6 address',

@@ -137,7 +137,7 @@ database: [{ eid-prefix: 2001:DB8:A::/48, rlocs: [{ address: 2001:DB8::1 }] }]
   assert.equal(c.database[0]?.rlocs[0]?.address, '2001:db8::1');
 });
 
-test('shorthands: a bare prefix is { eid-prefix }, a site key is a one-entry keys list', () => {
+test('shorthands: a bare prefix is { eid-prefix }, a site key is a one-entry keys list, a site key\'s algorithm a one-entry algorithms list; a site key accepts both algorithms by default', () => {
   const c = parseConfig(
     `name: ms
 roles: [ms]
@@ -149,14 +149,17 @@ sites:
     algorithm: sha1
     eid-prefixes: [198.18.1.0/24, { eid-prefix: 198.18.2.0/24, instance-id: 7, accept-more-specifics: true }]
   - name: b
-    keys: [{ key-id: 1, key: old }, { key-id: 2, key: new, algorithm: sha1 }]
+    keys: [{ key-id: 1, key: old }, { key-id: 2, key: new, algorithm: sha1 }, { key-id: 4, key: newer, algorithms: [sha256] }]
     eid-prefixes: [198.18.3.0/24]
+  - name: c
+    key: secret-c
+    eid-prefixes: [198.18.4.0/24]
 `,
     'ms.yaml',
   );
   assert.deepEqual(c.sites[0], {
     name: 'a',
-    keys: [{ keyId: 3, key: 'secret-a', algorithm: 'sha1', truncatedHmac: false }],
+    keys: [{ keyId: 3, key: 'secret-a', algorithms: ['sha1'], truncatedHmac: false }],
     eidPrefixes: [
       { eidPrefix: '198.18.1.0/24', instanceId: 0, acceptMoreSpecifics: false },
       { eidPrefix: '198.18.2.0/24', instanceId: 7, acceptMoreSpecifics: true },
@@ -164,9 +167,11 @@ sites:
     checkNonce: 'auto',
   });
   assert.deepEqual(c.sites[1]?.keys, [
-    { keyId: 1, key: 'old', algorithm: 'sha256', truncatedHmac: false },
-    { keyId: 2, key: 'new', algorithm: 'sha1', truncatedHmac: false },
+    { keyId: 1, key: 'old', algorithms: ['sha1', 'sha256'], truncatedHmac: false },
+    { keyId: 2, key: 'new', algorithms: ['sha1'], truncatedHmac: false },
+    { keyId: 4, key: 'newer', algorithms: ['sha256'], truncatedHmac: false },
   ]);
+  assert.deepEqual(c.sites[2]?.keys, [{ keyId: 0, key: 'secret-c', algorithms: ['sha1', 'sha256'], truncatedHmac: false }]);
 });
 
 test('a Map-Server prefix may be more specific than the database entry that covers it', () => {
