@@ -1,4 +1,6 @@
 // The defaults pass: fills every optional key of a schema-valid config (docs/config.md lists them).
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { ConfigInput, LociConfig } from './types.js';
 
 const DEFAULTS = {
@@ -19,6 +21,28 @@ const DEFAULTS = {
 /** Outer IPv6 + UDP + LISP header: the default TUN MTU leaves room for the larger outer header. */
 const ENCAPSULATION_OVERHEAD = 40 + 8 + 8;
 
+let machineId: string | undefined;
+
+/** The machine's ID (systemd's /etc/machine-id), '' where there is none; read once. */
+function thisMachine(): string {
+  if (machineId === undefined) {
+    try {
+      machineId = readFileSync('/etc/machine-id', 'utf8').trim();
+    } catch {
+      machineId = '';
+    }
+  }
+  return machineId;
+}
+
+/**
+ * The xTR-ID of a node whose config names none: 128 bits of SHA-256 over the machine's ID and the
+ * node's name, so it stays the same across restarts and differs between nodes and machines.
+ */
+export function derivedXtrId(name: string, machine = thisMachine()): string {
+  return createHash('sha256').update(`loci xTR-ID\0${machine}\0${name}`).digest('hex').slice(0, 32);
+}
+
 /** value over defaults, where a key holding undefined counts as absent; keys keep the file's order. */
 function fill<D extends object, V extends object>(defaults: D, value: V | undefined): D & V {
   const given = Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined));
@@ -32,6 +56,8 @@ export function applyDefaults(c: ConfigInput): LociConfig {
   }));
   return {
     ...fill(DEFAULTS.node, c),
+    xtrId: c.xtrId ?? derivedXtrId(c.name),
+    siteId: c.siteId ?? 0,
     mapResolvers: c.mapResolvers ?? [],
     mapServers: (c.mapServers ?? []).map((m) => ({
       ...fill({ ...DEFAULTS.key, ...DEFAULTS.mapServer }, m),

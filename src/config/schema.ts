@@ -124,6 +124,12 @@ const site = z
     return { ...rest, keys: keys ?? [single] };
   });
 
+const xtrIdText = 'an xTR-ID: 32 hex digits, in quotes';
+const xtrId = z
+  .string(expecting(xtrIdText))
+  .regex(/^[0-9a-fA-F]{32}$/, expecting(xtrIdText))
+  .transform((t) => t.toLowerCase());
+
 const tunNameText = 'an interface name of at most 15 letters, digits, ".", "_" and "-"';
 const tunName = z.string(expecting(tunNameText)).regex(/^[A-Za-z0-9._-]{1,15}$/, expecting(tunNameText));
 
@@ -157,6 +163,8 @@ export const configSchema = z.strictObject({
   'log-level': z.enum(LOG_LEVELS).optional(),
   'log-hex': flag.optional(),
   'register-interval': integer(1, 86_400).optional(),
+  'xtr-id': xtrId.optional(),
+  'site-id': integer(0, Number.MAX_SAFE_INTEGER).optional(),
   'rloc-probing': z
     .number(expecting('seconds, 0 (off) or 0.1..3600'))
     .refine((n) => n === 0 || (n >= 0.1 && n <= 3600), expecting('seconds, 0 (off) or 0.1..3600'))

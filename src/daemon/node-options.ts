@@ -60,6 +60,8 @@ const ROLES: { readonly [R in Role]: RoleEntry } = {
     database: c.database.map((e) => ({ eid: prefixOf(e), locators: locatorsOf(e.rlocs) })),
     registerIntervalMs: c.registerInterval * 1000,
     recordTtlMinutes: c.recordTtl,
+    xtrId: BigInt(`0x${c.xtrId}`),
+    siteId: BigInt(c.siteId),
   })),
   ms: entry(ms, (c) => ({ sites: c.sites.map(siteOf), negativeTtl: c.negativeTtl })),
   mr: entry(mr, (c) => ({ referrals: c.resolveVia.map((r) => ({ mapServer: r.mapServer, prefixes: r.eidPrefixes.map(prefixOf) })), negativeTtlMinutes: c.negativeTtl.outsideSites })),

@@ -20,6 +20,8 @@ export interface EtrOptions {
   mapServers: MapServerPeer[];
   registerIntervalMs: number;
   recordTtlMinutes: number;
+  xtrId?: bigint;
+  siteId?: bigint;
   /** The control port of peers (4342). */
   controlPort: number;
   send(data: Buffer, to: Endpoint): void;

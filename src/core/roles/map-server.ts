@@ -225,6 +225,19 @@ export class MapServer {
     return held.length;
   }
 
+  /**
+   * Whether a Map-Notify-Ack (RFC 9301 section 5.7) is an ETR's, signed with the key of the site its
+   * records belong to. This Map-Server sends no unsolicited Map-Notify, so nothing waits for one:
+   * an ETR that acknowledges every Map-Notify (lispers.net's would) is only counted.
+   */
+  verifiesAck(bytes: Buffer, m: MapNotify): boolean {
+    const first = m.records[0];
+    const prefix = first && eidPrefixOf(first.eid, first.maskLen);
+    const site = prefix && this.sites.siteFor(prefix);
+    const key = site && site.keys.find((k) => k.keyId === m.keyId && ALGORITHM_ID[k.algorithm] === m.algorithmId);
+    return key !== undefined && verifyMessage(bytes, key.key, 0, bytes.length, { truncated: key.truncated ?? false });
+  }
+
   /** Replaces every site at once, or throws RangeError (a prefix in two sites) and changes nothing. */
   setSites(sites: readonly SiteSpec[]): void {
     this.sites.replaceAll(sites);

@@ -26,7 +26,7 @@ test('unknown key, placed at the key, with the keys that mapping accepts', () =>
 
 test('unknown top-level key', () => {
   assert.deepEqual(linesOf('name: a\nroles: [itr]\nlisten: [192.0.2.1]\nmap-resolvers: [192.0.2.10]\nresolvers: []\n'), [
-    '5:1: resolvers: unknown key "resolvers"; expected one of: name, roles, listen, map-resolvers, map-servers, database, sites, resolve-via, api, log-level, log-hex, register-interval, rloc-probing, record-ttl, map-cache, negative-ttl, data-plane, ms-workers',
+    '5:1: resolvers: unknown key "resolvers"; expected one of: name, roles, listen, map-resolvers, map-servers, database, sites, resolve-via, api, log-level, log-hex, register-interval, xtr-id, site-id, rloc-probing, record-ttl, map-cache, negative-ttl, data-plane, ms-workers',
   ]);
 });
 

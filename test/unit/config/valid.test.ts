@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig, type LociConfig } from '../../../src/config/index.js';
+import { derivedXtrId } from '../../../src/config/defaults.js';
 
 const ITR_ETR = `name: site-a
 roles: [itr, etr]
@@ -46,6 +47,8 @@ test('the xTR of the issue gives the typed config, camelCase keys and defaults f
     rlocProbing: 0,
     registerInterval: 60,
     recordTtl: 1440,
+    xtrId: derivedXtrId('site-a'),
+    siteId: 0,
     mapCache: { size: 100_000 },
     negativeTtl: { outsideSites: 15, unregistered: 1 },
     msWorkers: 'auto',
@@ -185,4 +188,22 @@ database: [{ eid-prefix: 198.18.1.0/24, rlocs: [{ address: 198.51.100.1 }] }]
     'x.yaml',
   );
   assert.deepEqual(c.mapServers[0]?.eidPrefixes, [{ eidPrefix: '198.18.1.128/25', instanceId: 0 }]);
+});
+
+test('xtr-id and site-id: given (32 hex digits, in quotes; an integer), or derived from the machine and the node name, stable and per node', () => {
+  const c = parseConfig(`${ITR_ETR}xtr-id: "0123456789ABCDEF0123456789abcdef"\nsite-id: 7\n`, 'site-a.yaml');
+  assert.equal(c.xtrId, '0123456789abcdef0123456789abcdef');
+  assert.equal(c.siteId, 7);
+  const derived = parseConfig(ITR_ETR, 'site-a.yaml').xtrId;
+  assert.match(derived, /^[0-9a-f]{32}$/);
+  assert.equal(parseConfig(ITR_ETR, 'site-a.yaml').xtrId, derived, 'the same node gets the same one');
+  assert.notEqual(parseConfig(ITR_ETR.replace('name: site-a', 'name: site-b'), 'site-b.yaml').xtrId, derived, 'another node another');
+  assert.notEqual(derivedXtrId('site-a', 'another-machine'), derivedXtrId('site-a', 'this-machine'), 'another machine another');
+  for (const [text, message] of <[string, string][]>[
+    ['xtr-id: 0123\n', 'expected an xTR-ID: 32 hex digits, in quotes, got 123'],
+    ['xtr-id: "0123"\n', 'expected an xTR-ID: 32 hex digits, in quotes, got "0123"'],
+    ['site-id: -1\n', `expected an integer 0..${Number.MAX_SAFE_INTEGER}, got -1`],
+  ]) {
+    assert.throws(() => parseConfig(ITR_ETR + text, 'site-a.yaml'), (e: Error) => e.message.includes(message), text);
+  }
 });

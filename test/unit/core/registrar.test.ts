@@ -8,7 +8,7 @@ import { Etr } from '../../../src/core/roles/etr.js';
 import { locatorsOf } from '../../../src/core/wire-mapping.js';
 import { MapServer } from '../../../src/core/roles/map-server.js';
 import type { Endpoint, Log } from '../../../src/core/ports.js';
-import { decodeMessage, formatAddress, LispDecodeError, mapRegister, type MapRegister } from '../../../src/packet/index.js';
+import { decodeMessage, encodeAuthenticated, formatAddress, LispDecodeError, mapNotify, mapRegister, verifyMessage, type LispMessage, type MapNotify, type MapRegister } from '../../../src/packet/index.js';
 import { LocalDatabase, parsePrefix } from '../../../src/table/index.js';
 
 const MS = '192.0.2.10';
@@ -40,6 +40,8 @@ function setup(o: { mapServerAnswers?: boolean; allowed?: string[]; loseNotify?:
       const d = decodeMessage(bytes);
       assert.ok(!(d instanceof LispDecodeError));
       if (d.value.type === 'map-request') return void smrs.push(to);
+      // A late Map-Notify (its Map-Register timed out and was sent again) is acknowledged: harmless to a Map-Server.
+      if (d.value.type === 'map-notify-ack') return;
       assert.equal(d.value.type, 'map-register');
       const m = d.value as MapRegister;
       sent.push({ to, m, bytes });
@@ -167,4 +169,82 @@ test('a Map-Server given a prefix more specific than a database entry gets that 
   await tick();
   assert.deepEqual(sent.flatMap((s) => s.m.records.map((r) => r.maskLen)), [24]);
   assert.deepEqual(ms.registrations().map((r) => r.prefix.len), [24]);
+});
+
+/** An ETR with an xTR-ID, whose every sent message is kept (decoded), beside a Loci Map-Server. */
+function identified() {
+  const clock = new FakeClock();
+  const counters = new Counters();
+  const ms = new MapServer({ clock, counters: new Counters(), sites: [{ name: 's', keys: [{ keyId: 0, key: 'k', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.0.0/15'), acceptMoreSpecifics: true }] }] });
+  const sent: { to: Endpoint; bytes: Buffer; m: LispMessage }[] = [];
+  const database = new LocalDatabase();
+  const etr = new Etr({
+    database,
+    clock,
+    counters,
+    mapServers: [{ address: MS, port: 4342, key: 'k', keyId: 0, algorithm: 'sha256', proxyReply: false, wantMapNotify: true }],
+    registerIntervalMs: 60_000,
+    recordTtlMinutes: 1440,
+    xtrId: 0x20010db8000000000000000000000042n,
+    siteId: 7n,
+    controlPort: 4342,
+    send: (bytes, to) => {
+      const d = decodeMessage(bytes);
+      assert.ok(!(d instanceof LispDecodeError));
+      sent.push({ to, bytes, m: d.value });
+    },
+  });
+  database.set(...entry('198.18.1.0/24'));
+  return { clock, counters, etr, ms, sent };
+}
+
+test('with an xTR-ID, every Map-Register carries it and the site-ID (I bit), withdrawals too; a Map-Server keys the ETR by it from any address', async () => {
+  const { etr, ms, sent } = identified();
+  etr.start();
+  await tick();
+  const [first] = sent;
+  assert.ok(first && first.m.type === 'map-register');
+  assert.equal(first.bytes.readUInt32BE(0) & 0x02000000, 0x02000000, 'the I bit');
+  assert.deepEqual([first.m.xtrId, first.m.siteId], [0x20010db8000000000000000000000042n, 7n]);
+  const r = ms.register(first.bytes, first.m, { address: '198.51.100.1', port: 4342 });
+  assert.ok(r.ok);
+  assert.deepEqual([...ms.registrations()[0]!.etrs.keys()], ['20010db8000000000000000000000042']);
+  // The Map-Notify echoes them, with the I bit, and the ETR takes it as its acknowledgement.
+  const notify = decodeMessage(r.notify!);
+  assert.ok(!(notify instanceof LispDecodeError) && notify.value.type === 'map-notify');
+  assert.deepEqual([notify.value.xtrId, notify.value.siteId, r.notify!.readUInt32BE(0) & 0x08000000], [0x20010db8000000000000000000000042n, 7n, 0x08000000]);
+  assert.ok(etr.registrar.handleNotify(r.notify!, notify.value, { address: MS, port: 4342 }));
+  // Withdrawn on stop from another address: the same ETR, by its xTR-ID.
+  etr.registrar.withdraw();
+  const w = sent.at(-1)!;
+  assert.ok(w.m.type === 'map-register' && w.m.xtrId === 0x20010db8000000000000000000000042n && w.m.records[0]!.ttl === 0);
+  assert.ok(ms.register(w.bytes, w.m, { address: '198.51.100.2', port: 4342 }).ok);
+  assert.deepEqual(ms.registrations(), []);
+});
+
+test('an unsolicited Map-Notify that verifies gets a Map-Notify-Ack (its copy with type 5, signed with our key, to the Map-Server); one that does not verify gets nothing', async () => {
+  const { etr, counters, sent } = identified();
+  etr.start();
+  await tick();
+  const register = sent[0]!.m as MapRegister;
+  const from = { address: MS, port: 4342 };
+  // As a lispers.net Map-Server tells an ETR its registration's RLOC-set changed: the xTR-ID copied, without the I bit.
+  const unsolicited: MapNotify = { type: 'map-notify', rtr: false, nonce: 0x77n, keyId: 0, algorithmId: 2, authData: Buffer.alloc(0), records: register.records, xtrId: 0x11n, siteId: 3n, xtrIdUnflagged: true };
+  const bytes = encodeAuthenticated(unsolicited, 'k');
+  const before = sent.length;
+  assert.equal(etr.registrar.handleNotify(bytes, mapNotify.decode(bytes).value, from), false, 'not an acknowledgement of ours');
+  assert.equal(sent.length, before + 1);
+  const ack = sent.at(-1)!;
+  assert.deepEqual(ack.to, from);
+  assert.ok(ack.m.type === 'map-notify-ack');
+  assert.ok(verifyMessage(ack.bytes, 'k'));
+  assert.deepEqual(ack.bytes.subarray(16 + 32), bytes.subarray(16 + 32), 'the records and the xTR-ID as they came');
+  assert.equal(ack.bytes.readUInt32BE(0), ((5 << 28) | 1) >>> 0, 'type 5, the same flags and record count');
+  assert.deepEqual([ack.m.nonce, counters.get('map-notify-ack.sent')], [0x77n, 1]);
+  // Forged (another key) or from an address we do not register with: no answer.
+  const forged = encodeAuthenticated(unsolicited, 'not-k');
+  etr.registrar.handleNotify(forged, mapNotify.decode(forged).value, from);
+  etr.registrar.handleNotify(bytes, mapNotify.decode(bytes).value, { address: '203.0.113.66', port: 4342 });
+  assert.equal(sent.length, before + 1);
+  assert.equal(counters.get('map-notify.rejected'), 2);
 });
