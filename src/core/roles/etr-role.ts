@@ -32,6 +32,7 @@ export const etr =
       ...timingOf(o),
       controlPort: c.controlPort,
       send: (data, to) => c.send(data, to),
+      localAddresses: () => c.localAddresses(),
       ...(c.log ? { log: c.log } : {}),
     });
     for (const m of o.database ?? []) c.database.set(m.eid, m.locators);

@@ -8,7 +8,7 @@ import { Etr } from '../../../src/core/roles/etr.js';
 import { locatorsOf } from '../../../src/core/wire-mapping.js';
 import { MapServer } from '../../../src/core/roles/map-server.js';
 import type { Endpoint, Log } from '../../../src/core/ports.js';
-import { decodeMessage, encodeAuthenticated, formatAddress, LispDecodeError, mapNotify, mapRegister, verifyMessage, type LispMessage, type MapNotify, type MapRegister } from '../../../src/packet/index.js';
+import { decodeMessage, encodeAuthenticated, formatAddress, ipAddress, LispDecodeError, mapNotify, mapRegister, mapRequestFor, verifyMessage, type Address, type LispMessage, type MapNotify, type MapRegister } from '../../../src/packet/index.js';
 import { LocalDatabase, parsePrefix } from '../../../src/table/index.js';
 
 const MS = '192.0.2.10';
@@ -150,7 +150,7 @@ test('SMRs after a change go only to ITRs answered recently, at most 1,000 remem
   database.set(...entry('198.18.1.0/24'));
   etr.start();
   const request = (itr: string) =>
-    etr.answer({ type: 'map-request', records: [{ eid: { afi: 'ipv4', address: '198.18.1.9' }, maskLen: 32 }], nonce: 1n, probe: false } as never, '198.51.100.1', itr);
+    etr.answer({ type: 'map-request', sourceEid: { afi: 'none' }, records: [{ eid: { afi: 'ipv4', address: '198.18.1.9' }, maskLen: 32 }], nonce: 1n, probe: false } as never, '198.51.100.1', itr);
   for (let i = 0; i < 10_957; i++) request(`203.0.${(i >> 8) & 0xff}.${i & 0xff}`);
   assert.equal(etr.requesterCount, 1000);
   database.set(...entry('198.18.1.0/24', ['198.51.100.2']));
@@ -188,6 +188,7 @@ function identified() {
     xtrId: 0x20010db8000000000000000000000042n,
     siteId: 7n,
     controlPort: 4342,
+    localAddresses: () => ['198.51.100.1', '2001:db8::1'],
     send: (bytes, to) => {
       const d = decodeMessage(bytes);
       assert.ok(!(d instanceof LispDecodeError));
@@ -195,7 +196,7 @@ function identified() {
     },
   });
   database.set(...entry('198.18.1.0/24'));
-  return { clock, counters, etr, ms, sent };
+  return { clock, counters, etr, ms, sent, database };
 }
 
 test('with an xTR-ID, every Map-Register carries it and the site-ID (I bit), withdrawals too; a Map-Server keys the ETR by it from any address', async () => {
@@ -247,4 +248,29 @@ test('an unsolicited Map-Notify that verifies gets a Map-Notify-Ack (its copy wi
   etr.registrar.handleNotify(bytes, mapNotify.decode(bytes).value, { address: '203.0.113.66', port: 4342 });
   assert.equal(sent.length, before + 1);
   assert.equal(counters.get('map-notify.rejected'), 2);
+});
+
+test('an SMR names the changed prefix as source EID and the EID the ITR asked from as its record (what Open Overlay Router looks up), with our RLOC and D set', async () => {
+  const { etr, sent, database } = identified();
+  etr.start();
+  await tick();
+  const ask = (itr: string, sourceEid: Address) =>
+    etr.answer(mapRequestFor({ eid: ipAddress('198.18.1.9'), maskLen: 32, itrRlocs: [itr], nonce: 1n, sourceEid }), '198.51.100.1', itr);
+  ask('203.0.113.7', ipAddress('198.18.9.7'));
+  ask('2001:db8:7::1', ipAddress('2001:db8:9::7', 5));
+  ask('203.0.113.8', { afi: 'none' });
+  const before = sent.length;
+  database.set(...entry('198.18.1.0/24', ['198.51.100.2']));
+  const smrs = sent.slice(before).filter((x) => x.m.type === 'map-request');
+  assert.deepEqual(
+    smrs.map(({ to, m }) => {
+      assert.ok(m.type === 'map-request' && m.smr && m.dontMapReply && !m.smrInvoked, 'an SMR with D set');
+      return [to.address, formatAddress(m.sourceEid), `${formatAddress(m.records[0]!.eid)}/${m.records[0]!.maskLen}`, m.itrRlocs.map(formatAddress).join()];
+    }),
+    [
+      ['203.0.113.7', '198.18.1.0', '198.18.9.7/32', '198.51.100.1'],
+      ['2001:db8:7::1', '198.18.1.0', '[5]2001:db8:9::7/128', '2001:db8::1'],
+      ['203.0.113.8', '198.18.1.0', '198.18.1.0/24', '198.51.100.1'],
+    ],
+  );
 });
