@@ -19,6 +19,8 @@ const LIVE_SETTINGS: Record<SettingKey, true> = {
   rlocProbing: true,
   registerInterval: true,
   recordTtl: true,
+  xtrId: true,
+  siteId: true,
   mapCache: true,
   negativeTtl: true,
   ddt: true,

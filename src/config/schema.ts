@@ -1,12 +1,13 @@
 // The config file's grammar: one zod schema per clause, each declared once. Every mapping is strict,
 // so an unknown key is an error. Knobs with a default stay optional here; defaults.ts fills them in.
-// Two shorthands are expanded: a bare "198.18.1.0/24" in an eid-prefixes list, and a site's single
-// key/key-id/algorithm, which becomes its one-entry keys list.
+// Three shorthands are expanded: a bare "198.18.1.0/24" in an eid-prefixes list, a site's single
+// key/key-id/algorithm, which becomes its one-entry keys list, and a site key's single algorithm,
+// which becomes its one-entry algorithms list.
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { addressProblem, canonicalAddress, canonicalPrefix, prefixProblem } from './addresses.js';
 import { expecting } from './messages.js';
-import { AUTH_ALGORITHMS, rlocProblem } from '../packet/index.js';
+import { AUTH_ALGORITHMS, rlocProblem, type AuthAlgorithm } from '../packet/index.js';
 
 const ROLES = ['itr', 'etr', 'ms', 'mr', 'ddt-node', 'ddt-ms', 'ddt-mr'] as const;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -58,6 +59,23 @@ const authKey = z.strictObject({
   'truncated-hmac': flag.optional(),
 });
 
+const algorithmList = nonEmptyList(z.enum(AUTH_ALGORITHMS), 'algorithm');
+
+type Algorithms = { algorithm?: AuthAlgorithm | undefined; algorithms?: AuthAlgorithm[] | undefined };
+const bothAlgorithms = (k: Algorithms, ctx: z.RefinementCtx) => {
+  if (k.algorithm !== undefined && k.algorithms !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['algorithm'], message: 'not allowed with algorithms: give one or the other' });
+  }
+};
+/** A site key's algorithm shorthand as its algorithms list (undefined: the default, every algorithm). */
+const algorithmsOf = ({ algorithm, algorithms }: Algorithms) => algorithms ?? (algorithm === undefined ? undefined : [algorithm]);
+
+/** A key of a site: the algorithms it accepts (algorithm: one; algorithms: a list; every one when neither is given). */
+const siteKey = z
+  .strictObject({ ...authKey.shape, algorithms: algorithmList.optional() })
+  .superRefine(bothAlgorithms)
+  .transform(({ algorithm, algorithms, ...rest }) => ({ ...rest, algorithms: algorithmsOf({ algorithm, algorithms }) }));
+
 const mapServer = z.strictObject({
   address,
   ...authKey.shape,
@@ -86,7 +104,8 @@ const site = z
   .strictObject({
     name: z.string(expecting('a non-empty site name')).min(1, expecting('a non-empty site name')),
     ...authKey.partial().shape,
-    keys: nonEmptyList(authKey, 'key').optional(),
+    algorithms: algorithmList.optional(),
+    keys: nonEmptyList(siteKey, 'key').optional(),
     'eid-prefixes': nonEmptyList(sitePrefix, 'EID-prefix'),
     'check-nonce': z.union([flag, z.literal('auto')], expecting('true, false or auto')).optional(),
   })
@@ -95,13 +114,13 @@ const site = z
       ctx.addIssue({ code: 'custom', path: ['key'], message: 'missing; expected key (or keys, a list of keys with key-id)' });
     } else if (s.keys !== undefined) {
       const message = 'not allowed with keys: give key, key-id and algorithm in each entry of keys';
-      for (const field of ['key', 'key-id', 'algorithm', 'truncated-hmac'] as const) {
+      for (const field of ['key', 'key-id', 'algorithm', 'algorithms', 'truncated-hmac'] as const) {
         if (s[field] !== undefined) ctx.addIssue({ code: 'custom', path: [field], message });
       }
-    }
+    } else bothAlgorithms(s, ctx);
   })
-  .transform(({ key, 'key-id': keyId, algorithm, 'truncated-hmac': truncatedHmac, keys, ...rest }) => {
-    const single: z.output<typeof authKey> = { 'key-id': keyId, key: key!, algorithm, 'truncated-hmac': truncatedHmac };
+  .transform(({ key, 'key-id': keyId, algorithm, algorithms, 'truncated-hmac': truncatedHmac, keys, ...rest }) => {
+    const single: z.output<typeof siteKey> = { 'key-id': keyId, key: key!, algorithms: algorithmsOf({ algorithm, algorithms }), 'truncated-hmac': truncatedHmac };
     return { ...rest, keys: keys ?? [single] };
   });
 
@@ -124,6 +143,12 @@ const ddt = z.strictObject({
   'max-pending': integer(1, 1_000_000).optional(),
   'max-referrals': integer(1, 64).optional(),
 });
+
+const xtrIdText = 'an xTR-ID: 32 hex digits, in quotes';
+const xtrId = z
+  .string(expecting(xtrIdText))
+  .regex(/^[0-9a-fA-F]{32}$/, expecting(xtrIdText))
+  .transform((t) => t.toLowerCase());
 
 const tunNameText = 'an interface name of at most 15 letters, digits, ".", "_" and "-"';
 const tunName = z.string(expecting(tunNameText)).regex(/^[A-Za-z0-9._-]{1,15}$/, expecting(tunNameText));
@@ -159,6 +184,8 @@ export const configSchema = z.strictObject({
   'log-level': z.enum(LOG_LEVELS).optional(),
   'log-hex': flag.optional(),
   'register-interval': integer(1, 86_400).optional(),
+  'xtr-id': xtrId.optional(),
+  'site-id': integer(0, Number.MAX_SAFE_INTEGER).optional(),
   'rloc-probing': z
     .number(expecting('seconds, 0 (off) or 0.1..3600'))
     .refine((n) => n === 0 || (n >= 0.1 && n <= 3600), expecting('seconds, 0 (off) or 0.1..3600'))

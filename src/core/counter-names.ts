@@ -49,6 +49,9 @@ export type NodeCounterName =
   | `map-register.record-rejected.${RefusedRecord['reason']}`
   | 'registration.expired'
   | 'registration.withdrawn'
+  | 'registration.replaced'
+  | 'map-notify-ack.accepted'
+  | 'map-notify-ack.rejected'
   // ETR: registering, SMRs.
   | 'map-register.sent'
   | 'map-register.withdrawal.sent'
@@ -58,6 +61,7 @@ export type NodeCounterName =
   | 'map-notify.accepted'
   | 'map-notify.rejected'
   | 'map-notify.unmatched-nonce'
+  | 'map-notify-ack.sent'
   | 'smr.sent'
   | 'smr.rate-limited'
   // ITR: resolving, RLOC probing.

@@ -99,7 +99,7 @@ export class Operations {
   sites(): { name: string; keyIds: number[]; eidPrefixes: { eidPrefix: string; acceptMoreSpecifics: boolean }[] }[] {
     return (this.node.capability('mapServer')?.sites.list() ?? []).map((s) => ({
       name: s.name,
-      keyIds: s.keys.map((k) => k.keyId),
+      keyIds: [...new Set(s.keys.map((k) => k.keyId))],
       eidPrefixes: s.prefixes.map((p) => ({ eidPrefix: formatPrefix(p.prefix), acceptMoreSpecifics: p.acceptMoreSpecifics })),
     }));
   }

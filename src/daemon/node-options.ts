@@ -19,7 +19,8 @@ export const prefixOf = (p: { eidPrefix: string; instanceId: number }): EidPrefi
 export function siteOf(s: SiteConfig): SiteSpec {
   return {
     name: s.name,
-    keys: s.keys.map((k) => ({ keyId: k.keyId, key: k.key, algorithm: k.algorithm, truncated: k.truncatedHmac })),
+    // One SiteKey per algorithm the key accepts: a Map-Register verifies with the key of its Key ID and Algorithm ID.
+    keys: s.keys.flatMap((k) => k.algorithms.map((algorithm) => ({ keyId: k.keyId, key: k.key, algorithm, truncated: k.truncatedHmac }))),
     prefixes: s.eidPrefixes.map((p) => ({ prefix: prefixOf(p), acceptMoreSpecifics: p.acceptMoreSpecifics })),
     nonceCheck: s.checkNonce === true ? 'strict' : s.checkNonce === false ? 'off' : 'auto',
   };
@@ -59,6 +60,8 @@ const ROLES: { readonly [R in Role]: RoleEntry } = {
     database: c.database.map((e) => ({ eid: prefixOf(e), locators: locatorsOf(e.rlocs) })),
     registerIntervalMs: c.registerInterval * 1000,
     recordTtlMinutes: c.recordTtl,
+    xtrId: BigInt(`0x${c.xtrId}`),
+    siteId: BigInt(c.siteId),
   })),
   ms: entry(ms, (c) => ({ sites: c.sites.map(siteOf), negativeTtl: c.negativeTtl })),
   mr: entry(mr, (c) => ({ referrals: c.resolveVia.map((r) => ({ mapServer: r.mapServer, prefixes: r.eidPrefixes.map(prefixOf) })), negativeTtlMinutes: c.negativeTtl.outsideSites })),

@@ -11,6 +11,9 @@
 //   old NAT drafts; m = mobile node, lispers.net and OOR)
 // Map-Notify(-Ack): |I|R| Reserved (18) |   (NAT drafts; RFC 9301 leaves them reserved).
 //   With R, old NAT drafts append MS-RTR auth: Key ID (16) | Auth Length (16) | Auth Data.
+//   lispers.net copies everything after the Map-Register's authentication data into its
+//   Map-Notify, so an xTR-ID and site-ID follow the records with the I bit clear: exactly 24
+//   bytes after the records of a Map-Notify(-Ack) without I are read as them (xtrIdUnflagged).
 // Before RFC 9301 Key ID and Algorithm ID were one 16-bit "Key ID" (1 = SHA-1, 2 = SHA-256).
 import { messageCodec, checkBigUint, checkUint, encodeError } from './codec.js';
 import {
@@ -53,6 +56,8 @@ export interface MapRegister extends RegisterBody, Flags<typeof MAP_REGISTER_FLA
 
 export interface MapNotify extends RegisterBody, Flags<typeof MAP_NOTIFY_FLAGS> {
   type: 'map-notify' | 'map-notify-ack';
+  /** The xTR-ID and site-ID follow the records although the I bit is clear (lispers.net). */
+  xtrIdUnflagged?: true;
   /** MS-RTR authentication after the xTR-ID (old NAT drafts, with R). */
   rtrAuth?: { keyId: number; authData: Buffer };
 }
@@ -75,14 +80,17 @@ export function writeAuthFields(a: AuthFields, buf: Buffer, off: number): number
 
 function readBody(r: Reader, w: number, iBit: number, reserved: number): RegisterBody {
   const b: RegisterBody = { ...reservedBits(w, reserved), ...readAuthFields(r), records: readList(r, w & 0xff, readMappingRecord) };
-  if (w & iBit) {
-    b.xtrId = readUint128(r, 'xTR-ID');
-    b.siteId = r.u64('site-ID');
-  }
+  if (w & iBit) readXtrTrailer(r, b);
   return b;
 }
 
+function readXtrTrailer(r: Reader, b: RegisterBody): void {
+  b.xtrId = readUint128(r, 'xTR-ID');
+  b.siteId = r.u64('site-ID');
+}
+
 function writeBody(m: RegisterBody, type: number, flags: number, buf: Buffer, off: number): number {
+  // The trailer goes out with or without the I bit: the caller decides the flag.
   if (m.records.length > 255) encodeError(`at most 255 records, got ${m.records.length}`);
   if ((m.xtrId === undefined) !== (m.siteId === undefined)) encodeError('xTR-ID and site-ID go together');
   buf.writeUInt32BE(((type << 28) | flags | m.records.length) >>> 0, off);
@@ -118,6 +126,10 @@ export function readMapNotify(r: Reader): MapNotify {
   const w = r.u32('Map-Notify header');
   const type = w >>> 28 === MESSAGE_TYPE_CODES['map-notify-ack'] ? 'map-notify-ack' : 'map-notify';
   const m: MapNotify = { type, ...readFlags(w, MAP_NOTIFY_FLAGS), ...readBody(r, w, MAP_NOTIFY_I, NOTIFY_RESERVED) };
+  if (!(w & MAP_NOTIFY_I) && !m.rtr && r.left === XTR_TRAILER_LENGTH) {
+    readXtrTrailer(r, m);
+    m.xtrIdUnflagged = true;
+  }
   if (m.rtr && r.left > 0) {
     const keyId = r.u16('MS-RTR key ID');
     m.rtrAuth = { keyId, authData: r.bytes(r.u16('MS-RTR authentication length'), 'MS-RTR authentication data') };
@@ -128,7 +140,9 @@ export function readMapNotify(r: Reader): MapNotify {
 
 export function writeMapNotify(m: MapNotify, buf: Buffer, off: number): number {
   if (m.rtrAuth && !m.rtr) encodeError('MS-RTR authentication needs the R bit');
-  const flags = writeFlags(m, MAP_NOTIFY_FLAGS) | (m.xtrId !== undefined ? MAP_NOTIFY_I : 0) | checkReserved(m.reservedFlags, NOTIFY_RESERVED, 'Map-Notify');
+  if (m.xtrIdUnflagged && (m.xtrId === undefined || m.rtr)) encodeError('xtrIdUnflagged needs an xTR-ID and no R bit');
+  const iBit = m.xtrId !== undefined && !m.xtrIdUnflagged ? MAP_NOTIFY_I : 0;
+  const flags = writeFlags(m, MAP_NOTIFY_FLAGS) | iBit | checkReserved(m.reservedFlags, NOTIFY_RESERVED, 'Map-Notify');
   let p = writeBody(m, MESSAGE_TYPE_CODES[m.type], flags, buf, off);
   if (m.rtrAuth) {
     buf.writeUInt16BE(checkUint(m.rtrAuth.keyId, 16, 'MS-RTR key ID'), p);

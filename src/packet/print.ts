@@ -175,9 +175,10 @@ function bodyLines(m: LispMessage): string[] {
     case 'map-notify':
     case 'map-notify-ack':
       return [
-        `${bit('I', m.xtrId !== undefined)} ${bit('R', m.rtr)}${reserved(m.reservedFlags)}  records ${m.records.length}`,
+        `${bit('I', m.xtrId !== undefined && !m.xtrIdUnflagged)} ${bit('R', m.rtr)}${reserved(m.reservedFlags)}  records ${m.records.length}`,
         ...authLines(m),
         ...m.records.flatMap(recordLines),
+        ...(m.xtrIdUnflagged ? ['(xTR-ID and site-ID follow the records without the I bit, as lispers.net sends them)'] : []),
         ...xtrLines(m),
         ...(m.rtrAuth ? [`ms-rtr key-id ${m.rtrAuth.keyId} auth-data ${m.rtrAuth.authData.toString('hex')}`] : []),
       ];

@@ -241,14 +241,15 @@ function messageView(m: Exclude<LispMessage, Ecm>): FieldView {
       if (m.rtrAuth) throw new Error('no tshark view for MS-RTR authentication');
       return {
         'lisp.type': 4,
-        'lisp.mnot.flags.xtrid': bit(m.xtrId !== undefined),
+        'lisp.mnot.flags.xtrid': bit(m.xtrId !== undefined && !m.xtrIdUnflagged),
         'lisp.mnot.flags.rtr': bit(m.rtr),
         'lisp.mnot.res': masked(m.reservedFlags ?? 0, 0x03ffff00),
         'lisp.records': m.records.length,
         'lisp.nonce': m.nonce,
         ...authView(m),
         ...list('lisp.mapping', m.records.map(mappingView)),
-        ...xtrView(m),
+        // Without the I bit tshark shows the xTR-ID and site-ID as "Data".
+        ...(m.xtrIdUnflagged ? { 'data.data': `${uintBytes(m.xtrId!, 16)}:${uintBytes(m.siteId ?? 0n, 8)}`, 'data.len': 24 } : xtrView(m)),
       };
     case 'map-notify-ack':
       return { 'lisp.type': 5 }; // not in tshark 4.0's type table: the type only

@@ -72,9 +72,9 @@ test('loci run: register, lig, reload on SIGHUP, refuse a broken reload, stop on
 
   assert.match(await ligAnswers('198.18.4.9'), /198\.18\.4\.0\/24, via map-reply, record ttl: 1440, auth/);
 
-  // At debug level the Map-Server logs each packet with its dump and hex; a malformed one is logged and dropped.
+  // At debug level the Map-Server logs each packet with its dump and hex (the ETR's xTR-ID: the I bit); a malformed one is logged and dropped.
   // (The log reaches us through a pipe, maybe after the answer did.)
-  await until(() => /"hex":"0000 {2}3[0-9a-f] (?:[^"\\]|\\.)*","msg":"received\\nMap-Register\\n {2}P=0 S=0 I=0 R=0 E=0 T=0 a=0 m=0 M=1 {2}records 1\\n {2}nonce 0x/.test(msd.stderr()), { what: 'the Map-Register in the debug log' });
+  await until(() => /"hex":"0000 {2}3[0-9a-f] (?:[^"\\]|\\.)*","msg":"received\\nMap-Register\\n {2}P=0 S=0 I=1 R=0 E=0 T=0 a=0 m=0 M=1 {2}records 1\\n {2}nonce 0x/.test(msd.stderr()), { what: 'the Map-Register in the debug log' });
   await until(() => /"msg":"sent\\nMap-Notify\\n/.test(msd.stderr()), { what: 'the Map-Notify in the debug log' });
   const probe = createSocket('udp4');
   await new Promise<void>((resolve) => probe.send(Buffer.from('90000000', 'hex'), 4342, '127.0.2.20', () => resolve()));

@@ -10,9 +10,16 @@ export interface EtrRoleOptions {
   database?: readonly { eid: EidPrefix; locators: readonly Locator[] }[];
   registerIntervalMs?: number;
   recordTtlMinutes?: number;
+  /** The xTR-ID and site-ID its Map-Registers carry (none when undefined). */
+  xtrId?: bigint;
+  siteId?: bigint;
 }
 
-const timingOf = (o: EtrRoleOptions) => ({ registerIntervalMs: o.registerIntervalMs ?? 60_000, recordTtlMinutes: o.recordTtlMinutes ?? 1440 });
+const timingOf = (o: EtrRoleOptions) => ({
+  registerIntervalMs: o.registerIntervalMs ?? 60_000,
+  recordTtlMinutes: o.recordTtlMinutes ?? 1440,
+  ...(o.xtrId !== undefined ? { xtrId: o.xtrId, siteId: o.siteId ?? 0n } : {}),
+});
 
 export const etr =
   (o: EtrRoleOptions): RoleFactory =>
@@ -25,6 +32,7 @@ export const etr =
       ...timingOf(o),
       controlPort: c.controlPort,
       send: (data, to) => c.send(data, to),
+      localAddresses: () => c.localAddresses(),
       ...(c.log ? { log: c.log } : {}),
     });
     for (const m of o.database ?? []) c.database.set(m.eid, m.locators);

@@ -2,8 +2,13 @@
 // Map-Servers by its Registrar; answers Map-Requests and RLOC-probes for them; solicits (SMR) the
 // ITRs it answered recently when a mapping changes. The requesters remembered and the SMRs sent are
 // bounded: a Map-Request names its ITR-RLOCs itself, so an SMR must not become a reflection amplifier.
+// An SMR names the changed prefix as its source EID and, as its EID-record, the EID the ITR asked
+// from (the source EID of its Map-Request: an EID of the ITR's own site, which is what Open Overlay
+// Router looks up before it re-resolves); our own prefix when the request named none. Its ITR-RLOC
+// is our address and D is set: nothing answers an SMR itself.
+import { isIPv6 } from 'node:net';
 import { encodeMessage, mapRequestFor, randomNonce, type MapReply, type MapRequest } from '../../packet/index.js';
-import { addressOf, eidPrefixOf, type EidPrefix, type LocalDatabase } from '../../table/index.js';
+import { addressOf, eidPrefixOf, hostPrefixOf, type EidPrefix, type LocalDatabase } from '../../table/index.js';
 import type { Clock } from '../clock.js';
 import type { Counters } from '../counters.js';
 import type { Endpoint, Log } from '../ports.js';
@@ -20,9 +25,13 @@ export interface EtrOptions {
   mapServers: MapServerPeer[];
   registerIntervalMs: number;
   recordTtlMinutes: number;
+  xtrId?: bigint;
+  siteId?: bigint;
   /** The control port of peers (4342). */
   controlPort: number;
   send(data: Buffer, to: Endpoint): void;
+  /** Our control addresses (the ITR-RLOC of our SMRs); the destination's family is picked. */
+  localAddresses?(): string[];
   log?: Log;
   /** ITR-RLOCs remembered for SMRs (default 1,000, the most recent). */
   maxRequesters?: number;
@@ -37,8 +46,8 @@ const SMR_INTERVAL_MS = 3_000;
 
 export class Etr {
   readonly registrar: Registrar;
-  /** ITR-RLOC address -> when it last asked us; least recent first. */
-  private readonly requesters = new Map<string, number>();
+  /** ITR-RLOC address -> when it last asked us, and the EID it asked from; least recent first. */
+  private readonly requesters = new Map<string, { at: number; eid?: EidPrefix }>();
   /** Destination -> last SMR sent to it; least recent first, only the last SMR_INTERVAL_MS kept. */
   private readonly lastSmr = new Map<string, number>();
   private readonly maxRequesters: number;
@@ -65,16 +74,18 @@ export class Etr {
     if (!this.registrar.running) return;
     this.registrar.registerAll();
     const now = this.o.clock.now();
-    forgetBefore(this.requesters, now - REQUESTER_MEMORY_MS);
-    forgetBefore(this.lastSmr, now - SMR_INTERVAL_MS);
-    for (const address of this.requesters.keys()) {
+    forgetBefore(this.requesters, now - REQUESTER_MEMORY_MS, (r) => r.at);
+    forgetBefore(this.lastSmr, now - SMR_INTERVAL_MS, (at) => at);
+    for (const [address, { eid = prefix }] of this.requesters) {
       if (this.lastSmr.has(address)) continue;
       if (!this.spendSmr(now)) {
         this.o.counters.inc('smr.rate-limited');
         continue;
       }
       this.lastSmr.set(address, now);
-      const smr = { ...mapRequestFor({ eid: addressOf(prefix), maskLen: prefix.len, itrRlocs: [address], nonce: randomNonce(), sourceEid: addressOf(prefix) }), smr: true };
+      const own = this.o.localAddresses?.().find((a) => isIPv6(a) === isIPv6(address)) ?? address;
+      const request = mapRequestFor({ eid: addressOf(eid), maskLen: eid.len, itrRlocs: [own], nonce: randomNonce(), sourceEid: addressOf(prefix) });
+      const smr = { ...request, smr: true, dontMapReply: true };
       this.o.send(encodeMessage(smr), { address, port: this.o.controlPort });
       this.o.counters.inc('smr.sent');
     }
@@ -91,7 +102,7 @@ export class Etr {
 
   /** ITR-RLOCs that would get an SMR now. */
   get requesterCount(): number {
-    forgetBefore(this.requesters, this.o.clock.now() - REQUESTER_MEMORY_MS);
+    forgetBefore(this.requesters, this.o.clock.now() - REQUESTER_MEMORY_MS, (r) => r.at);
     return this.requesters.size;
   }
 
@@ -109,21 +120,21 @@ export class Etr {
       records.push(mappingRecord(own.eid, locators, this.registrar.recordTtlMinutes, true));
     }
     if (records.length === 0) return undefined;
-    if (!m.probe) this.remember(requester);
+    if (!m.probe) this.remember(requester, hostPrefixOf(m.sourceEid));
     return mapReply(m.nonce, records, m.probe);
   }
 
-  private remember(requester: string): void {
+  private remember(requester: string, eid: EidPrefix | undefined): void {
     this.requesters.delete(requester);
-    this.requesters.set(requester, this.o.clock.now());
+    this.requesters.set(requester, { at: this.o.clock.now(), ...(eid ? { eid } : {}) });
     if (this.requesters.size > this.maxRequesters) this.requesters.delete(this.requesters.keys().next().value!);
   }
 }
 
 /** Drops the entries of a time-ordered map (oldest first) from before `before`. */
-function forgetBefore(m: Map<string, number>, before: number): void {
-  for (const [key, at] of m) {
-    if (at >= before) return;
+function forgetBefore<V>(m: Map<string, V>, before: number, at: (v: V) => number): void {
+  for (const [key, value] of m) {
+    if (at(value) >= before) return;
     m.delete(key);
   }
 }

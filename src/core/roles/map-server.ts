@@ -1,7 +1,14 @@
 // Map-Server (RFC 9301 sections 8.2-8.3): accepts authenticated Map-Registers for the
-// prefixes each site may register, merges the ETRs of a site (per xTR-ID), expires
-// registrations that are not refreshed, acknowledges with Map-Notify, and says how a
-// Map-Request for an EID is to be answered.
+// prefixes each site may register, merges the ETRs of a site, expires registrations that are
+// not refreshed, acknowledges with Map-Notify, and says how a Map-Request for an EID is to be
+// answered.
+//
+// Merging (docs/architecture.md, "Registrations"): a prefix's locator-set is the union of its
+// ETRs' registrations. An ETR is its xTR-ID when its Map-Register carries one (I bit), wherever it
+// comes from. Without an xTR-ID it is the site's Key ID: a Map-Register without an xTR-ID replaces
+// the registration of that prefix made with the same Key ID and no xTR-ID, also when it comes from
+// another address (an ETR whose RLOC changed, as Open Overlay Router's ETRs, which send no xTR-ID,
+// re-register from their new address). Registrations under other Key IDs or with xTR-IDs stay.
 //
 // Records are accepted one by one: in an authenticated Map-Register, a record whose prefix the site
 // may not register is refused (counted, and left out of the Map-Notify, so the ETR sees which) while
@@ -36,6 +43,8 @@ export interface EtrRegistration {
   readonly id: string;
   readonly xtrId?: bigint;
   readonly siteId?: bigint;
+  /** The Key ID it registered with: without an xTR-ID, what tells its registration from another ETR's. */
+  readonly keyId: number;
   readonly source: Endpoint;
   readonly record: MappingRecord;
   readonly proxyReply: boolean;
@@ -138,7 +147,8 @@ export class MapServer {
     const mode = nonceCheckOf(site);
     const identity = replayIdentity(site, m);
     const changes = accepted.some(({ record, prefix }) => {
-      const current = this.registered.get(prefix)?.etrs.get(id)?.record;
+      const entry = this.registered.get(prefix);
+      const current = entry && sameEtr(entry, id, m)?.record;
       return current ? !isDeepStrictEqual(current, record) : this.replays.withdrew(identity, formatPrefix(prefix));
     });
     const verdict = this.replays.check(mode, identity, m.nonce, m.authData, from.address, changes);
@@ -162,9 +172,17 @@ export class MapServer {
   /** Registers (or, with TTL 0, withdraws) one record of ETR id; false when the table is full (refused). */
   private apply(site: string, id: string, m: MapRegister, record: MappingRecord, prefix: EidPrefix, from: Endpoint, now: number, refused: RefusedRecord[]): boolean {
     let entry = this.registered.get(prefix);
+    const earlier = entry && sameEtr(entry, id, m);
     if (record.ttl === 0) {
-      if (entry?.etrs.has(id)) this.withdraw(entry, id);
+      if (earlier) this.withdraw(entry!, earlier.id);
       return true;
+    }
+    if (earlier && earlier.id !== id) {
+      // The same ETR (no xTR-ID, same Key ID) from another address: its new registration replaces the old.
+      this.clock.clearTimer(earlier.timer);
+      this.counters.inc('registration.replaced');
+      this.remove(entry!, earlier.id);
+      entry = this.registered.get(prefix);
     }
     if (!entry) {
       if (this.prefixCount >= this.maxPrefixes) {
@@ -205,6 +223,19 @@ export class MapServer {
     const now = this.clock.now();
     for (const { entry, record } of held) this.store(entry, id, m, record, nonce, from, now);
     return held.length;
+  }
+
+  /**
+   * Whether a Map-Notify-Ack (RFC 9301 section 5.7) is an ETR's, signed with the key of the site its
+   * records belong to. This Map-Server sends no unsolicited Map-Notify, so nothing waits for one:
+   * an ETR that acknowledges every Map-Notify (lispers.net's would) is only counted.
+   */
+  verifiesAck(bytes: Buffer, m: MapNotify): boolean {
+    const first = m.records[0];
+    const prefix = first && eidPrefixOf(first.eid, first.maskLen);
+    const site = prefix && this.sites.siteFor(prefix);
+    const key = site && site.keys.find((k) => k.keyId === m.keyId && ALGORITHM_ID[k.algorithm] === m.algorithmId);
+    return key !== undefined && verifyMessage(bytes, key.key, 0, bytes.length, { truncated: key.truncated ?? false });
   }
 
   /** Replaces every site at once, or throws RangeError (a prefix in two sites) and changes nothing. */
@@ -293,6 +324,7 @@ export class MapServer {
       id,
       ...(m.xtrId !== undefined ? { xtrId: m.xtrId } : {}),
       ...(m.siteId !== undefined ? { siteId: m.siteId } : {}),
+      keyId: m.keyId,
       source: from,
       record,
       proxyReply: m.proxyReply,
@@ -327,6 +359,17 @@ export class MapServer {
 }
 
 const reject = (reason: RejectReason, detail: string) => ({ ok: false as const, reason, detail });
+
+/**
+ * The registration in entry of the ETR that sent m from ETR id: the one of its xTR-ID, or, when m
+ * has none, the one made with m's Key ID and no xTR-ID (from whichever address).
+ */
+function sameEtr(entry: Entry, id: string, m: MapRegister): (EtrRegistration & { timer: Timer }) | undefined {
+  const own = entry.etrs.get(id);
+  if (own || m.xtrId !== undefined) return own;
+  for (const etr of entry.etrs.values()) if (etr.xtrId === undefined && etr.keyId === m.keyId) return etr;
+  return undefined;
+}
 
 /** Whose nonces the replay guard follows: the site, Key ID and xTR-ID, never the source address (a replayer chooses it). */
 const replayIdentity = (site: SiteSpec, m: MapRegister): string => `${site.name}|${m.keyId}|${m.xtrId?.toString(16) ?? '-'}`;

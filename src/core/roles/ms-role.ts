@@ -38,6 +38,7 @@ export const ms =
           if (result.refused.length > 0) c.limited.warn('map-register.records-refused', { from, site: result.site, refused: result.refused }, 'Map-Register records refused');
           if (result.notify) c.send(result.notify, from, socket);
         },
+        'map-notify-ack': (m, { data }) => c.counters.inc(server.verifiesAck(data, m) ? 'map-notify-ack.accepted' : 'map-notify-ack.rejected'),
       },
       requestLinks: [
         {

@@ -7,6 +7,10 @@
 // is reported (error level, once per change) as not acknowledging; a Map-Notify that leaves records
 // out tells which prefixes the Map-Server refused (a Loci Map-Server accepts records one by one).
 // On a clean stop, withdraw() sends every record again with TTL 0, which removes the registrations.
+// With an xTR-ID (and site-ID) every Map-Register carries them (the I bit, RFC 9301 section 5.6), so
+// a Map-Server knows this ETR wherever its RLOCs move. A Map-Notify that verifies but answers none
+// of our Map-Registers is an unsolicited one (a Map-Server telling of a change): it is acknowledged
+// with a Map-Notify-Ack, its copy with type 5, signed with our key (RFC 9301 section 5.7).
 import { isDeepStrictEqual } from 'node:util';
 import {
   ALGORITHM_ID,
@@ -54,6 +58,9 @@ export interface RegistrationStatus {
 export interface RegisterTiming {
   registerIntervalMs: number;
   recordTtlMinutes: number;
+  /** This ETR's xTR-ID (128 bits) and site-ID (64 bits), sent in every Map-Register when set. */
+  xtrId?: bigint;
+  siteId?: bigint;
 }
 
 export interface RegistrarOptions extends RegisterTiming {
@@ -67,6 +74,12 @@ export interface RegistrarOptions extends RegisterTiming {
   /** Wait this long for a Map-Notify before sending once more, then reporting (default 3 s). */
   notifyTimeoutMs?: number;
 }
+
+const timingOf = (t: RegisterTiming): RegisterTiming => ({
+  registerIntervalMs: t.registerIntervalMs,
+  recordTtlMinutes: t.recordTtlMinutes,
+  ...(t.xtrId !== undefined ? { xtrId: t.xtrId, siteId: t.siteId ?? 0n } : {}),
+});
 
 /** UDP payload that fits the minimum packet of a path of unknown MTU (RFC 9301 section 5). */
 const maxPayload = (address: string): number => (address.includes(':') ? 1280 - 40 - 8 : 576 - 20 - 8);
@@ -94,7 +107,7 @@ export class Registrar {
   private timing: RegisterTiming;
 
   constructor(private readonly o: RegistrarOptions) {
-    this.timing = { registerIntervalMs: o.registerIntervalMs, recordTtlMinutes: o.recordTtlMinutes };
+    this.timing = timingOf(o);
     // Map-Register nonces only grow, across restarts too (RFC 9301 section 5.6; replay-guard.ts).
     this.nonce = BigInt(o.clock.wallTime()) << 16n;
     this.notifyTimeoutMs = o.notifyTimeoutMs ?? 3000;
@@ -119,8 +132,8 @@ export class Registrar {
   /** New Map-Servers, interval or record TTL (a reload): when something changed and it runs, it registers at once, then every interval from now. */
   configure(c: RegisterTiming & { mapServers: MapServerPeer[] }): void {
     const servers = !isDeepStrictEqual(c.mapServers, this.peers.map((p) => p.peer));
-    if (!servers && c.registerIntervalMs === this.timing.registerIntervalMs && c.recordTtlMinutes === this.timing.recordTtlMinutes) return;
-    this.timing = { registerIntervalMs: c.registerIntervalMs, recordTtlMinutes: c.recordTtlMinutes };
+    if (!servers && isDeepStrictEqual(timingOf(c), this.timing)) return;
+    this.timing = timingOf(c);
     if (servers) this.replacePeers(c.mapServers);
     if (!this.running) return;
     this.stopTimer!();
@@ -186,7 +199,12 @@ export class Registrar {
     }
     const sent = p.outstanding.get(m.nonce);
     if (!sent) {
+      // Unsolicited (or a late copy of one we took): acknowledged while we run, never taken as a registration's ack.
       this.o.counters.inc('map-notify.unmatched-nonce');
+      if (this.running) {
+        this.o.send(encodeAuthenticated({ ...m, type: 'map-notify-ack' }, p.peer.key), from);
+        this.o.counters.inc('map-notify-ack.sent');
+      }
       return false;
     }
     this.o.clock.clearTimer(sent.timer);
@@ -254,6 +272,7 @@ export class Registrar {
       algorithmId: ALGORITHM_ID[peer.algorithm],
       authData: Buffer.alloc(0),
       records,
+      ...(this.timing.xtrId !== undefined ? { xtrId: this.timing.xtrId, siteId: this.timing.siteId ?? 0n } : {}),
     };
   }
 

@@ -83,6 +83,7 @@ test('name, roles, listen and api socket need a restart; other settings apply in
     `${t.replace('name: site-a', 'name: site-z').replace('198.51.100.11]', '198.51.100.12]')}log-level: debug\nnegative-ttl: { unregistered: 2 }\n`,
   );
   assert.deepEqual(d.restart, ['name', 'listen', 'api']);
-  assert.deepEqual(d.settings, ['logLevel', 'negativeTtl']);
+  // The xTR-ID derived from the name changes with it.
+  assert.deepEqual(d.settings, ['logLevel', 'xtrId', 'negativeTtl']);
   assert.deepEqual(diff((t) => t.replace('[itr, etr]', '[etr]').replace('map-resolvers: [192.0.2.10, 192.0.2.11]\n', '')).restart, ['roles']);
 });

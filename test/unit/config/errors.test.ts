@@ -26,7 +26,7 @@ test('unknown key, placed at the key, with the keys that mapping accepts', () =>
 
 test('unknown top-level key', () => {
   assert.deepEqual(linesOf('name: a\nroles: [itr]\nlisten: [192.0.2.1]\nmap-resolvers: [192.0.2.10]\nresolvers: []\n'), [
-    '5:1: resolvers: unknown key "resolvers"; expected one of: name, roles, listen, map-resolvers, map-servers, database, sites, resolve-via, ddt, api, log-level, log-hex, register-interval, rloc-probing, record-ttl, map-cache, negative-ttl, data-plane, ms-workers',
+    '5:1: resolvers: unknown key "resolvers"; expected one of: name, roles, listen, map-resolvers, map-servers, database, sites, resolve-via, ddt, api, log-level, log-hex, register-interval, xtr-id, site-id, rloc-probing, record-ttl, map-cache, negative-ttl, data-plane, ms-workers',
   ]);
 });
 
@@ -78,6 +78,14 @@ test('a site needs key or keys, not both', () => {
   const site = (keys: string) => `name: ms\nroles: [ms]\nlisten: [192.0.2.10]\nsites:\n  - name: a\n${keys}    eid-prefixes: [198.18.1.0/24]\n`;
   assert.deepEqual(linesOf(site('')), ['5:5: sites[0].key: missing; expected key (or keys, a list of keys with key-id)']);
   assert.deepEqual(linesOf(site('    key: k\n    keys: [{ key: j }]\n')), ['6:10: sites[0].key: not allowed with keys: give key, key-id and algorithm in each entry of keys']);
+});
+
+test('a site key gives algorithm or algorithms, not both, and not an empty list', () => {
+  const site = (keys: string) => `name: ms\nroles: [ms]\nlisten: [192.0.2.10]\nsites:\n  - name: a\n${keys}    eid-prefixes: [198.18.1.0/24]\n`;
+  assert.deepEqual(linesOf(site('    key: k\n    algorithm: sha1\n    algorithms: [sha256]\n')), ['7:16: sites[0].algorithm: not allowed with algorithms: give one or the other']);
+  assert.deepEqual(linesOf(site('    keys: [{ key: k, algorithm: sha1, algorithms: [sha1] }]\n')), ['6:33: sites[0].keys[0].algorithm: not allowed with algorithms: give one or the other']);
+  assert.deepEqual(linesOf(site('    key: k\n    algorithms: []\n')), ['7:17: sites[0].algorithms: expected at least one algorithm']);
+  assert.deepEqual(linesOf(site('    key: k\n    algorithms: [md5]\n')), ['7:18: sites[0].algorithms[0]: expected one of sha1, sha256, got "md5"']);
 });
 
 test('bad address', () => {

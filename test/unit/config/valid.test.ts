@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig, type LociConfig } from '../../../src/config/index.js';
+import { derivedXtrId } from '../../../src/config/defaults.js';
 
 const ITR_ETR = `name: site-a
 roles: [itr, etr]
@@ -47,6 +48,8 @@ test('the xTR of the issue gives the typed config, camelCase keys and defaults f
     rlocProbing: 0,
     registerInterval: 60,
     recordTtl: 1440,
+    xtrId: derivedXtrId('site-a'),
+    siteId: 0,
     mapCache: { size: 100_000 },
     negativeTtl: { outsideSites: 15, unregistered: 1 },
     msWorkers: 'auto',
@@ -138,7 +141,7 @@ database: [{ eid-prefix: 2001:DB8:A::/48, rlocs: [{ address: 2001:DB8::1 }] }]
   assert.equal(c.database[0]?.rlocs[0]?.address, '2001:db8::1');
 });
 
-test('shorthands: a bare prefix is { eid-prefix }, a site key is a one-entry keys list', () => {
+test('shorthands: a bare prefix is { eid-prefix }, a site key is a one-entry keys list, a site key\'s algorithm a one-entry algorithms list; a site key accepts both algorithms by default', () => {
   const c = parseConfig(
     `name: ms
 roles: [ms]
@@ -150,14 +153,17 @@ sites:
     algorithm: sha1
     eid-prefixes: [198.18.1.0/24, { eid-prefix: 198.18.2.0/24, instance-id: 7, accept-more-specifics: true }]
   - name: b
-    keys: [{ key-id: 1, key: old }, { key-id: 2, key: new, algorithm: sha1 }]
+    keys: [{ key-id: 1, key: old }, { key-id: 2, key: new, algorithm: sha1 }, { key-id: 4, key: newer, algorithms: [sha256] }]
     eid-prefixes: [198.18.3.0/24]
+  - name: c
+    key: secret-c
+    eid-prefixes: [198.18.4.0/24]
 `,
     'ms.yaml',
   );
   assert.deepEqual(c.sites[0], {
     name: 'a',
-    keys: [{ keyId: 3, key: 'secret-a', algorithm: 'sha1', truncatedHmac: false }],
+    keys: [{ keyId: 3, key: 'secret-a', algorithms: ['sha1'], truncatedHmac: false }],
     eidPrefixes: [
       { eidPrefix: '198.18.1.0/24', instanceId: 0, acceptMoreSpecifics: false },
       { eidPrefix: '198.18.2.0/24', instanceId: 7, acceptMoreSpecifics: true },
@@ -165,9 +171,11 @@ sites:
     checkNonce: 'auto',
   });
   assert.deepEqual(c.sites[1]?.keys, [
-    { keyId: 1, key: 'old', algorithm: 'sha256', truncatedHmac: false },
-    { keyId: 2, key: 'new', algorithm: 'sha1', truncatedHmac: false },
+    { keyId: 1, key: 'old', algorithms: ['sha1', 'sha256'], truncatedHmac: false },
+    { keyId: 2, key: 'new', algorithms: ['sha1'], truncatedHmac: false },
+    { keyId: 4, key: 'newer', algorithms: ['sha256'], truncatedHmac: false },
   ]);
+  assert.deepEqual(c.sites[2]?.keys, [{ keyId: 0, key: 'secret-c', algorithms: ['sha1', 'sha256'], truncatedHmac: false }]);
 });
 
 test('a Map-Server prefix may be more specific than the database entry that covers it', () => {
@@ -181,4 +189,22 @@ database: [{ eid-prefix: 198.18.1.0/24, rlocs: [{ address: 198.51.100.1 }] }]
     'x.yaml',
   );
   assert.deepEqual(c.mapServers[0]?.eidPrefixes, [{ eidPrefix: '198.18.1.128/25', instanceId: 0 }]);
+});
+
+test('xtr-id and site-id: given (32 hex digits, in quotes; an integer), or derived from the machine and the node name, stable and per node', () => {
+  const c = parseConfig(`${ITR_ETR}xtr-id: "0123456789ABCDEF0123456789abcdef"\nsite-id: 7\n`, 'site-a.yaml');
+  assert.equal(c.xtrId, '0123456789abcdef0123456789abcdef');
+  assert.equal(c.siteId, 7);
+  const derived = parseConfig(ITR_ETR, 'site-a.yaml').xtrId;
+  assert.match(derived, /^[0-9a-f]{32}$/);
+  assert.equal(parseConfig(ITR_ETR, 'site-a.yaml').xtrId, derived, 'the same node gets the same one');
+  assert.notEqual(parseConfig(ITR_ETR.replace('name: site-a', 'name: site-b'), 'site-b.yaml').xtrId, derived, 'another node another');
+  assert.notEqual(derivedXtrId('site-a', 'another-machine'), derivedXtrId('site-a', 'this-machine'), 'another machine another');
+  for (const [text, message] of <[string, string][]>[
+    ['xtr-id: 0123\n', 'expected an xTR-ID: 32 hex digits, in quotes, got 123'],
+    ['xtr-id: "0123"\n', 'expected an xTR-ID: 32 hex digits, in quotes, got "0123"'],
+    ['site-id: -1\n', `expected an integer 0..${Number.MAX_SAFE_INTEGER}, got -1`],
+  ]) {
+    assert.throws(() => parseConfig(ITR_ETR + text, 'site-a.yaml'), (e: Error) => e.message.includes(message), text);
+  }
 });

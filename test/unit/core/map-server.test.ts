@@ -236,6 +236,61 @@ describe('replay protection by default (check-nonce auto)', () => {
   });
 });
 
+describe('merging the ETRs of a prefix (docs/architecture.md, "Registrations")', () => {
+  const prefix = '198.18.1.0/24';
+  const at = (address: string) => ({ address, port: 4342 });
+  const reg = (rloc: string, o: Partial<MapRegister> = {}) => signedRegister([record(prefix, [rloc])], 'a-secret', { nonce: 0x5eedn, ...o });
+  const view = (ms: MapServer) => ms.registrations().flatMap((r) => [...r.etrs.values()].map((e) => `${e.id} from ${e.source.address}: ${e.record.locators.map((l) => formatWireAddress(l.address)).join(' ')}`));
+  const forwardedTo = (ms: MapServer) => {
+    const res = ms.resolve(parsePrefix('198.18.1.7/32'));
+    return res.kind === 'registered' ? [...res.registrations[0]!.etrs.values()][0]!.source.address : res.kind;
+  };
+
+  test('without an xTR-ID, a Map-Register of the same site and Key ID from a new address replaces the old registration (an OOR ETR whose RLOC changed)', () => {
+    const { ms, counters } = setup();
+    assert.ok(ms.register(...args(reg('198.51.100.1', { nonce: 0x1111n }), at('198.51.100.1'))).ok);
+    assert.ok(ms.register(...args(reg('198.51.100.2', { nonce: 0x2222n }), at('198.51.100.2'))).ok);
+    assert.deepEqual(view(ms), ['198.51.100.2 from 198.51.100.2: 198.51.100.2']);
+    assert.equal(forwardedTo(ms), '198.51.100.2', 'Map-Requests go to the ETR where it is now');
+    assert.equal(counters.get('registration.replaced'), 1);
+    // The old address's Map-Register, replayed from there, cannot bring the dead RLOC back.
+    const old = reg('198.51.100.1', { nonce: 0x1111n });
+    const replay = ms.register(old.bytes, old.m, at('198.51.100.1'));
+    assert.ok(!replay.ok && replay.reason === 'replayed-nonce');
+    assert.deepEqual(view(ms), ['198.51.100.2 from 198.51.100.2: 198.51.100.2']);
+    // A withdrawal from the new address takes back the one registration.
+    const w = signedRegister([record(prefix, ['198.51.100.2'], 0)], 'a-secret', { nonce: 0x3333n });
+    assert.ok(ms.register(w.bytes, w.m, at('198.51.100.2')).ok);
+    assert.deepEqual(ms.registrations(), []);
+  });
+
+  test('without an xTR-ID, ETRs registering with different Key IDs merge', () => {
+    const { ms } = setup();
+    assert.ok(ms.register(...args(reg('198.51.100.1'), at('198.51.100.1'))).ok);
+    const sha1 = signedRegister([record(prefix, ['198.51.100.2'])], 'a-old', { keyId: 1, algorithmId: 1 });
+    assert.ok(ms.register(sha1.bytes, sha1.m, at('198.51.100.2')).ok);
+    assert.deepEqual(view(ms), ['198.51.100.1 from 198.51.100.1: 198.51.100.1', '198.51.100.2 from 198.51.100.2: 198.51.100.2']);
+  });
+
+  test('with xTR-IDs, each xTR-ID is one ETR: two merge, and one that moves replaces only its own registration; an ETR without xTR-ID stays', () => {
+    const { ms, counters } = setup();
+    const x1 = { xtrId: 0x11n, siteId: 7n };
+    const x2 = { xtrId: 0x22n, siteId: 7n };
+    assert.ok(ms.register(...args(reg('198.51.100.1', x1), at('198.51.100.1'))).ok);
+    assert.ok(ms.register(...args(reg('198.51.100.2', x2), at('198.51.100.2'))).ok);
+    assert.ok(ms.register(...args(reg('198.51.100.3'), at('198.51.100.3'))).ok);
+    assert.ok(ms.register(...args(reg('198.51.100.4', { ...x1, nonce: 0x5eeen }), at('198.51.100.4'))).ok);
+    assert.deepEqual(view(ms), [
+      '00000000000000000000000000000011 from 198.51.100.4: 198.51.100.4',
+      '00000000000000000000000000000022 from 198.51.100.2: 198.51.100.2',
+      '198.51.100.3 from 198.51.100.3: 198.51.100.3',
+    ]);
+    assert.equal(counters.get('registration.replaced'), 0, 'an xTR-ID keeps its own key: nothing else is replaced');
+  });
+});
+
+const args = (r: ReturnType<typeof signedRegister>, source: { address: string; port: number }) => [r.bytes, r.m, source] as const;
+
 test('one prefix a site may not register is refused alone: the others register, the Map-Notify lists only them', () => {
   const { ms, counters } = setup();
   const r = signedRegister([record('198.18.16.0/24', ['192.0.2.1']), record('198.18.99.0/24', ['192.0.2.1']), record('198.18.1.0/24', ['192.0.2.1'])], 'b-secret');

@@ -8,7 +8,7 @@ import { Etr } from '../../../src/core/roles/etr.js';
 import { locatorsOf } from '../../../src/core/wire-mapping.js';
 import { MapServer } from '../../../src/core/roles/map-server.js';
 import type { Endpoint, Log } from '../../../src/core/ports.js';
-import { decodeMessage, formatAddress, LispDecodeError, mapRegister, type MapRegister } from '../../../src/packet/index.js';
+import { decodeMessage, encodeAuthenticated, formatAddress, ipAddress, LispDecodeError, mapNotify, mapRegister, mapRequestFor, verifyMessage, type Address, type LispMessage, type MapNotify, type MapRegister } from '../../../src/packet/index.js';
 import { LocalDatabase, parsePrefix } from '../../../src/table/index.js';
 
 const MS = '192.0.2.10';
@@ -40,6 +40,8 @@ function setup(o: { mapServerAnswers?: boolean; allowed?: string[]; loseNotify?:
       const d = decodeMessage(bytes);
       assert.ok(!(d instanceof LispDecodeError));
       if (d.value.type === 'map-request') return void smrs.push(to);
+      // A late Map-Notify (its Map-Register timed out and was sent again) is acknowledged: harmless to a Map-Server.
+      if (d.value.type === 'map-notify-ack') return;
       assert.equal(d.value.type, 'map-register');
       const m = d.value as MapRegister;
       sent.push({ to, m, bytes });
@@ -148,7 +150,7 @@ test('SMRs after a change go only to ITRs answered recently, at most 1,000 remem
   database.set(...entry('198.18.1.0/24'));
   etr.start();
   const request = (itr: string) =>
-    etr.answer({ type: 'map-request', records: [{ eid: { afi: 'ipv4', address: '198.18.1.9' }, maskLen: 32 }], nonce: 1n, probe: false } as never, '198.51.100.1', itr);
+    etr.answer({ type: 'map-request', sourceEid: { afi: 'none' }, records: [{ eid: { afi: 'ipv4', address: '198.18.1.9' }, maskLen: 32 }], nonce: 1n, probe: false } as never, '198.51.100.1', itr);
   for (let i = 0; i < 10_957; i++) request(`203.0.${(i >> 8) & 0xff}.${i & 0xff}`);
   assert.equal(etr.requesterCount, 1000);
   database.set(...entry('198.18.1.0/24', ['198.51.100.2']));
@@ -167,4 +169,108 @@ test('a Map-Server given a prefix more specific than a database entry gets that 
   await tick();
   assert.deepEqual(sent.flatMap((s) => s.m.records.map((r) => r.maskLen)), [24]);
   assert.deepEqual(ms.registrations().map((r) => r.prefix.len), [24]);
+});
+
+/** An ETR with an xTR-ID, whose every sent message is kept (decoded), beside a Loci Map-Server. */
+function identified() {
+  const clock = new FakeClock();
+  const counters = new Counters();
+  const ms = new MapServer({ clock, counters: new Counters(), sites: [{ name: 's', keys: [{ keyId: 0, key: 'k', algorithm: 'sha256' }], prefixes: [{ prefix: parsePrefix('198.18.0.0/15'), acceptMoreSpecifics: true }] }] });
+  const sent: { to: Endpoint; bytes: Buffer; m: LispMessage }[] = [];
+  const database = new LocalDatabase();
+  const etr = new Etr({
+    database,
+    clock,
+    counters,
+    mapServers: [{ address: MS, port: 4342, key: 'k', keyId: 0, algorithm: 'sha256', proxyReply: false, wantMapNotify: true }],
+    registerIntervalMs: 60_000,
+    recordTtlMinutes: 1440,
+    xtrId: 0x20010db8000000000000000000000042n,
+    siteId: 7n,
+    controlPort: 4342,
+    localAddresses: () => ['198.51.100.1', '2001:db8::1'],
+    send: (bytes, to) => {
+      const d = decodeMessage(bytes);
+      assert.ok(!(d instanceof LispDecodeError));
+      sent.push({ to, bytes, m: d.value });
+    },
+  });
+  database.set(...entry('198.18.1.0/24'));
+  return { clock, counters, etr, ms, sent, database };
+}
+
+test('with an xTR-ID, every Map-Register carries it and the site-ID (I bit), withdrawals too; a Map-Server keys the ETR by it from any address', async () => {
+  const { etr, ms, sent } = identified();
+  etr.start();
+  await tick();
+  const [first] = sent;
+  assert.ok(first && first.m.type === 'map-register');
+  assert.equal(first.bytes.readUInt32BE(0) & 0x02000000, 0x02000000, 'the I bit');
+  assert.deepEqual([first.m.xtrId, first.m.siteId], [0x20010db8000000000000000000000042n, 7n]);
+  const r = ms.register(first.bytes, first.m, { address: '198.51.100.1', port: 4342 });
+  assert.ok(r.ok);
+  assert.deepEqual([...ms.registrations()[0]!.etrs.keys()], ['20010db8000000000000000000000042']);
+  // The Map-Notify echoes them, with the I bit, and the ETR takes it as its acknowledgement.
+  const notify = decodeMessage(r.notify!);
+  assert.ok(!(notify instanceof LispDecodeError) && notify.value.type === 'map-notify');
+  assert.deepEqual([notify.value.xtrId, notify.value.siteId, r.notify!.readUInt32BE(0) & 0x08000000], [0x20010db8000000000000000000000042n, 7n, 0x08000000]);
+  assert.ok(etr.registrar.handleNotify(r.notify!, notify.value, { address: MS, port: 4342 }));
+  // Withdrawn on stop from another address: the same ETR, by its xTR-ID.
+  etr.registrar.withdraw();
+  const w = sent.at(-1)!;
+  assert.ok(w.m.type === 'map-register' && w.m.xtrId === 0x20010db8000000000000000000000042n && w.m.records[0]!.ttl === 0);
+  assert.ok(ms.register(w.bytes, w.m, { address: '198.51.100.2', port: 4342 }).ok);
+  assert.deepEqual(ms.registrations(), []);
+});
+
+test('an unsolicited Map-Notify that verifies gets a Map-Notify-Ack (its copy with type 5, signed with our key, to the Map-Server); one that does not verify gets nothing', async () => {
+  const { etr, counters, sent } = identified();
+  etr.start();
+  await tick();
+  const register = sent[0]!.m as MapRegister;
+  const from = { address: MS, port: 4342 };
+  // As a lispers.net Map-Server tells an ETR its registration's RLOC-set changed: the xTR-ID copied, without the I bit.
+  const unsolicited: MapNotify = { type: 'map-notify', rtr: false, nonce: 0x77n, keyId: 0, algorithmId: 2, authData: Buffer.alloc(0), records: register.records, xtrId: 0x11n, siteId: 3n, xtrIdUnflagged: true };
+  const bytes = encodeAuthenticated(unsolicited, 'k');
+  const before = sent.length;
+  assert.equal(etr.registrar.handleNotify(bytes, mapNotify.decode(bytes).value, from), false, 'not an acknowledgement of ours');
+  assert.equal(sent.length, before + 1);
+  const ack = sent.at(-1)!;
+  assert.deepEqual(ack.to, from);
+  assert.ok(ack.m.type === 'map-notify-ack');
+  assert.ok(verifyMessage(ack.bytes, 'k'));
+  assert.deepEqual(ack.bytes.subarray(16 + 32), bytes.subarray(16 + 32), 'the records and the xTR-ID as they came');
+  assert.equal(ack.bytes.readUInt32BE(0), ((5 << 28) | 1) >>> 0, 'type 5, the same flags and record count');
+  assert.deepEqual([ack.m.nonce, counters.get('map-notify-ack.sent')], [0x77n, 1]);
+  // Forged (another key) or from an address we do not register with: no answer.
+  const forged = encodeAuthenticated(unsolicited, 'not-k');
+  etr.registrar.handleNotify(forged, mapNotify.decode(forged).value, from);
+  etr.registrar.handleNotify(bytes, mapNotify.decode(bytes).value, { address: '203.0.113.66', port: 4342 });
+  assert.equal(sent.length, before + 1);
+  assert.equal(counters.get('map-notify.rejected'), 2);
+});
+
+test('an SMR names the changed prefix as source EID and the EID the ITR asked from as its record (what Open Overlay Router looks up), with our RLOC and D set', async () => {
+  const { etr, sent, database } = identified();
+  etr.start();
+  await tick();
+  const ask = (itr: string, sourceEid: Address) =>
+    etr.answer(mapRequestFor({ eid: ipAddress('198.18.1.9'), maskLen: 32, itrRlocs: [itr], nonce: 1n, sourceEid }), '198.51.100.1', itr);
+  ask('203.0.113.7', ipAddress('198.18.9.7'));
+  ask('2001:db8:7::1', ipAddress('2001:db8:9::7', 5));
+  ask('203.0.113.8', { afi: 'none' });
+  const before = sent.length;
+  database.set(...entry('198.18.1.0/24', ['198.51.100.2']));
+  const smrs = sent.slice(before).filter((x) => x.m.type === 'map-request');
+  assert.deepEqual(
+    smrs.map(({ to, m }) => {
+      assert.ok(m.type === 'map-request' && m.smr && m.dontMapReply && !m.smrInvoked, 'an SMR with D set');
+      return [to.address, formatAddress(m.sourceEid), `${formatAddress(m.records[0]!.eid)}/${m.records[0]!.maskLen}`, m.itrRlocs.map(formatAddress).join()];
+    }),
+    [
+      ['203.0.113.7', '198.18.1.0', '198.18.9.7/32', '198.51.100.1'],
+      ['2001:db8:7::1', '198.18.1.0', '[5]2001:db8:9::7/128', '2001:db8::1'],
+      ['203.0.113.8', '198.18.1.0', '198.18.1.0/24', '198.51.100.1'],
+    ],
+  );
 });

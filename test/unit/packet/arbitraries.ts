@@ -233,7 +233,7 @@ export const mapRegister: fc.Arbitrary<MapRegister> = fc
   )
   .map(([{ flags, ...m }, xtr]) => ({ ...flags, ...m, ...xtr }));
 
-/** Map-Notify or Map-Notify-Ack; MS-RTR authentication only with R. */
+/** Map-Notify or Map-Notify-Ack; MS-RTR authentication only with R; an xTR-ID without the I bit (lispers.net) only without R. */
 export const mapNotify: fc.Arbitrary<MapNotify> = fc
   .tuple(
     withOptional(
@@ -246,8 +246,9 @@ export const mapNotify: fc.Arbitrary<MapNotify> = fc
       fc.constant({ rtr: true }),
       record({ rtr: fc.constant(true), rtrAuth: record({ keyId: u16, authData: bytes(32) }) }),
     ),
+    fc.boolean(),
   )
-  .map(([m, xtr, rtr]) => ({ ...m, ...xtr, ...rtr }));
+  .map(([m, xtr, rtr, unflagged]) => ({ ...m, ...xtr, ...rtr, ...(unflagged && 'xtrId' in xtr && !rtr.rtr ? { xtrIdUnflagged: true as const } : {}) }));
 
 const signature: fc.Arbitrary<ReferralSignature> = withOptional(
   record({ originalTtl: u32, expiration: u32, inception: u32, keyTag: u16, algorithm: u8, signature: bytes(64) }),

@@ -19,6 +19,7 @@ import {
   message,
   sharedExtension,
   ecm,
+  verifyMessage,
   type Address,
   type Ecm,
   type LispMessage,
@@ -101,6 +102,24 @@ describe('interop vectors (interop-notes.md section 8)', () => {
     assert.equal(m.records.length, 3);
     assert.equal(m.nonce, 0xc4218228892d20a4n);
     assert.equal(m.xtrId, undefined);
+  });
+
+  it('lispers.net Map-Notify: the xTR-ID and site-ID of the Map-Register follow the records with the I bit clear; HMAC over all of it', () => {
+    // Live: a lispers.net Map-Server (site key "loci-secret", authentication-type sha2) acknowledging a
+    // Map-Register with the I bit from 198.51.100.17 for 198.18.2.0/24 (test/interop; docs/interop.md).
+    const notify = hex(`40000001 0123456789abcdef 0002 0020 26fa83deacd7f12ac83d882d6b36a73352831bcad02d04917fa29648a87712c1
+      000005a0 01 18 1000 0000 0001 c6120200 01 64 ff 00 0005 0001 c6336411
+      20010db8000000000000000000000011 0000000000000007`);
+    const m = decoded(notify) as MapNotify;
+    assert.equal(m.type, 'map-notify');
+    assert.equal(m.xtrIdUnflagged, true);
+    assert.equal(m.xtrId, 0x20010db8000000000000000000000011n);
+    assert.equal(m.siteId, 7n);
+    assert.deepStrictEqual(m.records[0]?.eid, { afi: 'ipv4', address: '198.18.2.0' });
+    assert.ok(verifyMessage(notify, 'loci-secret'), 'lispers.net signs the whole message, the xTR-ID and site-ID included');
+    // Without the flag it is an ordinary Map-Notify with the I bit.
+    const { xtrIdUnflagged: _, ...flagged } = m;
+    assert.equal(message.encode(flagged).readUInt32BE(0), 0x48000001);
   });
 
   it('IPv6 EID-prefix with mask 80 from tcpdump lisp_ipv6.pcap', () => {
@@ -382,14 +401,22 @@ describe('decode errors', () => {
     assert.equal(m.type, 'map-request');
   });
 
-  it('tcpdump lisp_eid_notify.pcap frames 3 and 4: missing and unannounced xTR-ID', () => {
+  it('tcpdump lisp_eid_notify.pcap frame 3: I bit set, xTR-ID missing; frame 4: xTR-ID without the I bit (the lispers.net shape) decodes', () => {
     const [, , missing, unannounced] = capturePayloads('tcpdump-lisp_eid_notify.pcap');
     const e3 = decodeMessage(missing!);
     assert.ok(e3 instanceof LispDecodeError);
     assert.deepStrictEqual([e3.code, e3.messageType, e3.offset], ['ERR_LISP_TRUNCATED', 4, missing!.length]);
-    const e4 = decodeMessage(unannounced!);
-    assert.ok(e4 instanceof LispDecodeError);
-    assert.deepStrictEqual([e4.code, e4.messageType, e4.offset], ['ERR_LISP_TRAILING_BYTES', 4, unannounced!.length - 24]);
+    const m4 = decoded(unannounced!) as MapNotify;
+    assert.deepStrictEqual([m4.xtrIdUnflagged, m4.xtrId, m4.siteId], [true, 0x9787ad753caf58a713fa6920e6d27a8fn, 0n]);
+  });
+
+  it('a Map-Notify without the I bit with other than 24 bytes after its records is refused', () => {
+    const notify = hex(`40000000 ${NONCE} 0000 0000`);
+    for (const extra of [23, 25]) {
+      const e = decodeMessage(Buffer.concat([notify, Buffer.alloc(extra)]));
+      assert.ok(e instanceof LispDecodeError);
+      assert.deepStrictEqual([e.code, e.offset], ['ERR_LISP_TRAILING_BYTES', notify.length]);
+    }
   });
 
   it('an offset into a larger buffer is reported from the buffer start', () => {
